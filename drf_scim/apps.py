@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DRFSCIMConfig(AppConfig):
+    name = "drf_scim"
+    verbose_name = _("SCIM")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import post_save
+
+        from . import audit, checks, records, signals
+
+        checks.register()
+        post_save.connect(
+            records.user_saved, sender=get_user_model(), dispatch_uid="drf_scim.records.user_saved"
+        )
+        signals.post_operation.connect(audit.record_event, dispatch_uid="drf_scim.audit.post")
+        signals.operation_failed.connect(audit.record_event, dispatch_uid="drf_scim.audit.failed")

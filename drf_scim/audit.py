@@ -1,0 +1,57 @@
+"""The audit log: every SCIM write recorded as a :class:`~drf_scim.models.SCIMEvent`.
+
+Fed by the signals of :mod:`drf_scim.signals`; switched off with ``AUDIT_LOG: False``.
+Values of the attributes named in ``AUDIT_SCRUB_ATTRIBUTES`` (``password`` by default)
+are never stored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .models import SCIMEvent, SCIMToken
+from .settings import scim_settings
+
+__all__ = ["SCRUBBED", "record_event", "scrub"]
+
+SCRUBBED = "[scrubbed]"
+
+
+def scrub(data: Any, names: frozenset[str] | None = None) -> Any:
+    """A copy of ``data`` with the values of secret attributes replaced, at any depth."""
+    if names is None:
+        names = frozenset(name.lower() for name in scim_settings.AUDIT_SCRUB_ATTRIBUTES)
+    if isinstance(data, dict):
+        return {
+            key: SCRUBBED if key.lower().rpartition(":")[2] in names else scrub(value, names)
+            for key, value in data.items()
+        }
+    if isinstance(data, list):
+        return [scrub(item, names) for item in data]
+    return data
+
+
+def record_event(
+    *,
+    request: Any,
+    operation: str,
+    resource_type: str,
+    resource_id: str = "",
+    status: int,
+    detail: str = "",
+    **kwargs: Any,
+) -> None:
+    """Store one event; connected to ``post_operation`` and ``operation_failed``."""
+    if not scim_settings.AUDIT_LOG:
+        return
+    token = request.auth if isinstance(request.auth, SCIMToken) else None
+    payload = request.data if request.method in ("POST", "PUT", "PATCH") else None
+    SCIMEvent.objects.create(
+        operation=operation,
+        resource_type=resource_type,
+        resource_id=resource_id or "",
+        status=status,
+        token=token,
+        payload=scrub(payload) if isinstance(payload, dict) else None,
+        detail=detail,
+    )

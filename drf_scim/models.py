@@ -1,0 +1,178 @@
+"""Storage for what SCIM needs and the host's models lack.
+
+The host's tables are never altered (see ``docs/architecture.md``): a *record* table sits
+one-to-one beside each resource model and holds the SCIM ``id``, ``externalId``,
+``meta.version``, ``meta.lastModified`` and the singular attributes without a column; a
+*values* table holds one row per value of each multi-valued attribute.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+__all__ = [
+    "BaseRecord",
+    "BaseValue",
+    "ExactCharField",
+    "SCIMEvent",
+    "SCIMToken",
+    "UserRecord",
+    "UserValue",
+]
+
+
+class ExactCharField(models.CharField):  # type: ignore[type-arg]
+    """A ``CharField`` compared byte for byte on every database.
+
+    MariaDB's default collations ignore case and accents; this field asks for
+    ``utf8mb4_bin`` there, so equality and unique constraints mean the same thing on
+    SQLite, PostgreSQL and MariaDB.
+    """
+
+    def db_parameters(self, connection: BaseDatabaseWrapper) -> dict[str, Any]:
+        params = super().db_parameters(connection)
+        if connection.vendor == "mysql" and not self.db_collation:
+            params["collation"] = "utf8mb4_bin"
+        return params
+
+
+class BaseRecord(models.Model):
+    """The SCIM side of one resource; subclass it with a one-to-one to the resource model."""
+
+    #: The SCIM ``id`` (RFC 7643 §3.1): server-assigned, stable, opaque, unique across types.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    external_id = ExactCharField(_("external id"), max_length=255, null=True, blank=True)
+    version = models.PositiveBigIntegerField(default=1)
+    created = models.DateTimeField(default=timezone.now)
+    last_modified = models.DateTimeField(default=timezone.now)
+    #: Set instead of deleting when ``DELETE_MODE`` is "deactivate"; such resources are 404.
+    deleted = models.DateTimeField(null=True, blank=True)
+    #: Singular attributes without a column, as a SCIM document fragment.
+    attributes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class BaseValue(models.Model):
+    """One value of a multi-valued attribute (RFC 7643 §2.4)."""
+
+    #: The attribute's name, URN-qualified for extension attributes.
+    attribute = models.CharField(max_length=255)
+    position = models.PositiveIntegerField(default=0)
+    # NULL is "no value", which SCIM tells apart from "" (RFC 7643 §2.5, filter "pr").
+    value = models.TextField(null=True, blank=True)  # noqa: DJ001
+    type = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001
+    primary = models.BooleanField(null=True)
+    display = models.TextField(null=True, blank=True)  # noqa: DJ001
+    #: The other sub-attributes, e.g. an address's ``streetAddress``.
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class UserRecord(BaseRecord):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scim_record"
+    )
+    #: ``userName`` case-folded: its unique constraint makes userName unique ignoring case.
+    user_name_key = ExactCharField(max_length=255, null=True, blank=True, unique=True)
+
+    class Meta:
+        verbose_name = _("SCIM user record")
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+
+class UserValue(BaseValue):
+    record = models.ForeignKey(UserRecord, on_delete=models.CASCADE, related_name="values")
+
+    class Meta:
+        verbose_name = _("SCIM user value")
+        ordering = ("attribute", "position")
+        indexes = (models.Index(fields=("record", "attribute")),)
+
+    def __str__(self) -> str:
+        return f"{self.attribute}[{self.position}]"
+
+
+class SCIMToken(models.Model):
+    """A bearer token for an identity provider; only its SHA-256 digest is stored.
+
+    Tokens are 256 random bits, so a fast digest is enough: there is nothing to
+    brute-force, and lookups stay one indexed query.
+    """
+
+    prefix_length: ClassVar[int] = 10
+
+    name = models.CharField(_("name"), max_length=100)
+    key_digest = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("prefix"), max_length=16, editable=False)
+    created = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    last_used = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    revoked = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SCIM token")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def digest(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def generate(cls, name: str) -> tuple[SCIMToken, str]:
+        """Create a token; return it with the plain key, which is never stored."""
+        key = f"scim_{secrets.token_urlsafe(32)}"
+        token = cls.objects.create(
+            name=name, key_digest=cls.digest(key), prefix=key[: cls.prefix_length]
+        )
+        return token, key
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked is None
+
+    def revoke(self) -> None:
+        self.revoked = timezone.now()
+        self.save(update_fields=["revoked"])
+
+
+class SCIMEvent(models.Model):
+    """One write through the SCIM API: what, to which resource, by which token, and how it ended."""
+
+    class Operation(models.TextChoices):
+        CREATE = "create", _("create")
+        REPLACE = "replace", _("replace")
+        PATCH = "patch", _("patch")
+        DELETE = "delete", _("delete")
+
+    timestamp = models.DateTimeField(default=timezone.now, db_index=True)
+    operation = models.CharField(max_length=16, choices=Operation.choices)
+    resource_type = models.CharField(max_length=64)
+    resource_id = models.CharField(max_length=64, blank=True)
+    status = models.PositiveSmallIntegerField()
+    token = models.ForeignKey(SCIMToken, on_delete=models.SET_NULL, null=True, blank=True)
+    #: The request body, with secrets (``AUDIT_SCRUB_ATTRIBUTES``) scrubbed.
+    payload = models.JSONField(null=True, blank=True)
+    detail = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("SCIM event")
+        ordering = ("-timestamp",)
+
+    def __str__(self) -> str:
+        return f"{self.operation} {self.resource_type} {self.resource_id} → {self.status}"

@@ -1,0 +1,86 @@
+"""``SCIMRouter``: the resource endpoints and the discovery endpoints under one root.
+
+::
+
+    from drf_scim.routers import SCIMRouter
+
+    router = SCIMRouter()  # the viewsets of the RESOURCE_VIEWSETS setting
+    urlpatterns = [path("scim/v2/", include(router.urls))]
+
+Paths have no trailing slash (RFC 7644 §3.2), though one is tolerated. Unknown paths
+under the root get a SCIM 404, after authentication, unless ``catch_all=False``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.urls import re_path
+from rest_framework.routers import SimpleRouter
+
+from .discovery import ResourceTypeViewSet, SchemaViewSet, ServiceProviderConfigViewSet
+from .settings import scim_settings
+from .viewsets import SCIMModelViewSet, SCIMNotFoundView
+
+__all__ = ["SCIMRouter"]
+
+
+class SCIMRouter(SimpleRouter):
+    """A router for SCIM resources; the discovery viewsets are swappable attributes."""
+
+    service_provider_config_viewset = ServiceProviderConfigViewSet
+    resource_type_viewset = ResourceTypeViewSet
+    schema_viewset = SchemaViewSet
+    not_found_view = SCIMNotFoundView
+
+    def __init__(
+        self,
+        resources: Iterable[type[SCIMModelViewSet]] | None = None,
+        *,
+        catch_all: bool = True,
+    ) -> None:
+        super().__init__(trailing_slash=False)
+        self.trailing_slash = "/?"
+        self.catch_all = catch_all
+        if resources is None:
+            resources = scim_settings.RESOURCE_VIEWSETS
+        for viewset in resources:
+            self.register_resource(viewset)
+
+    def register_resource(self, viewset: type[SCIMModelViewSet]) -> None:
+        """Register a resource viewset at its serializer's endpoint, e.g. ``/Users``."""
+        serializer = viewset.get_resource_serializer()
+        self.register(
+            serializer.endpoint.strip("/"),
+            viewset,
+            basename=f"scim-{serializer.resource_type.lower()}",
+        )
+
+    def get_discovery_registry(self) -> list[tuple[str, Any, str]]:
+        """The discovery viewsets, each told which resources this router serves."""
+        resources = tuple(viewset for _, viewset, _ in self.registry)
+        entries = (
+            ("ServiceProviderConfig", self.service_provider_config_viewset),
+            ("ResourceTypes", self.resource_type_viewset),
+            ("Schemas", self.schema_viewset),
+        )
+        return [
+            (
+                prefix,
+                type(cls.__name__, (cls,), {"resource_viewsets": resources}),
+                f"scim-{prefix.lower()}",
+            )
+            for prefix, cls in entries
+        ]
+
+    def get_urls(self) -> list[Any]:
+        registry = self.registry
+        self.registry = [*registry, *self.get_discovery_registry()]
+        try:
+            urls = super().get_urls()
+        finally:
+            self.registry = registry
+        if self.catch_all:
+            urls.append(re_path(r"^.*$", self.not_found_view.as_view(), name="scim-not-found"))
+        return urls

@@ -1,0 +1,495 @@
+"""SCIM resources as DRF serializers.
+
+A resource serializer knows its schemas (one source of truth, :mod:`drf_scim.definitions`)
+and where each attribute lives: in a column of the resource's own model (declared in
+``attribute_map``), in the record table beside it, or in the values table. Map your own
+user model's fields by subclassing :class:`SCIMUserSerializer`::
+
+    class MyUserSerializer(SCIMUserSerializer):
+        attribute_map = {
+            **SCIMUserSerializer.attribute_map,
+            "displayName": "full_name",
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber":
+                "staff_id",
+        }
+
+and name it in ``DRF_SCIM["USER_SERIALIZER"]``. Attributes without a column are stored
+in drf-scim's own tables, so nothing a client sends is lost.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, ClassVar
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils import timezone
+from rest_framework import serializers
+
+from .characteristics import Mutability, Returned
+from .definitions import ENTERPRISE_USER, USER, Attribute, Schema
+from .exceptions import InvalidValue
+from .models import BaseRecord, BaseValue, UserRecord
+from .settings import scim_settings
+from .validation import ResourceSchemas, check_immutable, validate_document
+
+__all__ = [
+    "PROTECTED_USER_FIELDS",
+    "MappedAttribute",
+    "SCIMResourceSerializer",
+    "SCIMUserSerializer",
+    "default_user_attribute_map",
+]
+
+_VALUE_COLUMNS = ("value", "display", "type", "primary")
+
+
+@dataclass(frozen=True)
+class MappedAttribute:
+    """A SCIM attribute stored in a column of the resource model."""
+
+    #: Extension URN, or ``None`` for core and common attributes.
+    urn: str | None
+    attribute: Attribute
+    sub_attribute: Attribute | None
+    field: models.Field[Any, Any]
+
+    @property
+    def scim_path(self) -> str:
+        path = self.attribute.name
+        if self.sub_attribute is not None:
+            path = f"{path}.{self.sub_attribute.name}"
+        return f"{self.urn}:{path}" if self.urn else path
+
+    @property
+    def definition(self) -> Attribute:
+        return self.sub_attribute or self.attribute
+
+    @property
+    def read_only(self) -> bool:
+        return self.attribute.mutability is Mutability.READ_ONLY or (
+            self.definition.mutability is Mutability.READ_ONLY
+        )
+
+    @property
+    def primary_value(self) -> bool:
+        """A multi-valued attribute whose primary value is kept in the column."""
+        return self.attribute.multi_valued
+
+
+def _to_scim(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value, datetime.timezone.utc)
+        return value.astimezone(datetime.timezone.utc).isoformat().replace("+00:00", "Z")
+    if value == "":
+        return None
+    return value
+
+
+def _container(document: dict[str, Any], urn: str | None, create: bool) -> dict[str, Any] | None:
+    if urn is None:
+        return document
+    if create:
+        return document.setdefault(urn, {})  # type: ignore[no-any-return]
+    nested = document.get(urn)
+    return nested if isinstance(nested, dict) else None
+
+
+class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-arg]
+    """Base class of resource serializers: subclass it for each resource type.
+
+    Set ``resource_type``, ``endpoint``, ``schema``, ``extensions``, ``record_model`` and
+    ``record_name`` (the reverse accessor from the resource model to its record), and
+    implement :meth:`get_model`. Override ``attribute_map`` (or :meth:`get_attribute_map`)
+    to say which SCIM attributes live in which model fields.
+    """
+
+    resource_type: ClassVar[str]
+    endpoint: ClassVar[str]
+    description: ClassVar[str] = ""
+    schema: ClassVar[Schema]
+    extensions: ClassVar[tuple[Schema, ...]] = ()
+    required_extensions: ClassVar[frozenset[str]] = frozenset()
+    record_model: ClassVar[type[BaseRecord]]
+    record_name: ClassVar[str]
+    #: SCIM attribute path -> model field name.
+    attribute_map: ClassVar[dict[str, str]] = {}
+
+    # -- declarations ----------------------------------------------------------------
+
+    @classmethod
+    def get_model(cls) -> type[models.Model]:
+        """The resource's model class."""
+        raise NotImplementedError
+
+    @classmethod
+    def get_attribute_map(cls) -> dict[str, str]:
+        """SCIM attribute path -> model field name. Override to compute it."""
+        return dict(cls.attribute_map)
+
+    @classmethod
+    def get_schemas(cls) -> ResourceSchemas:
+        return _schemas(cls)
+
+    @classmethod
+    def get_mappings(cls) -> tuple[MappedAttribute, ...]:
+        """The compiled ``attribute_map``: each entry resolved against the schemas."""
+        return _mappings(cls)
+
+    @classmethod
+    def get_mapping(cls, scim_path: str) -> MappedAttribute | None:
+        lowered = scim_path.lower()
+        return next((m for m in cls.get_mappings() if m.scim_path.lower() == lowered), None)
+
+    @classmethod
+    def get_record_link(cls) -> str:
+        """The name of the record's one-to-one field to the resource model."""
+        relation = cls.get_model()._meta.get_field(cls.record_name)
+        return relation.field.name  # type: ignore[union-attr]
+
+    @classmethod
+    def get_value_model(cls) -> type[BaseValue]:
+        return cls.record_model.values.rel.related_model  # type: ignore[attr-defined,no-any-return]
+
+    @classmethod
+    def get_queryset(cls) -> models.QuerySet[Any]:
+        """Live resources with their record and values, in a stable order.
+
+        Override to scope resources (for example to a tenant); keep the
+        ``select_related``/``prefetch_related`` so a page costs a constant number of queries.
+        """
+        name = cls.record_name
+        return (
+            cls.get_model()
+            ._default_manager.filter(**{f"{name}__isnull": False, f"{name}__deleted__isnull": True})
+            .select_related(name)
+            .prefetch_related(f"{name}__values")
+            .order_by("pk")
+        )
+
+    def get_record(self, instance: models.Model) -> BaseRecord:
+        return getattr(instance, self.record_name)  # type: ignore[no-any-return]
+
+    # -- reading -----------------------------------------------------------------------
+
+    def to_representation(self, instance: models.Model) -> dict[str, Any]:
+        record = self.get_record(instance)
+        document: dict[str, Any] = copy.deepcopy(record.attributes)
+        for value_row in record.values.all():  # type: ignore[attr-defined]
+            item = {c: getattr(value_row, c) for c in _VALUE_COLUMNS}
+            item = {k: v for k, v in item.items() if v is not None}
+            item.update(value_row.data)
+            urn, _, name = value_row.attribute.rpartition(":")
+            container = _container(document, urn or None, create=True)
+            assert container is not None  # noqa: S101 - create=True always returns one
+            container.setdefault(name, []).append(item)
+        for mapping in self.get_mappings():
+            self._read_column(document, mapping, instance)
+        return self._shape(instance, record, document)
+
+    def _read_column(
+        self, document: dict[str, Any], mapping: MappedAttribute, instance: models.Model
+    ) -> None:
+        value = _to_scim(getattr(instance, mapping.field.attname))
+        if mapping.urn is None and mapping.attribute.name == "meta":
+            return  # meta is assembled in _shape
+        container = _container(document, mapping.urn, create=value is not None)
+        if container is None:
+            return
+        name = mapping.attribute.name
+        if mapping.primary_value:
+            _overlay_primary(container, name, value)
+        elif mapping.sub_attribute is None:
+            if value is not None:
+                container[name] = value
+        elif value is not None:
+            container.setdefault(name, {})[mapping.sub_attribute.name] = value
+
+    def _meta(self, instance: models.Model, record: BaseRecord) -> dict[str, Any]:
+        created = record.created
+        mapping = self.get_mapping("meta.created")
+        if mapping is not None:
+            created = getattr(instance, mapping.field.attname) or created
+        base = self.context.get("location_base") or f"{self.endpoint}/"
+        return {
+            "resourceType": self.resource_type,
+            "created": _to_scim(created),
+            "lastModified": _to_scim(record.last_modified),
+            "location": f"{base}{record.id}",
+            "version": f'W/"{record.version}"',
+        }
+
+    def _shape(
+        self, instance: models.Model, record: BaseRecord, document: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Order the document as the schemas do and drop what is never returned."""
+        schemas = self.get_schemas()
+        result: dict[str, Any] = {"schemas": [schemas.core.id], "id": str(record.id)}
+        if record.external_id:
+            result["externalId"] = record.external_id
+        for attribute in schemas.core:
+            if attribute.name in document and attribute.returned is not Returned.NEVER:
+                result[attribute.name] = document[attribute.name]
+        for extension in schemas.extensions:
+            data = document.get(extension.id)
+            if data:
+                returned = {
+                    a.name: data[a.name]
+                    for a in extension
+                    if a.name in data and a.returned is not Returned.NEVER
+                }
+                if returned:
+                    result["schemas"].append(extension.id)
+                    result[extension.id] = returned
+        result["meta"] = self._meta(instance, record)
+        return result
+
+    # -- writing -----------------------------------------------------------------------
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            raise InvalidValue("The request body must be a JSON object.")
+        return validate_document(data, self.get_schemas(), strict=bool(scim_settings.STRICT))
+
+    def create(self, validated_data: dict[str, Any]) -> models.Model:
+        instance = self.get_model()()
+        record = self.record_model()
+        self.save_resource(instance, record, validated_data, created=True)
+        return instance
+
+    def update(self, instance: models.Model, validated_data: dict[str, Any]) -> models.Model:
+        """Replace the resource (RFC 7644 §3.5.1): what the document omits is cleared."""
+        current = self.to_representation(instance)
+        check_immutable(current, validated_data, self.get_schemas())
+        self.save_resource(instance, self.get_record(instance), validated_data, created=False)
+        return instance
+
+    def save_resource(
+        self,
+        instance: models.Model,
+        record: BaseRecord,
+        document: dict[str, Any],
+        *,
+        created: bool,
+    ) -> None:
+        """Write ``document`` to the model's columns, the record and the values table."""
+        remaining = copy.deepcopy(document)
+        record.external_id = remaining.pop("externalId", None)
+        _check_length(record._meta.get_field("external_id"), record.external_id, "externalId")
+        for mapping in self.get_mappings():
+            if not mapping.read_only:
+                self._write_column(instance, mapping, remaining)
+        self.write_special_attributes(instance, remaining, created=created)
+        values = self._take_multi_valued(remaining)
+        record.attributes = {k: v for k, v in remaining.items() if v not in ({}, None)}
+        if not created:
+            record.version += 1
+            record.last_modified = timezone.now()
+        self.prepare_record(instance, record)
+        instance._scim_write = True  # type: ignore[attr-defined] # see drf_scim.records
+        instance.save()
+        setattr(record, self.get_record_link(), instance)
+        record.save()
+        value_model = self.get_value_model()
+        if not created:
+            value_model._default_manager.filter(record=record).delete()
+        value_model._default_manager.bulk_create(
+            [value_model(record=record, **row) for row in values]
+        )
+        if hasattr(record, "_prefetched_objects_cache"):
+            record._prefetched_objects_cache.clear()
+
+    def write_special_attributes(
+        self, instance: models.Model, document: dict[str, Any], *, created: bool
+    ) -> None:
+        """Handle attributes that are not plain data; remove them from ``document``.
+
+        Override to handle your own, calling ``super()``.
+        """
+
+    def prepare_record(self, instance: models.Model, record: BaseRecord) -> None:
+        """Fill derived record columns (such as lookup keys) before saving. Override freely."""
+
+    def _write_column(
+        self, instance: models.Model, mapping: MappedAttribute, document: dict[str, Any]
+    ) -> None:
+        container = _container(document, mapping.urn, create=False) or {}
+        name = mapping.attribute.name
+        if mapping.primary_value:
+            items = container.get(name) or []
+            chosen = next((i for i in items if i.get("primary") is True), items[0] if items else {})
+            value = chosen.get("value")
+        elif mapping.sub_attribute is None:
+            value = container.pop(name, None)
+        else:
+            parent = container.get(name) or {}
+            value = parent.pop(mapping.sub_attribute.name, None)
+            if not parent:
+                container.pop(name, None)
+        field = mapping.field
+        if value is None:
+            value = field.get_default()
+            if value is None and not field.null and field.empty_strings_allowed:
+                value = ""
+        _check_length(field, value, mapping.scim_path)
+        setattr(instance, field.attname, value)
+
+    def _take_multi_valued(self, document: dict[str, Any]) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = []
+        for urn, attribute in self.get_schemas().walk():
+            container = _container(document, urn, create=False)
+            if not attribute.multi_valued or container is None:
+                continue
+            items = container.pop(attribute.name, None) or []
+            key = f"{urn}:{attribute.name}" if urn else attribute.name
+            for position, item in enumerate(items):
+                item = item if isinstance(item, dict) else {"value": item}
+                row = {c: item.pop(c, None) for c in _VALUE_COLUMNS}
+                for column in ("value", "display"):
+                    if row[column] is not None:
+                        row[column] = str(row[column])
+                _check_length(
+                    self.get_value_model()._meta.get_field("type"), row["type"], f"{key}.type"
+                )
+                rows.append({"attribute": key, "position": position, "data": item, **row})
+        return rows
+
+
+def _check_length(field: Any, value: Any, label: str) -> None:
+    max_length = getattr(field, "max_length", None)
+    if max_length and isinstance(value, str) and len(value) > max_length:
+        raise InvalidValue(f"{label}: at most {max_length} characters are allowed.")
+
+
+def _overlay_primary(container: dict[str, Any], name: str, value: Any) -> None:
+    """Make the column's value the primary (or first) value of a multi-valued attribute."""
+    items = container.get(name)
+    if not items:
+        if value is not None:
+            container[name] = [{"value": value, "primary": True}]
+        return
+    chosen = next((i for i in items if i.get("primary") is True), items[0])
+    if value is not None and chosen.get("value") != value:
+        chosen["value"] = value  # the column was changed outside SCIM: it wins
+
+
+@cache
+def _schemas(cls: type[SCIMResourceSerializer]) -> ResourceSchemas:
+    return ResourceSchemas(cls.schema, tuple(cls.extensions), frozenset(cls.required_extensions))
+
+
+@cache
+def _mappings(cls: type[SCIMResourceSerializer]) -> tuple[MappedAttribute, ...]:
+    model = cls.get_model()
+    schemas = cls.get_schemas()
+    result = []
+    for path, field_name in cls.get_attribute_map().items():
+        urn: str | None = None
+        schema: Schema | None = None
+        attr_path = path
+        if path.lower().startswith("urn:"):
+            urn_part, _, attr_path = path.rpartition(":")
+            schema = schemas.extension(urn_part)
+            if schema is None:
+                msg = f"{cls.__name__}.attribute_map: {urn_part!r} is not an extension of it."
+                raise ValueError(msg)
+            urn = schema.id
+        name, _, sub_name = attr_path.partition(".")
+        attribute = schema.get(name) if schema else schemas.top_level(name)
+        sub = attribute.get(sub_name) if attribute is not None and sub_name else None
+        if attribute is None or (sub_name and sub is None):
+            msg = f"{cls.__name__}.attribute_map: unknown SCIM attribute {path!r}."
+            raise ValueError(msg)
+        try:
+            field = model._meta.get_field(field_name)
+        except FieldDoesNotExist as exc:
+            msg = f"{cls.__name__}.attribute_map: {model.__name__} has no field {field_name!r}."
+            raise ValueError(msg) from exc
+        result.append(MappedAttribute(urn, attribute, sub, field))  # type: ignore[arg-type]
+    return tuple(result)
+
+
+def _has_field(model: type[models.Model], name: str) -> bool:
+    try:
+        model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
+def default_user_attribute_map(model: type[models.Model]) -> dict[str, str]:
+    """The columns of ``model`` that the core User attributes map to, where it has them."""
+    username = getattr(model, "USERNAME_FIELD", "username")
+    email = model.get_email_field_name() if hasattr(model, "get_email_field_name") else "email"
+    candidates = {
+        "userName": username,
+        "name.givenName": "first_name",
+        "name.familyName": "last_name",
+        "emails": email,
+        "active": "is_active",
+        "meta.created": "date_joined",
+    }
+    mapping = {}
+    for path, field in candidates.items():
+        if _has_field(model, field) and (path == "userName" or field != username):
+            mapping[path] = field
+    return mapping
+
+
+#: Model fields SCIM must never write: privileges and Django's own bookkeeping.
+PROTECTED_USER_FIELDS = frozenset(
+    {"is_staff", "is_superuser", "groups", "user_permissions", "password", "last_login"}
+)
+
+
+class SCIMUserSerializer(SCIMResourceSerializer):
+    """The SCIM User (RFC 7643 §4.1) with the Enterprise User extension (§4.3).
+
+    Works with ``django.contrib.auth``'s User and with custom user models: by default
+    ``userName`` maps to ``USERNAME_FIELD``, the primary e-mail to the e-mail field,
+    ``name.givenName``/``name.familyName`` to ``first_name``/``last_name``, ``active`` to
+    ``is_active`` and ``meta.created`` to ``date_joined``, where the model has them.
+    ``password`` is hashed with Django's hashers and never returned.
+    """
+
+    resource_type = "User"
+    endpoint = "/Users"
+    description = "User Account"
+    schema = USER
+    extensions = (ENTERPRISE_USER,)
+    record_model = UserRecord
+    record_name = "scim_record"
+
+    @classmethod
+    def get_model(cls) -> type[models.Model]:
+        return get_user_model()
+
+    @classmethod
+    def get_attribute_map(cls) -> dict[str, str]:
+        """``attribute_map`` if the subclass sets one, else :func:`default_user_attribute_map`."""
+        return dict(cls.attribute_map) or default_user_attribute_map(cls.get_model())
+
+    @classmethod
+    def user_name_key(cls, user_name: str | None) -> str | None:
+        """The value whose uniqueness makes ``userName`` unique ignoring case (RFC 7643 §4.1.1)."""
+        return user_name.casefold() if user_name else None
+
+    def prepare_record(self, instance: models.Model, record: BaseRecord) -> None:
+        mapping = self.get_mapping("userName")
+        if mapping is not None and isinstance(record, UserRecord):
+            record.user_name_key = self.user_name_key(getattr(instance, mapping.field.attname))
+
+    def write_special_attributes(
+        self, instance: models.Model, document: dict[str, Any], *, created: bool
+    ) -> None:
+        password = document.pop("password", None)
+        if password is not None:
+            instance.set_password(password)  # type: ignore[attr-defined]
+        elif created and hasattr(instance, "set_unusable_password"):
+            instance.set_unusable_password()

@@ -1,0 +1,107 @@
+"""Settings for drf-scim, read from the ``DRF_SCIM`` dict in the Django settings.
+
+For example::
+
+    DRF_SCIM = {
+        "USER_SERIALIZER": "myapp.scim.MyUserSerializer",
+        "MAX_COUNT": 500,
+    }
+
+Every key has a default. Values naming a class are import strings, imported lazily and
+cached; the cache is dropped when Django's ``setting_changed`` fires, so
+``override_settings(DRF_SCIM=...)`` works in tests. Settings are never read at import time.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.utils.module_loading import import_string
+
+__all__ = ["DEFAULTS", "IMPORT_STRINGS", "SCIMSettings", "scim_settings"]
+
+DEFAULTS: dict[str, Any] = {
+    # Viewsets that ``SCIMRouter()`` registers when it is given none.
+    "RESOURCE_VIEWSETS": ["drf_scim.viewsets.UserViewSet"],
+    # The serializer that maps SCIM User attributes to your user model.
+    "USER_SERIALIZER": "drf_scim.serializers.SCIMUserSerializer",
+    # DRF authentication classes for every SCIM view. Each class may carry a
+    # ``scim_authentication_scheme`` dict, advertised in /ServiceProviderConfig.
+    "AUTHENTICATION_CLASSES": ["drf_scim.authentication.SCIMTokenAuthentication"],
+    # DRF permission classes for every SCIM view.
+    "PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Page size when the client sends no ``count`` (RFC 7644 §3.4.2.4).
+    "DEFAULT_COUNT": 100,
+    # Largest page served; advertised as ``filter.maxResults``.
+    "MAX_COUNT": 1000,
+    # Largest request body accepted, in bytes; larger bodies get 413.
+    "MAX_PAYLOAD_SIZE": 1_048_576,
+    # What DELETE does to a user: "delete" removes the row; "deactivate" sets
+    # ``active`` false and hides the resource from SCIM (RFC 7644 §3.6: 404 afterwards).
+    "DELETE_MODE": "delete",
+    # Record every write in the SCIMEvent table (listed in the Django admin).
+    "AUDIT_LOG": True,
+    # Attribute names whose values are replaced by "[scrubbed]" in audit payloads.
+    "AUDIT_SCRUB_ATTRIBUTES": ["password"],
+    # Link advertised as ``documentationUri`` in /ServiceProviderConfig.
+    "DOCUMENTATION_URI": None,
+    # Reject the IdP dialects the normalisation layer otherwise accepts (see
+    # drf_scim.normalization): capitalised attribute names, "True"/"False" strings...
+    "STRICT": False,
+    # Seconds between writes of a token's ``last_used`` time.
+    "TOKEN_LAST_USED_RESOLUTION": 60,
+}
+
+IMPORT_STRINGS = frozenset(
+    {"RESOURCE_VIEWSETS", "USER_SERIALIZER", "AUTHENTICATION_CLASSES", "PERMISSION_CLASSES"}
+)
+
+
+def _import(value: Any, key: str) -> Any:
+    try:
+        if isinstance(value, str):
+            return import_string(value)
+        if isinstance(value, (list, tuple)):
+            return [import_string(item) if isinstance(item, str) else item for item in value]
+    except ImportError as exc:
+        msg = f"Could not import {value!r} for DRF_SCIM[{key!r}]: {exc}"
+        raise ImportError(msg) from exc
+    return value
+
+
+class SCIMSettings:
+    """Attribute access to the ``DRF_SCIM`` settings, with defaults and imports."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, Any] = {}
+
+    @property
+    def user_settings(self) -> dict[str, Any]:
+        return getattr(settings, "DRF_SCIM", None) or {}
+
+    def __getattr__(self, key: str) -> Any:
+        if key not in DEFAULTS:
+            msg = f"Invalid drf-scim setting: {key!r}"
+            raise AttributeError(msg)
+        if key not in self._cache:
+            value = self.user_settings.get(key, DEFAULTS[key])
+            if key in IMPORT_STRINGS:
+                value = _import(value, key)
+            self._cache[key] = value
+        return self._cache[key]
+
+    def reload(self) -> None:
+        self._cache.clear()
+
+
+scim_settings = SCIMSettings()
+
+
+def _reload(*, setting: str, **kwargs: Any) -> None:
+    if setting == "DRF_SCIM":
+        scim_settings.reload()
+
+
+setting_changed.connect(_reload)

@@ -1,0 +1,275 @@
+"""The SCIM resource endpoints as DRF ``ModelViewSet``s (RFC 7644 §3).
+
+Subclass :class:`SCIMModelViewSet` for a resource type of your own, or override its hooks:
+``get_queryset()`` to scope resources, ``perform_create()``/``perform_update()``/
+``perform_destroy()`` and ``deactivate()`` for what a write does.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from rest_framework import viewsets
+from rest_framework.permissions import BasePermission
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .exceptions import (
+    InvalidFilter,
+    NotImplementedByProvider,
+    ResourceNotFound,
+    Uniqueness,
+)
+from .handlers import scim_exception_handler
+from .models import SCIMEvent
+from .pagination import SCIMPagination
+from .parsers import SCIMJSONParser, SCIMParser
+from .renderers import SCIMRenderer
+from .serializers import SCIMResourceSerializer
+from .settings import scim_settings
+from .signals import operation_failed, post_operation, pre_operation
+
+__all__ = ["SCIMModelViewSet", "SCIMNotFoundView", "SCIMViewMixin", "UserViewSet"]
+
+Operation = SCIMEvent.Operation
+
+_OPERATIONS = {
+    "POST": Operation.CREATE,
+    "PUT": Operation.REPLACE,
+    "PATCH": Operation.PATCH,
+    "DELETE": Operation.DELETE,
+}
+
+
+class SCIMViewMixin:
+    """What every SCIM view shares: media types, authentication, errors, transactions."""
+
+    renderer_classes = [SCIMRenderer, JSONRenderer]
+    parser_classes = [SCIMParser, SCIMJSONParser]
+
+    def get_authenticators(self) -> list[Any]:
+        """Instances of the ``AUTHENTICATION_CLASSES`` setting."""
+        return [auth() for auth in scim_settings.AUTHENTICATION_CLASSES]
+
+    def get_permissions(self) -> list[BasePermission]:
+        """Instances of the ``PERMISSION_CLASSES`` setting."""
+        return [permission() for permission in scim_settings.PERMISSION_CLASSES]
+
+    def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response | None]:
+        """SCIM's handler, whatever the project's ``EXCEPTION_HANDLER`` is."""
+        return scim_exception_handler
+
+    @classmethod
+    def as_view(cls, *args: Any, **kwargs: Any) -> Any:
+        # SCIM writes open their own transactions, so that a failed write can still be
+        # audited after its rollback; opt out of ATOMIC_REQUESTS.
+        view = super().as_view(*args, **kwargs)  # type: ignore[misc]
+        return transaction.non_atomic_requests(view)
+
+
+class SCIMModelViewSet(SCIMViewMixin, viewsets.ModelViewSet):  # type: ignore[type-arg]
+    """Create, read, replace, delete and list one SCIM resource type (RFC 7644 §3.3-3.6)."""
+
+    serializer_class: ClassVar[type[SCIMResourceSerializer]]  # type: ignore[misc]
+    pagination_class = SCIMPagination
+    lookup_field = "id"
+    lookup_value_regex = "[^/]+"
+    http_method_names = ["get", "post", "put", "patch", "delete", "head"]
+    scim_operation: str | None = None
+
+    # What this viewset implements, advertised in /ServiceProviderConfig.
+    supports_patch = False
+    supports_filter = False
+    supports_sort = False
+    supports_etag = False
+    supports_change_password = True
+
+    @classmethod
+    def get_resource_serializer(cls) -> type[SCIMResourceSerializer]:
+        """The resource's serializer class; discovery reads the schemas from it."""
+        return cls.serializer_class
+
+    def get_serializer_class(self) -> type[SCIMResourceSerializer]:
+        return self.get_resource_serializer()
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        """The resources this request may see. Override to scope them (e.g. by tenant)."""
+        return self.get_serializer_class().get_queryset()
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        if not hasattr(self, "_location_base"):
+            self._location_base = self.reverse_action("list") + "/"
+        context["location_base"] = self._location_base
+        return context
+
+    def get_object(self) -> models.Model:
+        lookup = self.kwargs[self.lookup_field]
+        try:
+            uuid.UUID(lookup)
+        except ValueError:
+            raise ResourceNotFound(f"Resource {lookup!r} not found.") from None
+        record_name = self.get_serializer_class().record_name
+        instance = self.get_queryset().filter(**{f"{record_name}__id": lookup}).first()
+        if instance is None:
+            raise ResourceNotFound(f"Resource {lookup!r} not found.")
+        self.check_object_permissions(self.request, instance)
+        return instance
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        # Set only once authentication and permissions have passed: failures before
+        # that are not writes and are not audited.
+        self.scim_operation = _OPERATIONS.get(request.method or "")
+
+    def handle_exception(self, exc: Exception) -> Response:
+        response = super().handle_exception(exc)
+        if self.scim_operation is not None:
+            detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
+            operation_failed.send(
+                sender=type(self),
+                request=self.request,
+                operation=self.scim_operation,
+                resource_type=self.get_serializer_class().resource_type,
+                resource_id=self.kwargs.get(self.lookup_field, ""),
+                instance=None,
+                data=None,
+                status=response.status_code,
+                detail=str(detail),
+            )
+        return response
+
+    def _send(self, signal: Any, instance: models.Model | None, data: Any, **extra: Any) -> None:
+        serializer = self.get_serializer_class()
+        resource_id = (
+            str(getattr(instance, serializer.record_name).id)
+            if (instance is not None and hasattr(instance, serializer.record_name))
+            else ""
+        )
+        signal.send(
+            sender=type(self),
+            request=self.request,
+            operation=self.scim_operation,
+            resource_type=serializer.resource_type,
+            resource_id=resource_id,
+            instance=instance,
+            data=data,
+            **extra,
+        )
+
+    def _response(self, serializer: Any, status: int) -> Response:
+        data = serializer.data
+        headers = {"Location": data["meta"]["location"]}
+        return Response(data, status=status, headers=headers)
+
+    # -- endpoints ---------------------------------------------------------------------
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Query resources (RFC 7644 §3.4.2), paginated as a ListResponse."""
+        if "filter" in request.query_params:
+            raise InvalidFilter("Filtering is not supported yet.")
+        return super().list(request, *args, **kwargs)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """POST: create a resource, 201 with ``Location`` (RFC 7644 §3.3)."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            with transaction.atomic():
+                self._send(pre_operation, None, serializer.validated_data)
+                self.perform_create(serializer)
+                self._send(
+                    post_operation, serializer.instance, serializer.validated_data, status=201
+                )
+        except IntegrityError as exc:
+            raise Uniqueness(self.uniqueness_detail()) from exc
+        return self._response(serializer, 201)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """PUT: replace a resource (RFC 7644 §3.5.1)."""
+        if kwargs.get("partial"):
+            raise NotImplementedByProvider("PATCH is not supported yet.")
+        try:
+            with transaction.atomic():
+                instance = self.get_object()
+                serializer = self.get_serializer(instance, data=request.data)
+                serializer.is_valid(raise_exception=True)
+                self._send(pre_operation, instance, serializer.validated_data)
+                self.perform_update(serializer)
+                self._send(post_operation, instance, serializer.validated_data, status=200)
+        except IntegrityError as exc:
+            raise Uniqueness(self.uniqueness_detail()) from exc
+        return self._response(serializer, 200)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """DELETE: 204, and 404 for the resource from then on (RFC 7644 §3.6)."""
+        with transaction.atomic():
+            instance = self.get_object()
+            self._send(pre_operation, instance, None)
+            resource_id = str(getattr(instance, self.get_serializer_class().record_name).id)
+            self.perform_destroy(instance)
+            post_operation.send(
+                sender=type(self),
+                request=request,
+                operation=self.scim_operation,
+                resource_type=self.get_serializer_class().resource_type,
+                resource_id=resource_id,
+                instance=instance,
+                data=None,
+                status=204,
+            )
+        return Response(status=204)
+
+    # -- hooks ---------------------------------------------------------------------------
+
+    def uniqueness_detail(self) -> str:
+        """The detail of the 409 when a write breaks a unique constraint."""
+        return "A resource with the same unique attribute values already exists."
+
+    def perform_destroy(self, instance: models.Model) -> None:
+        """Delete the resource, or deactivate it when ``DELETE_MODE`` is "deactivate"."""
+        if scim_settings.DELETE_MODE == "deactivate":
+            self.deactivate(instance)
+        else:
+            instance.delete()
+
+    def deactivate(self, instance: models.Model) -> None:
+        """Keep the row but end the resource for SCIM: inactive, and 404 from now on.
+
+        Override to add your own clean-up (end sessions, revoke API keys...).
+        """
+        serializer = self.get_serializer_class()
+        mapping = serializer.get_mapping("active")
+        if mapping is not None:
+            setattr(instance, mapping.field.attname, False)
+            instance._scim_write = True  # type: ignore[attr-defined]
+            instance.save(update_fields=[mapping.field.name])
+        record = getattr(instance, serializer.record_name)
+        record.deleted = timezone.now()
+        record.save(update_fields=["deleted"])
+
+
+class UserViewSet(SCIMModelViewSet):
+    """``/Users``: the serializer is the ``USER_SERIALIZER`` setting."""
+
+    @classmethod
+    def get_resource_serializer(cls) -> type[SCIMResourceSerializer]:
+        return scim_settings.USER_SERIALIZER  # type: ignore[no-any-return]
+
+    def uniqueness_detail(self) -> str:
+        return "A user with this userName already exists."
+
+
+class SCIMNotFoundView(SCIMViewMixin, APIView):
+    """Answers every unknown path under the SCIM root with a SCIM 404."""
+
+    def not_found(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        raise ResourceNotFound(f"No SCIM endpoint at {request.path}.")
+
+    get = post = put = patch = delete = not_found
