@@ -18,16 +18,24 @@ SCRUBBED = "[scrubbed]"
 
 
 def scrub(data: Any, names: frozenset[str] | None = None) -> Any:
-    """A copy of ``data`` with the values of secret attributes replaced, at any depth."""
+    """A copy of ``data`` with the values of secret attributes replaced, at any depth.
+
+    NUL characters are replaced too: PostgreSQL cannot store them in JSON, and a request
+    rejected for containing one must still be recorded.
+    """
     if names is None:
         names = frozenset(name.lower() for name in scim_settings.AUDIT_SCRUB_ATTRIBUTES)
     if isinstance(data, dict):
         return {
-            key: SCRUBBED if key.lower().rpartition(":")[2] in names else scrub(value, names)
+            scrub(key, names): SCRUBBED
+            if isinstance(key, str) and key.lower().rpartition(":")[2] in names
+            else scrub(value, names)
             for key, value in data.items()
         }
     if isinstance(data, list):
         return [scrub(item, names) for item in data]
+    if isinstance(data, str):
+        return data.replace("\x00", "\ufffd")
     return data
 
 

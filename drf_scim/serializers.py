@@ -480,6 +480,23 @@ class SCIMUserSerializer(SCIMResourceSerializer):
         """The value whose uniqueness makes ``userName`` unique ignoring case (RFC 7643 §4.1.1)."""
         return user_name.casefold() if user_name else None
 
+    def create(self, validated_data: dict[str, Any]) -> models.Model:
+        """Create a user, or bring back one that ``DELETE_MODE = "deactivate"`` deleted.
+
+        A deleted user is 404 to SCIM (RFC 7644 §3.6) but still holds its userName; when the
+        client creates that userName again, the row is reused with a new SCIM ``id``.
+        """
+        if scim_settings.DELETE_MODE == "deactivate":
+            key = self.user_name_key(validated_data.get("userName"))
+            deleted = UserRecord.objects.filter(user_name_key=key, deleted__isnull=False)
+            old_record = deleted.select_related("user").first()
+            if old_record is not None:
+                instance = old_record.user
+                old_record.delete()
+                self.save_resource(instance, UserRecord(), validated_data, created=True)
+                return instance
+        return super().create(validated_data)
+
     def prepare_record(self, instance: models.Model, record: BaseRecord) -> None:
         mapping = self.get_mapping("userName")
         if mapping is not None and isinstance(record, UserRecord):

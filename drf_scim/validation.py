@@ -199,14 +199,15 @@ def _attributes(
 
 
 def _check_required(document: dict[str, Any], schemas: ResourceSchemas) -> None:
+    for urn in schemas.required_extensions:
+        if not document.get(urn):
+            raise _fail(urn, "this schema extension is required.")
     for urn, attribute in schemas.walk():
         if not attribute.required or attribute.mutability is Mutability.READ_ONLY:
             continue
         container = document if urn is None else document.get(urn)
         if container is None:
-            if urn in schemas.required_extensions:
-                raise _fail(urn, "this schema extension is required.")
-            continue
+            continue  # an optional extension the client did not send
         if attribute.name not in container:
             name = attribute.name if urn is None else f"{urn}:{attribute.name}"
             raise _fail(name, "is required.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 import dj_database_url
 
@@ -47,8 +48,15 @@ TEMPLATES = [
     }
 ]
 
-DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite://:memory:")
+DATABASE_URL = os.environ.get("DATABASE_URL") or "sqlite://:memory:"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not shared-cache memory, so that concurrent requests wait for the write
+    # lock as they would in production instead of failing with "table is locked".
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(tempfile.gettempdir(), f"drf_scim_test_{os.getpid()}.sqlite3")
+    }
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
     import pymysql
 

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from rest_framework.test import APIClient
+
+from drf_scim.models import SCIMToken
+
+SAMPLES = Path(__file__).parent / "samples"
+SCIM_JSON = "application/scim+json"
+
+
+def load_sample(name: str) -> dict:
+    """An RFC example, by file name (``samples/rfc7643-8.2-user-full.json``)."""
+    return json.loads((SAMPLES / name).read_text())
+
+
+@pytest.fixture
+def sample():
+    return load_sample
+
+
+@pytest.fixture
+def token(db):
+    token, key = SCIMToken.generate("test IdP")
+    token.key = key
+    return token
+
+
+class SCIMClient(APIClient):
+    """An APIClient that sends ``application/scim+json`` bodies."""
+
+    def _scim(self, method, path, data=None, content_type=SCIM_JSON, **extra):
+        body = data if isinstance(data, (str, bytes)) or data is None else json.dumps(data)
+        return getattr(super(), method)(path, body, content_type=content_type, **extra)
+
+    def post(self, path, data=None, **extra):
+        return self._scim("post", path, data, **extra)
+
+    def put(self, path, data=None, **extra):
+        return self._scim("put", path, data, **extra)
+
+    def patch(self, path, data=None, **extra):
+        return self._scim("patch", path, data, **extra)
+
+
+@pytest.fixture
+def anonymous_client():
+    return SCIMClient()
+
+
+@pytest.fixture
+def client(token):
+    """A SCIM client authenticated with a bearer token."""
+    client = SCIMClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.key}")
+    return client
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run ``custom_user_model`` tests only under ``tests.settings_custom_user``, the rest only
+    under the default settings (AUTH_USER_MODEL cannot change within one run)."""
+    from django.conf import settings
+
+    custom = settings.AUTH_USER_MODEL != "auth.User"
+    selected, deselected = [], []
+    for item in items:
+        wanted = item.get_closest_marker("custom_user_model") is not None
+        (selected if wanted == custom else deselected).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected

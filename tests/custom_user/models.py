@@ -1,0 +1,33 @@
+"""A custom user model unlike Django's: e-mail as username, UUID primary key, extra fields."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.utils import timezone
+
+
+class EmailUserManager(BaseUserManager):
+    def create_user(self, email, password=None, **extra):
+        user = self.model(email=self.normalize_email(email), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+
+class EmailUser(AbstractBaseUser):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=200, blank=True)
+    staff_number = models.CharField(max_length=20, blank=True)
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    objects = EmailUserManager()
+
+    def __str__(self):
+        return self.email

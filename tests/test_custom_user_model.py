@@ -1,0 +1,82 @@
+"""Users on a custom user model: e-mail as USERNAME_FIELD, UUID primary key, no first/last
+name columns (RFC 7643 §4.1 on any ``get_user_model()``)."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import override_settings
+
+from drf_scim.constants import ENTERPRISE_USER_SCHEMA, USER_SCHEMA
+from drf_scim.serializers import SCIMUserSerializer, default_user_attribute_map
+
+pytestmark = pytest.mark.custom_user_model
+
+USERS = "/scim/v2/Users"
+
+
+class StaffUserSerializer(SCIMUserSerializer):
+    attribute_map = {
+        **default_user_attribute_map(get_user_model()),
+        "displayName": "full_name",
+        f"{ENTERPRISE_USER_SCHEMA}:employeeNumber": "staff_number",
+    }
+
+
+def test_default_mapping_follows_the_model():
+    assert default_user_attribute_map(get_user_model()) == {
+        "userName": "email",
+        "active": "is_active",
+        "meta.created": "date_joined",
+    }
+
+
+def test_crud_on_a_custom_user_model_rfc7644_3(client):
+    response = client.post(
+        USERS,
+        {
+            "schemas": [USER_SCHEMA],
+            "userName": "Ada@Example.com",
+            "name": {"givenName": "Ada", "familyName": "Lovelace"},
+            "emails": [{"value": "ada@example.com", "type": "work", "primary": True}],
+        },
+    )
+    assert response.status_code == 201, response.content
+    created = response.json()
+    user = get_user_model().objects.get()
+    assert user.email == "Ada@Example.com"
+    assert created["name"] == {"givenName": "Ada", "familyName": "Lovelace"}
+    assert created["emails"] == [{"value": "ada@example.com", "type": "work", "primary": True}]
+    assert created["id"] != str(user.pk)
+
+    url = f"{USERS}/{created['id']}"
+    assert client.get(url).json() == created
+    assert client.post(USERS, {"userName": "ada@EXAMPLE.com"}).status_code == 409
+
+    replaced = client.put(url, {"userName": "ada@example.org", "active": False}).json()
+    assert replaced["userName"] == "ada@example.org"
+    assert "name" not in replaced
+    user.refresh_from_db()
+    assert (user.email, user.is_active) == ("ada@example.org", False)
+
+    assert client.delete(url).status_code == 204
+    assert not get_user_model().objects.exists()
+
+
+@override_settings(DRF_SCIM={"USER_SERIALIZER": f"{__name__}.StaffUserSerializer"})
+def test_subclassed_serializer_maps_custom_fields(client):
+    response = client.post(
+        USERS,
+        {
+            "userName": "grace@example.com",
+            "displayName": "Grace Hopper",
+            ENTERPRISE_USER_SCHEMA: {"employeeNumber": "1906", "department": "Navy"},
+        },
+    )
+    assert response.status_code == 201, response.content
+    user = get_user_model().objects.get()
+    assert (user.full_name, user.staff_number) == ("Grace Hopper", "1906")
+    body = response.json()
+    assert body["displayName"] == "Grace Hopper"
+    assert body[ENTERPRISE_USER_SCHEMA] == {"employeeNumber": "1906", "department": "Navy"}
+    assert user.scim_record.attributes == {ENTERPRISE_USER_SCHEMA: {"department": "Navy"}}

@@ -1,0 +1,33 @@
+"""Storage models: tokens and the byte-exact comparison column."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import User
+
+from drf_scim.models import SCIMToken, UserRecord
+
+
+def test_exact_char_field_compares_byte_for_byte_on_every_database(db):
+    """MariaDB's default collation would make "jose", "José" and "JOSE" equal."""
+    for name in ("a", "b", "c"):
+        User.objects.create_user(name)
+    records = list(UserRecord.objects.order_by("user__username"))
+    for record, key in zip(records, ("jose", "josé", "JOSE"), strict=True):
+        record.user_name_key = key
+        record.save()
+    assert UserRecord.objects.filter(user_name_key="jose").count() == 1
+    assert UserRecord.objects.filter(user_name_key="josé").count() == 1
+    assert UserRecord.objects.filter(external_id__isnull=True).count() == 3
+
+
+def test_token_generate_stores_only_the_digest(db):
+    token, key = SCIMToken.generate("Okta")
+    assert key.startswith("scim_")
+    assert len(key) > 40
+    row = SCIMToken.objects.values().get(pk=token.pk)
+    assert key not in str(row)
+    assert row["key_digest"] == SCIMToken.digest(key)
+    assert row["prefix"] == key[:10]
+    assert token.is_active
+    token.revoke()
+    assert not SCIMToken.objects.get().is_active

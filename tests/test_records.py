@@ -1,0 +1,58 @@
+"""Records kept in step with writes made outside SCIM (drf_scim.records)."""
+
+from __future__ import annotations
+
+import importlib
+
+from django.apps import apps
+from django.contrib.auth.models import User
+
+from drf_scim.models import UserRecord
+from drf_scim.records import backfill_user_records
+
+
+def test_user_created_outside_scim_gets_a_record_with_a_case_folded_key(db):
+    user = User.objects.create_user("Ärger")
+    assert user.scim_record.user_name_key == "ärger"
+    assert user.scim_record.version == 1
+
+
+def test_case_clash_outside_scim_does_not_break_the_save(db):
+    User.objects.create_user("bob")
+    other = User.objects.create_user("BOB")  # auth.User's own constraint is case-sensitive
+    assert other.scim_record.user_name_key is None
+
+
+def test_renaming_outside_scim_updates_the_key_and_the_version(db):
+    user = User.objects.create_user("alice")
+    user.username = "Alicia"
+    user.save()
+    record = UserRecord.objects.get(user=user)
+    assert record.user_name_key == "alicia"
+    assert record.version == 2
+
+
+def test_login_does_not_touch_the_record(db, django_assert_num_queries):
+    user = User.objects.create_user("alice")
+    with django_assert_num_queries(1):
+        user.save(update_fields=["last_login"])
+    assert UserRecord.objects.get(user=user).version == 1
+
+
+def test_backfill_gives_every_user_a_record_once(db):
+    a = User.objects.create_user("a")
+    b = User.objects.create_user("B")
+    c = User.objects.create_user("b")  # case clash with B
+    UserRecord.objects.all().delete()
+    backfill_user_records(User, UserRecord, "username")
+    backfill_user_records(User, UserRecord, "username")  # idempotent
+    keys = dict(UserRecord.objects.values_list("user_id", "user_name_key"))
+    assert keys == {a.pk: "a", b.pk: "b", c.pk: None}
+
+
+def test_the_data_migration_uses_the_user_serializer_mapping(db):
+    User.objects.create_user("Zed")
+    UserRecord.objects.all().delete()
+    migration = importlib.import_module("drf_scim.migrations.0002_backfill_user_records")
+    migration.backfill(apps, None)
+    assert UserRecord.objects.get().user_name_key == "zed"
