@@ -56,3 +56,15 @@ def test_the_data_migration_uses_the_user_serializer_mapping(db):
     migration = importlib.import_module("drf_scim.migrations.0002_backfill_user_records")
     migration.backfill(apps, None)
     assert UserRecord.objects.get().user_name_key == "zed"
+
+
+def test_backfill_command_reports_what_it_created(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    User.objects.bulk_create([User(username="bulk1"), User(username="bulk2")])
+    out = StringIO()
+    call_command("scim_backfill_records", stdout=out)
+    assert out.getvalue().strip() == "Created 2 SCIM user records."
+    assert UserRecord.objects.filter(user__username__startswith="bulk").count() == 2
