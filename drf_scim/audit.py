@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from rest_framework.exceptions import ParseError, UnsupportedMediaType
+
+from .exceptions import PayloadTooLarge
 from .models import SCIMEvent, SCIMToken
 from .settings import scim_settings
 
@@ -53,7 +56,12 @@ def record_event(
     if not scim_settings.AUDIT_LOG:
         return
     token = request.auth if isinstance(request.auth, SCIMToken) else None
-    payload = request.data if request.method in ("POST", "PUT", "PATCH") else None
+    payload = None
+    if request.method in ("POST", "PUT", "PATCH"):
+        try:
+            payload = request.data
+        except (ParseError, UnsupportedMediaType, PayloadTooLarge):
+            payload = None  # the body could not be read: that is why the request failed
     SCIMEvent.objects.create(
         operation=operation,
         resource_type=resource_type,

@@ -31,7 +31,7 @@ __all__ = [
 class SCIMAPIException(APIException):
     """Base class for SCIM errors; ``scim_type`` is the RFC 7644 Table 9 keyword, if any."""
 
-    status_code = status.HTTP_400_BAD_REQUEST
+    status_code: int = status.HTTP_400_BAD_REQUEST
     default_detail = "The request is not valid."
     default_code = "invalid"
     scim_type: str | None = None

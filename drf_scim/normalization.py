@@ -21,6 +21,7 @@ Accepted dialects:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -54,7 +55,7 @@ def coerce_integer(value: Any) -> Any:
     """Numeric strings such as ``"42"`` become integers."""
     if isinstance(value, str):
         text = value.strip()
-        if text.lstrip("+-").isdigit() and len(text) <= 30:
+        if re.fullmatch(r"[+-]?[0-9]{1,30}", text):
             return int(text)
     if isinstance(value, float) and value.is_integer():
         return int(value)

@@ -7,6 +7,7 @@ above the maximum (advertised as ``filter.maxResults``) is capped; ``count=0`` r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,6 +21,8 @@ from .exceptions import InvalidValue
 from .settings import scim_settings
 
 __all__ = ["SCIMPagination", "list_response"]
+
+_INTEGER = re.compile(r"[+-]?[0-9]{1,1000}")  # ASCII digits; huge values are clamped
 
 
 def list_response(resources: Sequence[Any], total: int, start_index: int) -> dict[str, Any]:
@@ -52,7 +55,7 @@ class SCIMPagination(BasePagination):
         if raw is None or raw.strip() == "":
             return None
         text = raw.strip()
-        if not text.lstrip("+-").isdigit() or len(text) > 18:
+        if not _INTEGER.fullmatch(text):
             raise InvalidValue(f"{name} must be an integer, got {raw[:40]!r}.")
         return int(text)
 
@@ -67,11 +70,11 @@ class SCIMPagination(BasePagination):
         return max(0, min(value, self.get_max_count()))
 
     def paginate_queryset(
-        self, queryset: QuerySet[Any], request: Request, view: Any = None
+        self, queryset: QuerySet[Any] | Sequence[Any], request: Request, view: Any = None
     ) -> list[Any]:
         self.start_index = self.get_start_index(request)
         count = self.get_count(request)
-        self.total = queryset.count()
+        self.total = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
         if count == 0 or self.start_index > self.total:
             return []
         offset = self.start_index - 1

@@ -20,9 +20,44 @@ from .settings import scim_settings
 __all__ = ["SCIMJSONParser", "SCIMParser"]
 
 
+#: SCIM documents are shallow; deeper bodies are refused before anything walks them.
+MAX_DEPTH = 32
+
+
 def _reject_constant(name: str) -> NoReturn:
     msg = f"{name} is not valid JSON."
     raise ValueError(msg)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        msg = f"the number {text[:40]} is out of range."
+        raise ValueError(msg)
+    return value
+
+
+def _check_structure(data: Any) -> None:
+    """Refuse nesting deeper than MAX_DEPTH and strings that are not Unicode text.
+
+    JSON allows escapes of lone surrogates (RFC 8259 §8.2), which no database can store.
+    The walk is iterative, so no body can exhaust the stack.
+    """
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise InvalidSyntax(f"The request body is nested deeper than {MAX_DEPTH} levels.")
+        if isinstance(value, dict):
+            stack.extend((key, depth) for key in value)
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise InvalidSyntax("The request body contains a lone surrogate escape.") from exc
 
 
 class SCIMParser(BaseParser):
@@ -50,7 +85,7 @@ class SCIMParser(BaseParser):
             raise PayloadTooLarge(f"The request body exceeds {limit} bytes.")
         try:
             text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
-            data = json.loads(text, parse_constant=_reject_constant)
+            data = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
         except UnicodeDecodeError as exc:
             raise InvalidSyntax("The request body is not UTF-8.") from exc
         except RecursionError as exc:
@@ -59,6 +94,7 @@ class SCIMParser(BaseParser):
             raise InvalidSyntax(f"The request body is not valid JSON: {exc}") from exc
         if not isinstance(data, dict):
             raise InvalidSyntax("The request body must be a JSON object.")
+        _check_structure(data)
         return data
 
 

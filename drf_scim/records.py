@@ -31,7 +31,7 @@ def _user_name_key(instance: models.Model) -> tuple[str | None, str | None]:
 
 def user_saved(
     sender: type[models.Model],
-    instance: models.Model,
+    instance: Any,
     created: bool,
     raw: bool = False,
     update_fields: frozenset[str] | None = None,

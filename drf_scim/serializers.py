@@ -22,7 +22,6 @@ from __future__ import annotations
 import copy
 import datetime
 from dataclasses import dataclass
-from functools import cache
 from typing import Any, ClassVar
 
 from django.contrib.auth import get_user_model
@@ -34,7 +33,7 @@ from rest_framework import serializers
 from .characteristics import Mutability, Returned
 from .definitions import ENTERPRISE_USER, USER, Attribute, Schema
 from .exceptions import InvalidValue
-from .models import BaseRecord, BaseValue, UserRecord
+from .models import BaseRecord, UserRecord
 from .settings import scim_settings
 from .validation import ResourceSchemas, check_immutable, validate_document
 
@@ -120,6 +119,8 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
     record_name: ClassVar[str]
     #: SCIM attribute path -> model field name.
     attribute_map: ClassVar[dict[str, str]] = {}
+    _compiled_schemas: ClassVar[ResourceSchemas]
+    _compiled_mappings: ClassVar[tuple[MappedAttribute, ...]]
 
     # -- declarations ----------------------------------------------------------------
 
@@ -135,12 +136,19 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
 
     @classmethod
     def get_schemas(cls) -> ResourceSchemas:
-        return _schemas(cls)
+        """The core schema and extensions, compiled once per class."""
+        if "_compiled_schemas" not in cls.__dict__:
+            cls._compiled_schemas = ResourceSchemas(
+                cls.schema, tuple(cls.extensions), frozenset(cls.required_extensions)
+            )
+        return cls._compiled_schemas
 
     @classmethod
     def get_mappings(cls) -> tuple[MappedAttribute, ...]:
         """The compiled ``attribute_map``: each entry resolved against the schemas."""
-        return _mappings(cls)
+        if "_compiled_mappings" not in cls.__dict__:
+            cls._compiled_mappings = _compile_mappings(cls)
+        return cls._compiled_mappings
 
     @classmethod
     def get_mapping(cls, scim_path: str) -> MappedAttribute | None:
@@ -154,7 +162,8 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         return relation.field.name  # type: ignore[union-attr]
 
     @classmethod
-    def get_value_model(cls) -> type[BaseValue]:
+    def get_value_model(cls) -> type[Any]:
+        """The values table: the model whose ``record`` foreign key is named ``values``."""
         return cls.record_model.values.rel.related_model  # type: ignore[attr-defined,no-any-return]
 
     @classmethod
@@ -379,13 +388,7 @@ def _overlay_primary(container: dict[str, Any], name: str, value: Any) -> None:
         chosen["value"] = value  # the column was changed outside SCIM: it wins
 
 
-@cache
-def _schemas(cls: type[SCIMResourceSerializer]) -> ResourceSchemas:
-    return ResourceSchemas(cls.schema, tuple(cls.extensions), frozenset(cls.required_extensions))
-
-
-@cache
-def _mappings(cls: type[SCIMResourceSerializer]) -> tuple[MappedAttribute, ...]:
+def _compile_mappings(cls: type[SCIMResourceSerializer]) -> tuple[MappedAttribute, ...]:
     model = cls.get_model()
     schemas = cls.get_schemas()
     result = []

@@ -199,9 +199,9 @@ def _attributes(
 
 
 def _check_required(document: dict[str, Any], schemas: ResourceSchemas) -> None:
-    for urn in schemas.required_extensions:
-        if not document.get(urn):
-            raise _fail(urn, "this schema extension is required.")
+    for required in schemas.required_extensions:
+        if not document.get(required):
+            raise _fail(required, "this schema extension is required.")
     for urn, attribute in schemas.walk():
         if not attribute.required or attribute.mutability is Mutability.READ_ONLY:
             continue

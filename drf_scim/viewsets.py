@@ -8,14 +8,15 @@ Subclass :class:`SCIMModelViewSet` for a resource type of your own, or override 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from typing import Any, ClassVar
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar, cast
 
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from rest_framework import viewsets
+from rest_framework.parsers import BaseParser
 from rest_framework.permissions import BasePermission
-from rest_framework.renderers import JSONRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -50,8 +51,8 @@ _OPERATIONS = {
 class SCIMViewMixin:
     """What every SCIM view shares: media types, authentication, errors, transactions."""
 
-    renderer_classes = [SCIMRenderer, JSONRenderer]
-    parser_classes = [SCIMParser, SCIMJSONParser]
+    renderer_classes: Sequence[type[BaseRenderer]] = (SCIMRenderer, JSONRenderer)
+    parser_classes: Sequence[type[BaseParser]] = (SCIMParser, SCIMJSONParser)
 
     def get_authenticators(self) -> list[Any]:
         """Instances of the ``AUTHENTICATION_CLASSES`` setting."""
@@ -103,7 +104,7 @@ class SCIMModelViewSet(SCIMViewMixin, viewsets.ModelViewSet):  # type: ignore[ty
         return self.get_serializer_class().get_queryset()
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         if not hasattr(self, "_location_base"):
             self._location_base = self.reverse_action("list") + "/"
         context["location_base"] = self._location_base
@@ -120,7 +121,7 @@ class SCIMModelViewSet(SCIMViewMixin, viewsets.ModelViewSet):  # type: ignore[ty
         if instance is None:
             raise ResourceNotFound(f"Resource {lookup!r} not found.")
         self.check_object_permissions(self.request, instance)
-        return instance
+        return cast(models.Model, instance)
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
