@@ -25,7 +25,12 @@ class SCIMTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             super().save_model(request, obj, form, change)
             return
         token, key = SCIMToken.generate(obj.name)
-        obj.pk = token.pk
+        obj.pk, obj.key_digest, obj.prefix, obj.created = (
+            token.pk,
+            token.key_digest,
+            token.prefix,
+            token.created,
+        )
         self.message_user(
             request,
             f"Token created. Copy it now, it will not be shown again: {key}",
@@ -50,3 +55,6 @@ class SCIMEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # an audit log that can be edited is not one

@@ -43,6 +43,7 @@ class DiscoveryViewSet(SCIMViewMixin, viewsets.ViewSet):
     #: The resource viewsets registered on the router, set by SCIMRouter.
     resource_viewsets: ClassVar[tuple[type[SCIMModelViewSet], ...]] = ()
     lookup_value_regex = "[^/]+"
+    http_method_names = ["get", "head"]
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)

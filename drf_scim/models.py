@@ -50,7 +50,9 @@ class BaseRecord(models.Model):
 
     #: The SCIM ``id`` (RFC 7643 §3.1): server-assigned, stable, opaque, unique across types.
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    external_id = ExactCharField(_("external id"), max_length=255, null=True, blank=True)
+    external_id = ExactCharField(
+        _("external id"), max_length=255, null=True, blank=True, db_index=True
+    )
     version = models.PositiveBigIntegerField(default=1)
     created = models.DateTimeField(default=timezone.now)
     last_modified = models.DateTimeField(default=timezone.now)
@@ -58,6 +60,9 @@ class BaseRecord(models.Model):
     deleted = models.DateTimeField(null=True, blank=True)
     #: Singular attributes without a column, as a SCIM document fragment.
     attributes = models.JSONField(default=dict, blank=True)
+    #: Every singular attribute (mapped or not) in comparable form, for filters and sorting
+    #: (see drf_scim.indexing).
+    search = models.JSONField(default=dict, blank=True)
 
     class Meta:
         abstract = True
@@ -76,6 +81,10 @@ class BaseValue(models.Model):
     display = models.TextField(null=True, blank=True)  # noqa: DJ001
     #: The other sub-attributes, e.g. an address's ``streetAddress``.
     data = models.JSONField(default=dict, blank=True)
+    #: The whole value in comparable form (drf_scim.indexing), for filters and sorting.
+    search = models.JSONField(default=dict, blank=True)
+    #: The indexed prefix of the comparable ``value``: equality filters use the index.
+    value_key = ExactCharField(max_length=191, null=True, blank=True)
 
     class Meta:
         abstract = True
@@ -101,7 +110,10 @@ class UserValue(BaseValue):
     class Meta:
         verbose_name = _("SCIM user value")
         ordering = ("attribute", "position")
-        indexes = (models.Index(fields=("record", "attribute")),)
+        indexes = (
+            models.Index(fields=("record", "attribute")),
+            models.Index(fields=("attribute", "value_key")),
+        )
 
     def __str__(self) -> str:
         return f"{self.attribute}[{self.position}]"

@@ -12,21 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from .models import UserRecord
 from .settings import scim_settings
 
 __all__ = ["backfill_user_records", "user_saved"]
-
-
-def _user_name_key(instance: models.Model) -> tuple[str | None, str | None]:
-    serializer = scim_settings.USER_SERIALIZER
-    mapping = serializer.get_mapping("userName")
-    if mapping is None:
-        return None, None
-    return mapping.field.attname, serializer.user_name_key(getattr(instance, mapping.field.attname))
 
 
 def user_saved(
@@ -41,51 +32,71 @@ def user_saved(
     """``post_save`` receiver for the user model."""
     if raw or getattr(instance, "_scim_write", False):
         return
-    field, key = _user_name_key(instance)
+    serializer = scim_settings.USER_SERIALIZER()
     if created:
-        try:
-            with transaction.atomic(using=using):
-                UserRecord.objects.using(using).create(user=instance, user_name_key=key)
-        except IntegrityError:
-            # Another user's userName differs only in case: keep this user reachable by
-            # SCIM, without the case-insensitive key the other one holds.
-            UserRecord.objects.using(using).create(user=instance, user_name_key=None)
-        return
-    if update_fields is not None and field not in update_fields:
-        return  # e.g. last_login on every login: nothing SCIM shows by its key changed
-    changes: dict[str, Any] = {"version": F("version") + 1, "last_modified": timezone.now()}
+        UserRecord.objects.using(using).create(user=instance)
+    else:
+        mapped = {mapping.field.name for mapping in serializer.get_mappings()}
+        if update_fields is not None and not mapped.intersection(update_fields):
+            return  # e.g. last_login on every login: nothing SCIM shows has changed
+        record = UserRecord.objects.using(using).filter(user=instance).first()
+        if record is None:
+            return
+        record.version += 1
+        record.last_modified = timezone.now()
+        instance.scim_record = record
     try:
         with transaction.atomic(using=using):
-            UserRecord.objects.using(using).filter(user=instance).update(
-                user_name_key=key, **changes
-            )
+            serializer.reindex(instance)
     except IntegrityError:
-        UserRecord.objects.using(using).filter(user=instance).update(user_name_key=None, **changes)
+        # Another user's userName differs only in case: keep this user reachable by
+        # SCIM, without the case-insensitive key the other one holds.
+        serializer.reindex(instance, keys=False)
 
 
 def backfill_user_records(
     user_model: type[models.Model],
     record_model: type[models.Model],
-    username_field: str | None,
-    batch_size: int = 1000,
-) -> None:
-    """Give every user without a record one; used by the initial data migration."""
-    seen = set(
+    value_model: type[models.Model],
+    batch_size: int = 500,
+) -> int:
+    """Give every user without a record one, with its search document and value rows.
+
+    Works with the historical models of a migration as with the real ones. Returns the
+    number of records created.
+    """
+    serializer = scim_settings.USER_SERIALIZER()
+    taken = set(
         record_model._default_manager.exclude(user_name_key=None).values_list(
             "user_name_key", flat=True
         )
     )
     missing = user_model._default_manager.filter(scim_record__isnull=True).order_by("pk")
-    batch = []
+    records: list[Any] = []
+    values: list[Any] = []
+    created = 0
     for user in missing.iterator(chunk_size=batch_size):
-        key = None
-        if username_field:
-            key = scim_settings.USER_SERIALIZER.user_name_key(getattr(user, username_field))
-            if key in seen:
-                key = None
-            seen.add(key)
-        batch.append(record_model(user_id=user.pk, user_name_key=key))
-        if len(batch) >= batch_size:
-            record_model._default_manager.bulk_create(batch)
-            batch = []
-    record_model._default_manager.bulk_create(batch)
+        document = serializer.column_document(user)
+        key = serializer.user_name_key(document.get("userName"))
+        if key in taken:
+            key = None
+        taken.add(key)
+        record = record_model(
+            user_id=user.pk, user_name_key=key, search=serializer.build_search(document)
+        )
+        records.append(record)
+        values.extend(
+            value_model(record_id=record.pk, **row) for row in serializer.index_rows(document)
+        )
+        if len(records) >= batch_size:
+            created += _flush(record_model, value_model, records, values)
+    return created + _flush(record_model, value_model, records, values)
+
+
+def _flush(record_model: Any, value_model: Any, records: list[Any], values: list[Any]) -> int:
+    count = len(records)
+    record_model._default_manager.bulk_create(records)
+    value_model._default_manager.bulk_create(values)
+    records.clear()
+    values.clear()
+    return count

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -33,6 +34,7 @@ from rest_framework import serializers
 from .characteristics import Mutability, Returned
 from .definitions import ENTERPRISE_USER, USER, Attribute, Schema
 from .exceptions import InvalidValue
+from .indexing import index_key, search_document
 from .models import BaseRecord, UserRecord
 from .settings import scim_settings
 from .validation import ResourceSchemas, check_immutable, validate_document
@@ -297,6 +299,7 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         self.write_special_attributes(instance, remaining, created=created)
         values = self._take_multi_valued(remaining)
         record.attributes = {k: v for k, v in remaining.items() if v not in ({}, None)}
+        record.search = self.build_search(document)
         if not created:
             record.version += 1
             record.last_modified = timezone.now()
@@ -325,6 +328,9 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
     def prepare_record(self, instance: models.Model, record: BaseRecord) -> None:
         """Fill derived record columns (such as lookup keys) before saving. Override freely."""
 
+    def clear_record_keys(self, record: BaseRecord) -> None:
+        """Empty the unique keys :meth:`prepare_record` fills, after they clashed."""
+
     def _write_column(
         self, instance: models.Model, mapping: MappedAttribute, document: dict[str, Any]
     ) -> None:
@@ -349,25 +355,90 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         _check_length(field, value, mapping.scim_path)
         setattr(instance, field.attname, value)
 
-    def _take_multi_valued(self, document: dict[str, Any]) -> list[dict[str, Any]]:
+    def build_search(self, document: dict[str, Any]) -> dict[str, Any]:
+        """The record's search document: singular attributes in comparable form."""
+        schemas = self.get_schemas()
+        search: dict[str, Any] = search_document(None, document, children=schemas.core.attributes)
+        for extension in schemas.extensions:
+            if isinstance(document.get(extension.id), dict):
+                search[extension.id] = search_document(
+                    None, document[extension.id], children=extension.attributes
+                )
+        return search
+
+    def _take_multi_valued(
+        self, document: dict[str, Any], only: Iterable[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """Remove the multi-valued attributes from ``document``; return their value rows."""
         rows: list[dict[str, Any]] = []
+        type_field = self.get_value_model()._meta.get_field("type")
         for urn, attribute in self.get_schemas().walk():
             container = _container(document, urn, create=False)
-            if not attribute.multi_valued or container is None:
-                continue
-            items = container.pop(attribute.name, None) or []
             key = f"{urn}:{attribute.name}" if urn else attribute.name
-            for position, item in enumerate(items):
-                item = item if isinstance(item, dict) else {"value": item}
+            if not attribute.multi_valued or container is None or (only and key not in only):
+                continue
+            value_definition = attribute.get("value") if attribute.is_complex else attribute
+            for position, item in enumerate(container.pop(attribute.name, None) or []):
+                search = search_document(attribute, item)
+                item = dict(item) if isinstance(item, dict) else {"value": item}
                 row = {c: item.pop(c, None) for c in _VALUE_COLUMNS}
                 for column in ("value", "display"):
                     if row[column] is not None:
                         row[column] = str(row[column])
-                _check_length(
-                    self.get_value_model()._meta.get_field("type"), row["type"], f"{key}.type"
+                _check_length(type_field, row["type"], f"{key}.type")
+                value_key = index_key(value_definition, row["value"]) if value_definition else None
+                rows.append(
+                    {
+                        "attribute": key,
+                        "position": position,
+                        "data": item,
+                        "search": search,
+                        "value_key": value_key,
+                        **row,
+                    }
                 )
-                rows.append({"attribute": key, "position": position, "data": item, **row})
         return rows
+
+    def column_document(self, instance: models.Model) -> dict[str, Any]:
+        """A document of the mapped columns alone (for resources drf-scim has not stored)."""
+        document: dict[str, Any] = {}
+        for mapping in self.get_mappings():
+            self._read_column(document, mapping, instance)
+        return document
+
+    def index_rows(self, document: dict[str, Any]) -> list[dict[str, Any]]:
+        """The value rows of ``document``'s multi-valued attributes."""
+        return self._take_multi_valued(copy.deepcopy(document))
+
+    def reindex(self, instance: models.Model, *, keys: bool = True) -> None:
+        """Re-derive the search document and key columns after a write outside SCIM.
+
+        The columns win (see :func:`_overlay_primary`): their values are indexed, and the
+        value rows of attributes mapped to a column are rewritten to match it.
+        """
+        record = self.get_record(instance)
+        document = self.to_representation(instance)
+        record.search = self.build_search(document)
+        if keys:
+            self.prepare_record(instance, record)
+        else:
+            self.clear_record_keys(record)
+        record.save()
+        mapped = {
+            f"{m.urn}:{m.attribute.name}" if m.urn else m.attribute.name
+            for m in self.get_mappings()
+            if m.primary_value
+        }
+        if not mapped:
+            return
+        rows = self._take_multi_valued(document, only=mapped)
+        value_model = self.get_value_model()
+        value_model._default_manager.filter(record=record, attribute__in=mapped).delete()
+        value_model._default_manager.bulk_create(
+            [value_model(record=record, **row) for row in rows]
+        )
+        if hasattr(record, "_prefetched_objects_cache"):
+            record._prefetched_objects_cache.clear()
 
 
 def _check_length(field: Any, value: Any, label: str) -> None:
@@ -499,6 +570,10 @@ class SCIMUserSerializer(SCIMResourceSerializer):
                 self.save_resource(instance, UserRecord(), validated_data, created=True)
                 return instance
         return super().create(validated_data)
+
+    def clear_record_keys(self, record: BaseRecord) -> None:
+        if isinstance(record, UserRecord):
+            record.user_name_key = None
 
     def prepare_record(self, instance: models.Model, record: BaseRecord) -> None:
         mapping = self.get_mapping("userName")

@@ -273,4 +273,4 @@ class SCIMNotFoundView(SCIMViewMixin, APIView):
     def not_found(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         raise ResourceNotFound(f"No SCIM endpoint at {request.path}.")
 
-    get = post = put = patch = delete = not_found
+    get = post = put = patch = delete = options = not_found

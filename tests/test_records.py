@@ -7,7 +7,7 @@ import importlib
 from django.apps import apps
 from django.contrib.auth.models import User
 
-from drf_scim.models import UserRecord
+from drf_scim.models import UserRecord, UserValue
 from drf_scim.records import backfill_user_records
 
 
@@ -18,9 +18,13 @@ def test_user_created_outside_scim_gets_a_record_with_a_case_folded_key(db):
 
 
 def test_case_clash_outside_scim_does_not_break_the_save(db):
-    User.objects.create_user("bob")
-    other = User.objects.create_user("BOB")  # auth.User's own constraint is case-sensitive
-    assert other.scim_record.user_name_key is None
+    """auth.User's own constraint is case-sensitive (except on MariaDB's _ci collations), so
+    an application may create a user whose name another holds in another case."""
+    holder = User.objects.create_user("holder")
+    UserRecord.objects.filter(user=holder).update(user_name_key="bob")
+    other = User.objects.create_user("BOB")
+    assert UserRecord.objects.get(user=other).user_name_key is None
+    assert UserRecord.objects.get(user=other).search["userName"] == "bob"
 
 
 def test_renaming_outside_scim_updates_the_key_and_the_version(db):
@@ -42,12 +46,28 @@ def test_login_does_not_touch_the_record(db, django_assert_num_queries):
 def test_backfill_gives_every_user_a_record_once(db):
     a = User.objects.create_user("a")
     b = User.objects.create_user("B")
-    c = User.objects.create_user("b")  # case clash with B
-    UserRecord.objects.all().delete()
-    backfill_user_records(User, UserRecord, "username")
-    backfill_user_records(User, UserRecord, "username")  # idempotent
+    holder = User.objects.create_user("holder")
+    UserRecord.objects.exclude(user=holder).delete()
+    UserRecord.objects.filter(user=holder).update(user_name_key="b")  # B's key is taken
+    assert backfill_user_records(User, UserRecord, UserValue) == 2
+    assert backfill_user_records(User, UserRecord, UserValue) == 0  # idempotent
     keys = dict(UserRecord.objects.values_list("user_id", "user_name_key"))
-    assert keys == {a.pk: "a", b.pk: "b", c.pk: None}
+    assert keys == {a.pk: "a", b.pk: None, holder.pk: "b"}
+
+
+def test_backfill_indexes_the_columns_for_filters(db):
+    User.objects.create_user("Ärger", email="Ä@Example.com", first_name="Ödön")
+    UserRecord.objects.all().delete()
+    backfill_user_records(User, UserRecord, UserValue)
+    record = UserRecord.objects.get()
+    assert record.search == {"userName": "ärger", "name": {"givenName": "ödön"}, "active": True}
+    value = UserValue.objects.get()
+    assert (value.attribute, value.value, value.value_key, value.primary) == (
+        "emails",
+        "Ä@example.com",  # create_user lowers the domain
+        "ä@example.com",
+        True,
+    )
 
 
 def test_the_data_migration_uses_the_user_serializer_mapping(db):

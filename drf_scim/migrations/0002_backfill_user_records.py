@@ -8,13 +8,11 @@ from django.db import migrations
 
 def backfill(apps, schema_editor):
     from drf_scim.records import backfill_user_records
-    from drf_scim.settings import scim_settings
 
-    mapping = scim_settings.USER_SERIALIZER.get_mapping("userName")
     backfill_user_records(
         apps.get_model(settings.AUTH_USER_MODEL),
         apps.get_model("drf_scim", "UserRecord"),
-        mapping.field.attname if mapping is not None else None,
+        apps.get_model("drf_scim", "UserValue"),
     )
 
 

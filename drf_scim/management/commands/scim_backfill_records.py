@@ -11,17 +11,13 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-from drf_scim.models import UserRecord
+from drf_scim.models import UserRecord, UserValue
 from drf_scim.records import backfill_user_records
-from drf_scim.settings import scim_settings
 
 
 class Command(BaseCommand):
     help = "Create the missing SCIM records of users created without signals."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        user_model = get_user_model()
-        before = UserRecord.objects.count()
-        mapping = scim_settings.USER_SERIALIZER.get_mapping("userName")
-        backfill_user_records(user_model, UserRecord, mapping.field.attname if mapping else None)
-        self.stdout.write(f"Created {UserRecord.objects.count() - before} SCIM user records.")
+        created = backfill_user_records(get_user_model(), UserRecord, UserValue)
+        self.stdout.write(f"Created {created} SCIM user records.")
