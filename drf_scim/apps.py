@@ -16,6 +16,10 @@ class DRFSCIMConfig(AppConfig):
         from . import audit, checks, records, signals
 
         checks.register()
+        from django.apps import apps
+
+        if apps.is_installed("drf_spectacular"):
+            from .contrib import drf_spectacular  # noqa: F401 - registers the extensions
         post_save.connect(
             records.user_saved, sender=get_user_model(), dispatch_uid="drf_scim.records.user_saved"
         )

@@ -1,6 +1,6 @@
 """Storage for what SCIM needs and the host's models lack.
 
-The host's tables are never altered (see ``docs/architecture.md``): a *record* table sits
+The host's tables are never altered (see ``docs/architecture/index.md``): a *record* table sits
 one-to-one beside each resource model and holds the SCIM ``id``, ``externalId``,
 ``meta.version``, ``meta.lastModified`` and the singular attributes without a column; a
 *values* table holds one row per value of each multi-valued attribute.

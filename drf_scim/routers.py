@@ -26,6 +26,14 @@ from .viewsets import SCIMModelViewSet, SCIMNotFoundView
 __all__ = ["SCIMRouter"]
 
 
+def _with_trailing_slash(url: Any) -> Any:
+    """The same route with a trailing slash, tolerated but left out of the OpenAPI schema."""
+    callback = url.callback
+    view = callback.cls.as_view(callback.actions, **{**callback.initkwargs, "schema": None})
+    regex = url.pattern.regex.pattern
+    return re_path(regex[:-1] + "/$" if regex.endswith("$") else regex + "/", view)
+
+
 class SCIMRouter(SimpleRouter):
     """A router for SCIM resources; the discovery viewsets are swappable attributes."""
 
@@ -41,7 +49,6 @@ class SCIMRouter(SimpleRouter):
         catch_all: bool = True,
     ) -> None:
         super().__init__(trailing_slash=False)
-        self.trailing_slash = "/?"
         self.catch_all = catch_all
         if resources is None:
             resources = scim_settings.RESOURCE_VIEWSETS
@@ -81,6 +88,7 @@ class SCIMRouter(SimpleRouter):
             urls = super().get_urls()
         finally:
             self.registry = registry
+        urls += [_with_trailing_slash(url) for url in urls]
         if self.catch_all:
             urls.append(re_path(r"^.*$", self.not_found_view.as_view(), name="scim-not-found"))
         return urls
