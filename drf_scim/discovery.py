@@ -74,7 +74,7 @@ class ServiceProviderConfigViewSet(DiscoveryViewSet):
 
     def supports(self, feature: str) -> bool:
         """Whether every registered resource supports ``feature`` (a viewset flag)."""
-        flags = [getattr(vs, f"supports_{feature}", False) for vs in self.resource_viewsets]
+        flags = [vs.supports(feature) for vs in self.resource_viewsets]
         return bool(flags) and all(flags)
 
     def get_document(self) -> dict[str, Any]:

@@ -51,7 +51,8 @@ class SCIMPagination(BasePagination):
         return int(scim_settings.MAX_COUNT)
 
     def _integer(self, request: Request, name: str) -> int | None:
-        raw = request.query_params.get(name)
+        params = getattr(self, "params", None)
+        raw = (params if params is not None else request.query_params).get(name)
         if raw is None or raw.strip() == "":
             return None
         text = raw.strip()
@@ -72,6 +73,7 @@ class SCIMPagination(BasePagination):
     def paginate_queryset(
         self, queryset: QuerySet[Any] | Sequence[Any], request: Request, view: Any = None
     ) -> list[Any]:
+        self.params = getattr(view, "scim_params", None)
         self.start_index = self.get_start_index(request)
         count = self.get_count(request)
         self.total = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)

@@ -7,7 +7,7 @@ user model's fields by subclassing :class:`SCIMUserSerializer`::
 
     class MyUserSerializer(SCIMUserSerializer):
         attribute_map = {
-            **SCIMUserSerializer.attribute_map,
+            **default_user_attribute_map(get_user_model()),
             "displayName": "full_name",
             "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber":
                 "staff_id",
@@ -36,6 +36,7 @@ from .definitions import ENTERPRISE_USER, USER, Attribute, Schema
 from .exceptions import InvalidValue
 from .indexing import index_key, search_document
 from .models import BaseRecord, UserRecord
+from .projection import Projection
 from .settings import scim_settings
 from .validation import ResourceSchemas, check_immutable, validate_document
 
@@ -169,20 +170,21 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         return cls.record_model.values.rel.related_model  # type: ignore[attr-defined,no-any-return]
 
     @classmethod
-    def get_queryset(cls) -> models.QuerySet[Any]:
-        """Live resources with their record and values, in a stable order.
+    def get_queryset(cls, *, with_values: bool = True) -> models.QuerySet[Any]:
+        """Live resources with their record (and values), in a stable order.
 
-        Override to scope resources (for example to a tenant); keep the
+        ``with_values=False`` skips loading multi-valued attributes, for responses that
+        do not show any. Override to scope resources (for example to a tenant); keep the
         ``select_related``/``prefetch_related`` so a page costs a constant number of queries.
         """
         name = cls.record_name
-        return (
+        queryset = (
             cls.get_model()
             ._default_manager.filter(**{f"{name}__isnull": False, f"{name}__deleted__isnull": True})
             .select_related(name)
-            .prefetch_related(f"{name}__values")
             .order_by("pk")
         )
+        return queryset.prefetch_related(f"{name}__values") if with_values else queryset
 
     def get_record(self, instance: models.Model) -> BaseRecord:
         return getattr(instance, self.record_name)  # type: ignore[no-any-return]
@@ -191,8 +193,11 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
 
     def to_representation(self, instance: models.Model) -> dict[str, Any]:
         record = self.get_record(instance)
+        projection: Projection | None = self.context.get("projection")
         document: dict[str, Any] = copy.deepcopy(record.attributes)
-        for value_row in record.values.all():  # type: ignore[attr-defined]
+        wanted = projection is None or projection.wants_multi_valued
+        rows = record.values.all() if wanted else ()  # type: ignore[attr-defined]
+        for value_row in rows:
             item = {c: getattr(value_row, c) for c in _VALUE_COLUMNS}
             item = {k: v for k, v in item.items() if v is not None}
             item.update(value_row.data)
@@ -202,7 +207,8 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
             container.setdefault(name, []).append(item)
         for mapping in self.get_mappings():
             self._read_column(document, mapping, instance)
-        return self._shape(instance, record, document)
+        shaped = self._shape(instance, record, document)
+        return projection.apply(shaped) if projection is not None else shaped
 
     def _read_column(
         self, document: dict[str, Any], mapping: MappedAttribute, instance: models.Model
@@ -299,7 +305,10 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         self.write_special_attributes(instance, remaining, created=created)
         values = self._take_multi_valued(remaining)
         record.attributes = {k: v for k, v in remaining.items() if v not in ({}, None)}
-        record.search = self.build_search(document)
+        stored = copy.deepcopy(document)  # what is stored, column defaults included
+        for mapping in self.get_mappings():
+            self._read_column(stored, mapping, instance)
+        record.search = self.build_search(stored)
         if not created:
             record.version += 1
             record.last_modified = timezone.now()

@@ -50,6 +50,10 @@ DEFAULTS: dict[str, Any] = {
     # Reject the IdP dialects the normalisation layer otherwise accepts (see
     # drf_scim.normalization): capitalised attribute names, "True"/"False" strings...
     "STRICT": False,
+    # Longest filter accepted, in characters (RFC 7644 §3.4.2.2); longer gets invalidFilter.
+    "FILTER_MAX_LENGTH": 10_000,
+    # Deepest nesting of parentheses, not() and [] in a filter.
+    "FILTER_MAX_DEPTH": 50,
     # Seconds between writes of a token's ``last_used`` time.
     "TOKEN_LAST_USED_RESOLUTION": 60,
 }

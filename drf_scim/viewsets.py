@@ -14,6 +14,8 @@ from typing import Any, ClassVar, cast
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.filters import BaseFilterBackend
 from rest_framework.parsers import BaseParser
 from rest_framework.permissions import BasePermission
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -21,16 +23,20 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from .constants import SEARCH_REQUEST_SCHEMA
 from .exceptions import (
-    InvalidFilter,
+    InvalidSyntax,
+    InvalidValue,
     NotImplementedByProvider,
     ResourceNotFound,
     Uniqueness,
 )
+from .filters import SCIMFilterBackend, SCIMSortBackend
 from .handlers import scim_exception_handler
 from .models import SCIMEvent
 from .pagination import SCIMPagination
 from .parsers import SCIMJSONParser, SCIMParser
+from .projection import Projection
 from .renderers import SCIMRenderer
 from .serializers import SCIMResourceSerializer
 from .settings import scim_settings
@@ -39,6 +45,48 @@ from .signals import operation_failed, post_operation, pre_operation
 __all__ = ["SCIMModelViewSet", "SCIMNotFoundView", "SCIMViewMixin", "UserViewSet"]
 
 Operation = SCIMEvent.Operation
+
+#: The fields of a SearchRequest (RFC 7644 §3.4.3), by their lower-case names.
+_SEARCH_FIELDS = {
+    name.lower(): name
+    for name in (
+        "filter",
+        "sortBy",
+        "sortOrder",
+        "startIndex",
+        "count",
+        "attributes",
+        "excludedAttributes",
+    )
+}
+
+
+def search_params(body: Any) -> dict[str, Any]:
+    """The query parameters a SearchRequest body stands for (RFC 7644 §3.4.3)."""
+    if not isinstance(body, dict):
+        raise InvalidSyntax("A SearchRequest must be a JSON object.")
+    declared = body.get("schemas")
+    if scim_settings.STRICT and (
+        not isinstance(declared, list) or SEARCH_REQUEST_SCHEMA not in declared
+    ):
+        raise InvalidSyntax(f"'schemas' must list {SEARCH_REQUEST_SCHEMA}.")
+    params: dict[str, Any] = {}
+    for key, value in body.items():
+        name = _SEARCH_FIELDS.get(key.lower())
+        if name is None or value is None:
+            continue
+        if name in ("startIndex", "count"):
+            if isinstance(value, bool) or not isinstance(value, (int, str)):
+                raise InvalidValue(f"{name} must be an integer.")
+            value = str(value)
+        elif name in ("attributes", "excludedAttributes"):
+            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                value = ",".join(value)
+            elif not isinstance(value, str):
+                raise InvalidValue(f"{name} must be a list of attribute names.")
+        params[name] = value
+    return params
+
 
 _OPERATIONS = {
     "POST": Operation.CREATE,
@@ -84,12 +132,21 @@ class SCIMModelViewSet(SCIMViewMixin, viewsets.ModelViewSet):  # type: ignore[ty
     http_method_names = ["get", "post", "put", "patch", "delete", "head"]
     scim_operation: str | None = None
 
+    filter_backends: Sequence[type[BaseFilterBackend]] = (SCIMFilterBackend, SCIMSortBackend)
+
     # What this viewset implements, advertised in /ServiceProviderConfig.
     supports_patch = False
-    supports_filter = False
-    supports_sort = False
     supports_etag = False
     supports_change_password = True
+
+    @classmethod
+    def supports(cls, feature: str) -> bool:
+        """Whether the viewset implements ``feature`` ("filter", "sort", "patch", ...)."""
+        if feature == "filter":
+            return any(issubclass(b, SCIMFilterBackend) for b in cls.filter_backends)
+        if feature == "sort":
+            return any(issubclass(b, SCIMSortBackend) for b in cls.filter_backends)
+        return bool(getattr(cls, f"supports_{feature}", False))
 
     @classmethod
     def get_resource_serializer(cls) -> type[SCIMResourceSerializer]:
@@ -99,15 +156,41 @@ class SCIMModelViewSet(SCIMViewMixin, viewsets.ModelViewSet):  # type: ignore[ty
     def get_serializer_class(self) -> type[SCIMResourceSerializer]:
         return self.get_resource_serializer()
 
+    #: Parameters of a ``/.search`` body (RFC 7644 §3.4.3), read instead of the query string.
+    scim_params: dict[str, Any] | None = None
+
+    def get_scim_param(self, name: str) -> Any:
+        """A query parameter, or the same field of a ``/.search`` body."""
+        if self.scim_params is not None:
+            return self.scim_params.get(name)
+        return self.request.query_params.get(name)
+
+    def get_projection(self) -> Projection | None:
+        """``attributes``/``excludedAttributes`` of this request (RFC 7644 §3.9)."""
+        if not hasattr(self, "_projection"):
+            attributes = self.get_scim_param("attributes")
+            excluded = self.get_scim_param("excludedAttributes")
+            self._projection = (
+                Projection.from_params(
+                    attributes, excluded, self.get_serializer_class().get_schemas()
+                )
+                if attributes or excluded
+                else None
+            )
+        return self._projection
+
     def get_queryset(self) -> models.QuerySet[Any]:
         """The resources this request may see. Override to scope them (e.g. by tenant)."""
-        return self.get_serializer_class().get_queryset()
+        projection = self.get_projection() if hasattr(self, "request") else None
+        with_values = projection is None or projection.wants_multi_valued
+        return self.get_serializer_class().get_queryset(with_values=with_values)
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = dict(super().get_serializer_context())
         if not hasattr(self, "_location_base"):
             self._location_base = self.reverse_action("list") + "/"
         context["location_base"] = self._location_base
+        context["projection"] = self.get_projection()
         return context
 
     def get_object(self) -> models.Model:
@@ -127,7 +210,8 @@ class SCIMModelViewSet(SCIMViewMixin, viewsets.ModelViewSet):  # type: ignore[ty
         super().initial(request, *args, **kwargs)
         # Set only once authentication and permissions have passed: failures before
         # that are not writes and are not audited.
-        self.scim_operation = _OPERATIONS.get(request.method or "")
+        if self.action != "search":
+            self.scim_operation = _OPERATIONS.get(request.method or "")
 
     def handle_exception(self, exc: Exception) -> Response:
         response = super().handle_exception(exc)
@@ -173,9 +257,13 @@ class SCIMModelViewSet(SCIMViewMixin, viewsets.ModelViewSet):  # type: ignore[ty
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Query resources (RFC 7644 §3.4.2), paginated as a ListResponse."""
-        if "filter" in request.query_params:
-            raise InvalidFilter("Filtering is not supported yet.")
         return super().list(request, *args, **kwargs)
+
+    @action(detail=False, methods=["post"], url_path=r"\.search", url_name="search")
+    def search(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """POST ``/.search``: a query with its parameters in the body (RFC 7644 §3.4.3)."""
+        self.scim_params = search_params(request.data)
+        return self.list(request, *args, **kwargs)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """POST: create a resource, 201 with ``Location`` (RFC 7644 §3.3)."""
@@ -269,6 +357,8 @@ class UserViewSet(SCIMModelViewSet):
 
 class SCIMNotFoundView(SCIMViewMixin, APIView):
     """Answers every unknown path under the SCIM root with a SCIM 404."""
+
+    schema = None  # not an endpoint: keep it out of the OpenAPI schema
 
     def not_found(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         raise ResourceNotFound(f"No SCIM endpoint at {request.path}.")

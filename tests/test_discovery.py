@@ -55,8 +55,8 @@ def test_rfc7643_5_service_provider_config_tells_the_truth(client):
 
     assert document["schemas"] == [constants.SERVICE_PROVIDER_CONFIG_SCHEMA]
     assert document["patch"] == {"supported": False}
-    assert document["filter"] == {"supported": False, "maxResults": 1000}
-    assert document["sort"] == {"supported": False}
+    assert document["filter"] == {"supported": True, "maxResults": 1000}
+    assert document["sort"] == {"supported": True}
     assert document["etag"] == {"supported": False}
     assert document["changePassword"] == {"supported": True}
     assert document["bulk"]["supported"] is False
