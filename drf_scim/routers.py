@@ -21,7 +21,7 @@ from rest_framework.routers import SimpleRouter
 
 from .discovery import ResourceTypeViewSet, SchemaViewSet, ServiceProviderConfigViewSet
 from .settings import scim_settings
-from .viewsets import SCIMModelViewSet, SCIMNotFoundView
+from .viewsets import SCIMModelViewSet, SCIMNotFoundView, SCIMRootSearchView
 
 __all__ = ["SCIMRouter"]
 
@@ -29,7 +29,13 @@ __all__ = ["SCIMRouter"]
 def _with_trailing_slash(url: Any) -> Any:
     """The same route with a trailing slash, tolerated but left out of the OpenAPI schema."""
     callback = url.callback
-    view = callback.cls.as_view(callback.actions, **{**callback.initkwargs, "schema": None})
+    initkwargs = {**callback.initkwargs, "schema": None}
+    actions = getattr(callback, "actions", None)
+    view = (
+        callback.cls.as_view(actions, **initkwargs)
+        if actions is not None
+        else callback.cls.as_view(**initkwargs)
+    )
     regex = url.pattern.regex.pattern
     return re_path(regex[:-1] + "/$" if regex.endswith("$") else regex + "/", view)
 
@@ -41,6 +47,7 @@ class SCIMRouter(SimpleRouter):
     resource_type_viewset = ResourceTypeViewSet
     schema_viewset = SchemaViewSet
     not_found_view = SCIMNotFoundView
+    root_search_view = SCIMRootSearchView
 
     def __init__(
         self,
@@ -88,6 +95,9 @@ class SCIMRouter(SimpleRouter):
             urls = super().get_urls()
         finally:
             self.registry = registry
+        resources = tuple(viewset for _, viewset, _ in self.registry)
+        search = self.root_search_view.as_view(resource_viewsets=resources)
+        urls.append(re_path(r"^\.search$", search, name="scim-root-search"))
         urls += [_with_trailing_slash(url) for url in urls]
         if self.catch_all:
             urls.append(re_path(r"^.*$", self.not_found_view.as_view(), name="scim-not-found"))

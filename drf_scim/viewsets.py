@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 
 from .constants import SEARCH_REQUEST_SCHEMA
 from .exceptions import (
+    InvalidFilter,
     InvalidSyntax,
     InvalidValue,
     NotImplementedByProvider,
@@ -34,7 +35,7 @@ from .exceptions import (
 from .filters import SCIMFilterBackend, SCIMSortBackend
 from .handlers import scim_exception_handler
 from .models import SCIMEvent
-from .pagination import SCIMPagination
+from .pagination import SCIMPagination, list_response
 from .parsers import SCIMJSONParser, SCIMParser
 from .projection import Projection
 from .renderers import SCIMRenderer
@@ -42,7 +43,14 @@ from .serializers import SCIMResourceSerializer
 from .settings import scim_settings
 from .signals import operation_failed, post_operation, pre_operation
 
-__all__ = ["SCIMModelViewSet", "SCIMNotFoundView", "SCIMViewMixin", "UserViewSet"]
+__all__ = [
+    "SCIMModelViewSet",
+    "SCIMNotFoundView",
+    "SCIMRootSearchView",
+    "SCIMViewMixin",
+    "UserViewSet",
+    "search_params",
+]
 
 Operation = SCIMEvent.Operation
 
@@ -364,3 +372,62 @@ class SCIMNotFoundView(SCIMViewMixin, APIView):
         raise ResourceNotFound(f"No SCIM endpoint at {request.path}.")
 
     get = post = put = patch = delete = options = not_found
+
+
+class SCIMRootSearchView(SCIMViewMixin, APIView):
+    """``POST /.search``: one query over every resource type (RFC 7644 §3.4.3).
+
+    Each resource type is filtered, sorted and projected by its own schemas; a type whose
+    schemas do not know an attribute of the filter contributes nothing (the filter is a
+    400 only when no type knows it). Results are listed type by type, in registration
+    order, and paginated over the whole.
+    """
+
+    schema = None  # documented with the resource endpoints' own /.search
+    http_method_names = ["post"]
+    #: The resource viewsets registered on the router, set by SCIMRouter.
+    resource_viewsets: ClassVar[tuple[type[SCIMModelViewSet], ...]] = ()
+
+    def get_resource_view(self, viewset: type[SCIMModelViewSet], params: dict[str, Any]) -> Any:
+        serializer = viewset.get_resource_serializer()
+        view = viewset(
+            request=self.request,
+            args=(),
+            kwargs={},
+            format_kwarg=None,
+            action="list",
+            basename=f"scim-{serializer.resource_type.lower()}",
+        )
+        view.scim_params = params
+        return view
+
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        params = search_params(request.data)
+        matches = []
+        errors: list[InvalidFilter] = []
+        for viewset in self.resource_viewsets:
+            view = self.get_resource_view(viewset, params)
+            try:
+                matches.append((view, view.filter_queryset(view.get_queryset())))
+            except InvalidFilter as exc:
+                errors.append(exc)
+        if errors and not matches:
+            raise errors[0]
+        paginator = SCIMPagination()
+        paginator.params = params
+        start_index = paginator.get_start_index(request)
+        count = paginator.get_count(request)
+        counts = [queryset.count() for _, queryset in matches]
+        resources: list[Any] = []
+        offset = start_index - 1
+        for (view, queryset), size in zip(matches, counts, strict=True):
+            wanted = count - len(resources)
+            if wanted <= 0:
+                break
+            if offset >= size:
+                offset -= size
+                continue
+            page = list(queryset[offset : offset + wanted])
+            offset = 0
+            resources.extend(view.get_serializer(page, many=True).data)
+        return Response(list_response(resources, sum(counts), start_index))
