@@ -19,11 +19,12 @@ from typing import Any
 from django.db import models
 from django.db.models import Exists, F, FloatField, OuterRef, Q, Subquery, TextField, Value
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
-from django.db.models.functions import Cast, Right, StrIndex
+from django.db.models.functions import Cast, Lower, Right, StrIndex
 from django.db.models.lookups import (
     Exact,
     GreaterThan,
     GreaterThanOrEqual,
+    IsNull,
     LessThan,
     LessThanOrEqual,
 )
@@ -367,7 +368,13 @@ class FilterCompiler:
     # -- attributes held in columns ---------------------------------------------------
 
     def _special(self, target: _Resolved, operator: str, literal: Any) -> Q | None:
-        """``id``, ``externalId``, ``meta.*`` and ``userName eq``: indexed columns."""
+        """Expressions declared in ``filter_map``, then indexed columns.
+
+        ``id``, ``externalId``, ``meta.*`` and ``userName eq`` use their own columns.
+        """
+        declared = self.serializer.get_filter_expression(target.name)
+        if declared is not None:
+            return self._declared(declared, target.definition, operator, literal, target.name)
         name = target.attribute.name
         if target.urn is not None:
             return None
@@ -383,6 +390,31 @@ class FilterCompiler:
             text = _literal_text(target.attribute, literal, name)
             return Q(**{f"{self.record}__user_name_key": self.serializer.user_name_key(text)})
         return None
+
+    def _declared(
+        self, expression: Any, definition: Attribute, operator: str, literal: Any, name: str
+    ) -> Q:
+        """Compare a ``filter_map`` expression: the database's own types and ``LOWER()``."""
+        present = Q(IsNull(expression, False))
+        if operator == "pr":
+            if definition.type in _STRING_TYPES:
+                present &= ~Q(Exact(expression, Value("", output_field=TextField())))
+            return present
+        if literal is None:
+            return ~self._declared(expression, definition, "pr", None, name)
+        if definition.type in _STRING_TYPES:
+            text = _literal_text(definition, literal, name)
+            if not definition.case_exact:
+                return present & Q(_string_condition(Lower(expression), operator, text.lower()))
+            return present & Q(_string_condition(expression, operator, text))
+        if definition.type is AttributeType.DATETIME:
+            literal = parse_datetime(literal) if isinstance(literal, str) else None
+            if literal is None:
+                raise InvalidFilter(f"{name} is a dateTime: compare it with one.")
+        lookup = Exact if operator == "eq" else _ORDERING.get(operator)
+        if lookup is None:
+            raise InvalidFilter(f"{name}: {operator} does not apply to a {definition.type.value}.")
+        return present & Q(lookup(expression, literal))
 
     def _id(self, operator: str, literal: Any) -> Q:
         if operator == "pr":
@@ -512,6 +544,12 @@ class SCIMSortBackend(BaseFilterBackend):
 
     def get_sort_expression(self, compiler: FilterCompiler, target: _Resolved) -> Any:
         """The expression a resource is sorted by. Override to sort an attribute your way."""
+        declared = compiler.serializer.get_filter_expression(target.name)
+        if declared is not None:
+            definition = target.definition
+            if definition.type in _STRING_TYPES and not definition.case_exact:
+                return Lower(declared)
+            return declared
         column = self._column_sort(compiler, target)
         if column is not None:
             return column

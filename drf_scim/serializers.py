@@ -28,6 +28,7 @@ from typing import Any, ClassVar
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models import F
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -122,6 +123,9 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
     record_name: ClassVar[str]
     #: SCIM attribute path -> model field name.
     attribute_map: ClassVar[dict[str, str]] = {}
+    #: SCIM attribute path -> ORM lookup path (``"profile__department"``) or expression,
+    #: compared instead of the stored value by filters and ``sortBy``.
+    filter_map: ClassVar[dict[str, Any]] = {}
     _compiled_schemas: ClassVar[ResourceSchemas]
     _compiled_mappings: ClassVar[tuple[MappedAttribute, ...]]
 
@@ -152,6 +156,18 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         if "_compiled_mappings" not in cls.__dict__:
             cls._compiled_mappings = _compile_mappings(cls)
         return cls._compiled_mappings
+
+    @classmethod
+    def get_filter_expression(cls, scim_path: str) -> Any:
+        """The expression filters and sorting use for ``scim_path``, from ``filter_map``.
+
+        Override to compute one; return ``None`` to use the stored value.
+        """
+        lowered = scim_path.lower()
+        for path, expression in cls.filter_map.items():
+            if path.lower() == lowered:
+                return F(expression) if isinstance(expression, str) else expression
+        return None
 
     @classmethod
     def get_mapping(cls, scim_path: str) -> MappedAttribute | None:
