@@ -10,7 +10,6 @@ compare by code point, which gives the same answers on SQLite, PostgreSQL and Ma
 
 from __future__ import annotations
 
-import datetime
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -28,7 +27,6 @@ from django.db.models.lookups import (
     LessThan,
     LessThanOrEqual,
 )
-from django.utils.dateparse import parse_datetime
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.request import Request
 
@@ -47,7 +45,7 @@ from .filter_language import (
     parse_attribute_path,
     parse_filter,
 )
-from .indexing import KEY_LENGTH, comparable, index_key
+from .indexing import KEY_LENGTH, comparable, index_key, parse_instant
 from .settings import scim_settings
 
 __all__ = ["Binary", "FilterCompiler", "SCIMFilterBackend", "SCIMSortBackend"]
@@ -408,7 +406,7 @@ class FilterCompiler:
                 return present & Q(_string_condition(Lower(expression), operator, text.lower()))
             return present & Q(_string_condition(expression, operator, text))
         if definition.type is AttributeType.DATETIME:
-            literal = parse_datetime(literal) if isinstance(literal, str) else None
+            literal = parse_instant(literal)
             if literal is None:
                 raise InvalidFilter(f"{name} is a dateTime: compare it with one.")
         lookup = Exact if operator == "eq" else _ORDERING.get(operator)
@@ -455,14 +453,12 @@ class FilterCompiler:
         path = columns[sub]
         if operator == "pr":
             return Q(**{f"{path}__isnull": False})
-        moment = parse_datetime(literal) if isinstance(literal, str) else None
+        moment = parse_instant(literal) if isinstance(literal, str) else None
         if moment is None or operator not in ("eq", *_ORDERING):
             raise InvalidFilter(
                 f"meta.{sub} is a dateTime: compare it with eq, gt, ge, lt or "
                 'le and a dateTime such as "2011-05-13T04:42:34Z".'
             )
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=datetime.timezone.utc)
         lookup = (
             "exact"
             if operator == "eq"

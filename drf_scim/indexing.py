@@ -23,7 +23,14 @@ from django.utils.dateparse import parse_datetime
 from .characteristics import AttributeType, Mutability, Returned
 from .definitions import Attribute
 
-__all__ = ["KEY_LENGTH", "comparable", "index_key", "is_searchable", "search_document"]
+__all__ = [
+    "KEY_LENGTH",
+    "comparable",
+    "index_key",
+    "is_searchable",
+    "parse_instant",
+    "search_document",
+]
 
 #: Length of the indexed prefix of a value (``value_key``): MariaDB indexes at most 3072
 #: bytes, and 191 utf8mb4 characters fit any row format.
@@ -43,18 +50,27 @@ def comparable(attribute: Attribute, value: Any) -> Any:
     return value
 
 
-def _instant(value: Any) -> str | None:
+def parse_instant(value: Any) -> datetime.datetime | None:
+    """An aware datetime from an xsd:dateTime string (UTC when it has no offset), or None."""
     moment = value if isinstance(value, datetime.datetime) else None
     if moment is None and isinstance(value, str):
         try:
             moment = parse_datetime(value)
-        except ValueError:
+        except ValueError:  # well-formed but impossible, e.g. month 13
             moment = None
     if moment is None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=datetime.timezone.utc)
-    return moment.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    try:
+        return moment.astimezone(datetime.timezone.utc)
+    except OverflowError:  # year 1 or 9999 moved past the calendar by its offset
+        return None
+
+
+def _instant(value: Any) -> str | None:
+    moment = parse_instant(value)
+    return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def index_key(attribute: Attribute, value: Any) -> str | None:

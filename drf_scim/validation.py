@@ -15,13 +15,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.dateparse import parse_datetime
-
 from . import normalization
 from .characteristics import AttributeType, Mutability
 from .definitions import COMMON_ATTRIBUTES, Attribute, Schema
 from .exceptions import InvalidSyntax, InvalidValue
 from .exceptions import Mutability as MutabilityError
+from .indexing import parse_instant
 
 __all__ = ["ResourceSchemas", "check_immutable", "validate_document"]
 
@@ -73,11 +72,7 @@ def _scalar(attribute: Attribute, value: Any, path: str, strict: bool) -> Any:  
             raise _fail(path, f"expected a string, got {type(value).__name__}.")
         _check_string(value, path)
         if kind is AttributeType.DATETIME:
-            try:
-                parsed = parse_datetime(value)
-            except ValueError:
-                parsed = None
-            if parsed is None:
+            if parse_instant(value) is None:
                 raise _fail(path, "expected an xsd:dateTime such as 2010-01-23T04:56:22Z.")
         elif kind is AttributeType.BINARY:
             try:
