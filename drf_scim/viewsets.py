@@ -29,6 +29,7 @@ from .exceptions import (
     InvalidSyntax,
     InvalidValue,
     NotImplementedByProvider,
+    PreconditionFailed,
     ResourceNotFound,
     Uniqueness,
 )
@@ -144,7 +145,7 @@ class SCIMModelViewSet(SCIMViewMixin, viewsets.ModelViewSet):  # type: ignore[ty
 
     # What this viewset implements, advertised in /ServiceProviderConfig.
     supports_patch = False
-    supports_etag = False
+    supports_etag = True
     supports_change_password = True
 
     @classmethod
@@ -201,13 +202,22 @@ class SCIMModelViewSet(SCIMViewMixin, viewsets.ModelViewSet):  # type: ignore[ty
         context["projection"] = self.get_projection()
         return context
 
-    def get_object(self) -> models.Model:
+    def get_object(self, *, lock: bool = False) -> models.Model:
+        """The resource named in the URL, or a SCIM 404.
+
+        ``lock=True`` (inside a transaction) first locks its record row, so that
+        concurrent writes to one resource run one after the other and none is lost.
+        """
         lookup = self.kwargs[self.lookup_field]
         try:
             uuid.UUID(lookup)
         except ValueError:
             raise ResourceNotFound(f"Resource {lookup!r} not found.") from None
-        record_name = self.get_serializer_class().record_name
+        serializer = self.get_serializer_class()
+        if lock:
+            records = serializer.record_model._default_manager.select_for_update()
+            records.filter(id=lookup).values_list("pk", flat=True).first()
+        record_name = serializer.record_name
         instance = self.get_queryset().filter(**{f"{record_name}__id": lookup}).first()
         if instance is None:
             raise ResourceNotFound(f"Resource {lookup!r} not found.")
@@ -258,14 +268,46 @@ class SCIMModelViewSet(SCIMViewMixin, viewsets.ModelViewSet):  # type: ignore[ty
 
     def _response(self, serializer: Any, status: int) -> Response:
         data = serializer.data
-        headers = {"Location": data["meta"]["location"]}
+        headers = {"ETag": self.get_etag(serializer.instance)}
+        if "meta" in data:
+            headers["Location"] = data["meta"]["location"]
         return Response(data, status=status, headers=headers)
+
+    # -- versions: RFC 7644 §3.14 ------------------------------------------------------
+
+    def get_etag(self, instance: models.Model) -> str:
+        """The resource's version as an entity tag; ``meta.version`` carries the same."""
+        record = getattr(instance, self.get_serializer_class().record_name)
+        return f'W/"{record.version}"'
+
+    def _matches(self, header: str, instance: models.Model) -> bool:
+        if header.strip() == "*":
+            return True
+        current = self.get_etag(instance).removeprefix("W/")
+        tags = [tag.strip().removeprefix("W/") for tag in header.split(",")]
+        return current in tags  # weak comparison, RFC 9110 §8.8.3.2
+
+    def check_preconditions(self, instance: models.Model) -> None:
+        """``If-Match`` on PUT, PATCH and DELETE: 412 unless the version matches."""
+        header = self.request.headers.get("If-Match")
+        if header is not None and not self._matches(header, instance):
+            raise PreconditionFailed(
+                f"The resource is at version {self.get_etag(instance)}, not {header}."
+            )
 
     # -- endpoints ---------------------------------------------------------------------
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Query resources (RFC 7644 §3.4.2), paginated as a ListResponse."""
         return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """GET one resource, with its ``ETag``; ``If-None-Match`` gives 304 (RFC 7644 §3.14)."""
+        instance = self.get_object()
+        header = request.headers.get("If-None-Match")
+        if header is not None and self._matches(header, instance):
+            return Response(status=304, headers={"ETag": self.get_etag(instance)})
+        return self._response(self.get_serializer(instance), 200)
 
     @action(detail=False, methods=["post"], url_path=r"\.search", url_name="search")
     def search(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -294,7 +336,8 @@ class SCIMModelViewSet(SCIMViewMixin, viewsets.ModelViewSet):  # type: ignore[ty
             raise NotImplementedByProvider("PATCH is not supported yet.")
         try:
             with transaction.atomic():
-                instance = self.get_object()
+                instance = self.get_object(lock=True)
+                self.check_preconditions(instance)
                 serializer = self.get_serializer(instance, data=request.data)
                 serializer.is_valid(raise_exception=True)
                 self._send(pre_operation, instance, serializer.validated_data)
@@ -307,7 +350,8 @@ class SCIMModelViewSet(SCIMViewMixin, viewsets.ModelViewSet):  # type: ignore[ty
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """DELETE: 204, and 404 for the resource from then on (RFC 7644 §3.6)."""
         with transaction.atomic():
-            instance = self.get_object()
+            instance = self.get_object(lock=True)
+            self.check_preconditions(instance)
             self._send(pre_operation, instance, None)
             resource_id = str(getattr(instance, self.get_serializer_class().record_name).id)
             self.perform_destroy(instance)

@@ -57,7 +57,7 @@ def test_rfc7643_5_service_provider_config_tells_the_truth(client):
     assert document["patch"] == {"supported": False}
     assert document["filter"] == {"supported": True, "maxResults": 1000}
     assert document["sort"] == {"supported": True}
-    assert document["etag"] == {"supported": False}
+    assert document["etag"] == {"supported": True}
     assert document["changePassword"] == {"supported": True}
     assert document["bulk"]["supported"] is False
     assert document["bulk"]["maxOperations"] == 0
