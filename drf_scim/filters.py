@@ -57,6 +57,9 @@ _ORDERING = {
     "le": LessThanOrEqual,
 }
 _STRING_TYPES = (AttributeType.STRING, AttributeType.REFERENCE, AttributeType.BINARY)
+# Conditions true and false for every row; Q() would vanish under negation.
+_ALL = Q(pk__isnull=False)
+_NONE = Q(pk__in=[])
 
 
 class Binary(models.Func):
@@ -416,13 +419,15 @@ class FilterCompiler:
 
     def _id(self, operator: str, literal: Any) -> Q:
         if operator == "pr":
-            return Q()
+            return _ALL
         if operator != "eq" or not isinstance(literal, str):
             raise InvalidFilter("id can only be compared with eq or ne and a string.")
         try:
-            return Q(**{f"{self.record}__id": uuid.UUID(literal)})
+            value = uuid.UUID(literal)
         except ValueError:
-            return Q(pk__in=[])  # no resource has an id of another form
+            return _NONE
+        # id is caseExact: only the form drf-scim returns is that id, not "{...}" or upper case.
+        return Q(**{f"{self.record}__id": value}) if str(value) == literal else _NONE
 
     def _column(self, path: str, attribute: Attribute, operator: str, literal: Any, name: str) -> Q:
         present = Q(**{f"{path}__isnull": False}) & ~Q(**{path: ""})
@@ -439,11 +444,9 @@ class FilterCompiler:
         sub = target.sub_attribute.name if target.sub_attribute else None
         if sub == "resourceType":
             matches = operator == "pr" or (
-                operator == "eq"
-                and isinstance(literal, str)
-                and literal.lower() == self.serializer.resource_type.lower()
+                operator == "eq" and literal == self.serializer.resource_type  # caseExact
             )
-            return Q() if matches else Q(pk__in=[])
+            return _ALL if matches else _NONE
         columns = {
             "created": self._created_column(),
             "lastModified": f"{self.record}__last_modified",

@@ -16,6 +16,7 @@ same function, which makes the answers identical on SQLite, PostgreSQL and Maria
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 from django.utils.dateparse import parse_datetime
@@ -31,6 +32,12 @@ __all__ = [
     "parse_instant",
     "search_document",
 ]
+
+# xsd:dateTime (RFC 7643 §2.3.5): a date, "T", a time, an optional zone. Django's parser
+# alone would also take a bare date or a space instead of "T".
+_XSD_DATETIME = re.compile(
+    r"-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?\Z", re.ASCII
+)
 
 #: Length of the indexed prefix of a value (``value_key``): MariaDB indexes at most 3072
 #: bytes, and 191 utf8mb4 characters fit any row format.
@@ -53,7 +60,7 @@ def comparable(attribute: Attribute, value: Any) -> Any:
 def parse_instant(value: Any) -> datetime.datetime | None:
     """An aware datetime from an xsd:dateTime string (UTC when it has no offset), or None."""
     moment = value if isinstance(value, datetime.datetime) else None
-    if moment is None and isinstance(value, str):
+    if moment is None and isinstance(value, str) and _XSD_DATETIME.match(value):
         try:
             moment = parse_datetime(value)
         except ValueError:  # well-formed but impossible, e.g. month 13
