@@ -10,18 +10,23 @@ class DRFSCIMConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.apps import apps
         from django.contrib.auth import get_user_model
         from django.db.models.signals import post_save
 
         from . import audit, checks, records, signals
+        from .models import GROUP_MODEL
 
         checks.register()
-        from django.apps import apps
-
         if apps.is_installed("drf_spectacular"):
             from .contrib import drf_spectacular  # noqa: F401 - registers the extensions
         post_save.connect(
             records.user_saved, sender=get_user_model(), dispatch_uid="drf_scim.records.user_saved"
+        )
+        post_save.connect(
+            records.group_saved,
+            sender=apps.get_model(GROUP_MODEL),
+            dispatch_uid="drf_scim.records.group_saved",
         )
         signals.post_operation.connect(audit.record_event, dispatch_uid="drf_scim.audit.post")
         signals.operation_failed.connect(audit.record_event, dispatch_uid="drf_scim.audit.failed")

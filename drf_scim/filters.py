@@ -258,7 +258,33 @@ class FilterCompiler:
         target = self.resolve(node.attribute)
         if not target.attribute.multi_valued or not target.attribute.is_complex:
             raise InvalidFilter(f"{target.name}[...] needs a multi-valued complex attribute.")
+        relation = self._relation(target)
+        if relation is not None:
+            return self._relation_filter(relation, node.value_filter)
         return self._exists(target, self._element_filter(target.attribute, node.value_filter))
+
+    def _relation(self, target: _Resolved) -> Any:
+        if target.urn is not None:
+            return None
+        return self.serializer.get_relations().get(target.attribute.name)
+
+    def _relation_filter(self, relation: Any, node: Filter) -> Q:
+        """``members[value eq "<id>" or value eq "<id>"]``: each leaf is one membership test."""
+        if isinstance(node, (And, Or)):
+            combined = Q() if isinstance(node, And) else _NONE
+            for operand in node.operands:
+                part = self._relation_filter(relation, operand)
+                combined = combined & part if isinstance(node, And) else combined | part
+            return combined
+        if isinstance(node, Not):
+            return ~self._relation_filter(relation, node.operand)
+        if isinstance(node, ValuePath) or node.attribute.sub_attribute is not None:
+            raise InvalidFilter("Value filters cannot be nested.")
+        if isinstance(node, Present):
+            return relation.condition(node.attribute.attribute, "pr", None)  # type: ignore[no-any-return]
+        return relation.condition(  # type: ignore[no-any-return]
+            node.attribute.attribute, node.operator, node.value
+        )
 
     # -- multi-valued attributes: conditions on one row of the values table ------------
 
@@ -376,6 +402,10 @@ class FilterCompiler:
         declared = self.serializer.get_filter_expression(target.name)
         if declared is not None:
             return self._declared(declared, target.definition, operator, literal, target.name)
+        relation = self._relation(target)
+        if relation is not None:
+            sub = target.sub_attribute.name if target.sub_attribute is not None else None
+            return relation.condition(sub, operator, literal)  # type: ignore[no-any-return]
         name = target.attribute.name
         if target.urn is not None:
             return None
@@ -387,9 +417,10 @@ class FilterCompiler:
             )
         if name == "meta":
             return self._meta(target, operator, literal)
-        if name == "userName" and operator == "eq" and hasattr(self.serializer, "user_name_key"):
+        key_field = self.serializer.unique_key_field
+        if name == self.serializer.unique_key_attribute and operator == "eq" and key_field:
             text = _literal_text(target.attribute, literal, name)
-            return Q(**{f"{self.record}__user_name_key": self.serializer.user_name_key(text)})
+            return Q(**{f"{self.record}__{key_field}": self.serializer.unique_key(text)})
         return None
 
     def _declared(
@@ -537,8 +568,10 @@ class SCIMSortBackend(BaseFilterBackend):
             "meta.created": F(compiler._created_column()),
             "meta.lastModified": F(f"{record}__last_modified"),
         }
-        if hasattr(compiler.serializer, "user_name_key"):
-            columns["userName"] = Binary(F(f"{record}__user_name_key"))
+        serializer = compiler.serializer
+        if serializer.unique_key_field:
+            key = Binary(F(f"{record}__{serializer.unique_key_field}"))
+            columns[serializer.unique_key_attribute] = key
         return columns.get(path) if target.urn is None else None
 
     def get_sort_expression(self, compiler: FilterCompiler, target: _Resolved) -> Any:
@@ -553,15 +586,17 @@ class SCIMSortBackend(BaseFilterBackend):
         if column is not None:
             return column
         record = compiler.record
+        if compiler._relation(target) is not None:
+            raise InvalidValue(f"sortBy: {target.name} cannot be sorted by.")
         if target.attribute.multi_valued:
             rows = compiler.value_model._default_manager.filter(
                 record=OuterRef(f"{record}__pk"), attribute=target.values_key
             ).order_by(F("primary").desc(nulls_last=True), "position")
-            column = "value_key"
-            if target.sub_attribute is not None and target.sub_attribute.name != "value":
-                rows = rows.annotate(_sort=json_text(f"search__{target.sub_attribute.name}"))
-                column = "_sort"
-            return Binary(Subquery(rows.values(column)[:1]))
+            if not target.attribute.is_complex:
+                return Binary(Subquery(rows.values("value_key")[:1]))
+            sub = target.sub_attribute.name if target.sub_attribute is not None else "value"
+            rows = rows.annotate(_sort=json_text(f"search__{sub}"))  # in full, not the key
+            return Binary(Subquery(rows.values("_sort")[:1]))
         definition = target.definition
         if definition.is_complex:
             raise InvalidValue(f"sortBy: {target.name} is complex; name a sub-attribute.")

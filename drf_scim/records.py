@@ -1,57 +1,112 @@
-"""Keep every user's record in step with writes made outside SCIM.
+"""Keep every resource's record in step with writes made outside SCIM.
 
-Users created by the admin, a sign-up form or ``createsuperuser`` get their record (and so
-a SCIM ``id``) at once; a change of username outside SCIM updates the case-folded key
-that makes ``userName`` unique ignoring case, and bumps ``meta.version``. SCIM's own
-writes mark the instance with ``_scim_write`` and are skipped here: the serializer saves
-the record itself.
+Users and groups created by the admin, a sign-up form or ``createsuperuser`` get their
+record (and so a SCIM ``id``) at once; a change outside SCIM re-derives the search
+document and the case-folded unique key, and bumps ``meta.version``. SCIM's own writes
+mark the instance with ``_scim_write`` and are skipped here: the serializer saves the
+record itself.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from .models import UserRecord
 from .settings import scim_settings
 
-__all__ = ["backfill_user_records", "user_saved"]
+__all__ = ["backfill_records", "backfill_user_records", "receiver_for", "user_saved"]
 
 
-def user_saved(
-    sender: type[models.Model],
-    instance: Any,
-    created: bool,
-    raw: bool = False,
-    update_fields: frozenset[str] | None = None,
-    using: str | None = None,
-    **kwargs: Any,
-) -> None:
-    """``post_save`` receiver for the user model."""
-    if raw or getattr(instance, "_scim_write", False):
-        return
-    serializer = scim_settings.USER_SERIALIZER()
-    if created:
-        UserRecord.objects.using(using).create(user=instance)
-    else:
-        mapped = {mapping.field.name for mapping in serializer.get_mappings()}
-        if update_fields is not None and not mapped.intersection(update_fields):
-            return  # e.g. last_login on every login: nothing SCIM shows has changed
-        record = UserRecord.objects.using(using).filter(user=instance).first()
-        if record is None:
+def receiver_for(setting: str) -> Callable[..., None]:
+    """A ``post_save`` receiver for the model of the serializer named by ``setting``."""
+
+    def saved(
+        sender: type[models.Model],
+        instance: Any,
+        created: bool,
+        raw: bool = False,
+        update_fields: frozenset[str] | None = None,
+        using: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if raw or getattr(instance, "_scim_write", False):
             return
-        record.version += 1
-        record.last_modified = timezone.now()
-        instance.scim_record = record
-    try:
-        with transaction.atomic(using=using):
-            serializer.reindex(instance)
-    except IntegrityError:
-        # Another user's userName differs only in case: keep this user reachable by
-        # SCIM, without the case-insensitive key the other one holds.
-        serializer.reindex(instance, keys=False)
+        serializer = getattr(scim_settings, setting)()
+        records = serializer.record_model._default_manager.using(using)
+        link = serializer.get_record_link()
+        if created:
+            records.create(**{link: instance})
+        else:
+            mapped = {mapping.field.name for mapping in serializer.get_mappings()}
+            if update_fields is not None and not mapped.intersection(update_fields):
+                return  # e.g. last_login on every login: nothing SCIM shows has changed
+            record = records.filter(**{link: instance}).first()
+            if record is None:
+                return
+            record.version += 1
+            record.last_modified = timezone.now()
+            setattr(instance, serializer.record_name, record)
+        try:
+            with transaction.atomic(using=using):
+                serializer.reindex(instance)
+        except IntegrityError:
+            # Another resource's unique key differs only in case: keep this one reachable
+            # by SCIM, without the case-insensitive key the other one holds.
+            serializer.reindex(instance, keys=False)
+
+    saved.__name__ = saved.__qualname__ = f"saved_{setting.lower()}"
+    return saved
+
+
+user_saved = receiver_for("USER_SERIALIZER")
+group_saved = receiver_for("GROUP_SERIALIZER")
+
+
+def backfill_records(
+    serializer_class: Any,
+    resource_model: type[models.Model],
+    record_model: type[models.Model],
+    value_model: type[models.Model],
+    batch_size: int = 500,
+) -> int:
+    """Give every resource without a record one, with its search document and value rows.
+
+    Works with the historical models of a migration as with the real ones. Returns the
+    number of records created.
+    """
+    serializer = serializer_class()
+    key_field = serializer.unique_key_field
+    taken = set()
+    if key_field:
+        taken = set(
+            record_model._default_manager.exclude(**{key_field: None}).values_list(
+                key_field, flat=True
+            )
+        )
+    link = f"{serializer.get_record_link()}_id"
+    missing = resource_model._default_manager.filter(
+        **{f"{serializer.record_name}__isnull": True}
+    ).order_by("pk")
+    records: list[Any] = []
+    values: list[Any] = []
+    created = 0
+    for resource in missing.iterator(chunk_size=batch_size):
+        document = serializer.column_document(resource)
+        record = record_model(**{link: resource.pk}, search=serializer.build_search(document))
+        if key_field:
+            key = serializer.unique_key(document.get(serializer.unique_key_attribute))
+            setattr(record, key_field, None if key in taken else key)
+            taken.add(key)
+        records.append(record)
+        values.extend(
+            value_model(record_id=record.pk, **row) for row in serializer.index_rows(document)
+        )
+        if len(records) >= batch_size:
+            created += _flush(record_model, value_model, records, values)
+    return created + _flush(record_model, value_model, records, values)
 
 
 def backfill_user_records(
@@ -60,37 +115,10 @@ def backfill_user_records(
     value_model: type[models.Model],
     batch_size: int = 500,
 ) -> int:
-    """Give every user without a record one, with its search document and value rows.
-
-    Works with the historical models of a migration as with the real ones. Returns the
-    number of records created.
-    """
-    serializer = scim_settings.USER_SERIALIZER()
-    taken = set(
-        record_model._default_manager.exclude(user_name_key=None).values_list(
-            "user_name_key", flat=True
-        )
+    """:func:`backfill_records` for users; used by migration 0002."""
+    return backfill_records(
+        scim_settings.USER_SERIALIZER, user_model, record_model, value_model, batch_size
     )
-    missing = user_model._default_manager.filter(scim_record__isnull=True).order_by("pk")
-    records: list[Any] = []
-    values: list[Any] = []
-    created = 0
-    for user in missing.iterator(chunk_size=batch_size):
-        document = serializer.column_document(user)
-        key = serializer.user_name_key(document.get("userName"))
-        if key in taken:
-            key = None
-        taken.add(key)
-        record = record_model(
-            user_id=user.pk, user_name_key=key, search=serializer.build_search(document)
-        )
-        records.append(record)
-        values.extend(
-            value_model(record_id=record.pk, **row) for row in serializer.index_rows(document)
-        )
-        if len(records) >= batch_size:
-            created += _flush(record_model, value_model, records, values)
-    return created + _flush(record_model, value_model, records, values)
 
 
 def _flush(record_model: Any, value_model: Any, records: list[Any], values: list[Any]) -> int:

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
@@ -33,17 +34,19 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from .characteristics import Mutability, Returned
-from .definitions import ENTERPRISE_USER, USER, Attribute, Schema
+from .definitions import ENTERPRISE_USER, GROUP, USER, Attribute, Schema
 from .exceptions import InvalidValue
 from .indexing import index_key, search_document
-from .models import BaseRecord, UserRecord
+from .models import GROUP_MODEL, BaseRecord, GroupRecord, UserRecord
 from .projection import Projection
+from .relations import Relation, find_many_to_many
 from .settings import scim_settings
 from .validation import ResourceSchemas, check_immutable, validate_document
 
 __all__ = [
     "PROTECTED_USER_FIELDS",
     "MappedAttribute",
+    "SCIMGroupSerializer",
     "SCIMResourceSerializer",
     "SCIMUserSerializer",
     "default_user_attribute_map",
@@ -123,6 +126,10 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
     record_name: ClassVar[str]
     #: SCIM attribute path -> model field name.
     attribute_map: ClassVar[dict[str, str]] = {}
+    #: An attribute unique ignoring case (``userName``), and the record column holding its
+    #: case-folded value under a unique constraint (``user_name_key``).
+    unique_key_attribute: ClassVar[str | None] = None
+    unique_key_field: ClassVar[str | None] = None
     #: SCIM attribute path -> ORM lookup path (``"profile__department"``) or expression,
     #: compared instead of the stored value by filters and ``sortBy``.
     filter_map: ClassVar[dict[str, Any]] = {}
@@ -158,6 +165,16 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         return cls._compiled_mappings
 
     @classmethod
+    def get_relations(cls) -> dict[str, Relation]:
+        """Multi-valued attributes held by a many-to-many relation, by attribute name."""
+        return {}
+
+    @classmethod
+    def display_of(cls, instance: models.Model) -> str | None:
+        """The ``display`` of a reference to ``instance`` (a member, a group)."""
+        return str(instance)
+
+    @classmethod
     def get_filter_expression(cls, scim_path: str) -> Any:
         """The expression filters and sorting use for ``scim_path``, from ``filter_map``.
 
@@ -186,12 +203,12 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         return cls.record_model.values.rel.related_model  # type: ignore[attr-defined,no-any-return]
 
     @classmethod
-    def get_queryset(cls, *, with_values: bool = True) -> models.QuerySet[Any]:
-        """Live resources with their record (and values), in a stable order.
+    def get_queryset(cls, projection: Projection | None = None) -> models.QuerySet[Any]:
+        """Live resources with their record, values and relations, in a stable order.
 
-        ``with_values=False`` skips loading multi-valued attributes, for responses that
-        do not show any. Override to scope resources (for example to a tenant); keep the
-        ``select_related``/``prefetch_related`` so a page costs a constant number of queries.
+        What ``projection`` leaves out is not loaded. Override to scope resources (for
+        example to a tenant); keep the ``select_related``/``prefetch_related`` so a page
+        costs a constant number of queries.
         """
         name = cls.record_name
         queryset = (
@@ -200,7 +217,12 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
             .select_related(name)
             .order_by("pk")
         )
-        return queryset.prefetch_related(f"{name}__values") if with_values else queryset
+        if projection is None or projection.wants_multi_valued:
+            queryset = queryset.prefetch_related(f"{name}__values")
+        for relation in cls.get_relations().values():
+            if projection is None or projection.selection(None, relation.definition) is not False:
+                queryset = queryset.prefetch_related(relation.prefetch())
+        return queryset
 
     def get_record(self, instance: models.Model) -> BaseRecord:
         return getattr(instance, self.record_name)  # type: ignore[no-any-return]
@@ -210,9 +232,27 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
     def to_representation(self, instance: models.Model) -> dict[str, Any]:
         record = self.get_record(instance)
         projection: Projection | None = self.context.get("projection")
-        document: dict[str, Any] = copy.deepcopy(record.attributes)
         wanted = projection is None or projection.wants_multi_valued
-        rows = record.values.all() if wanted else ()  # type: ignore[attr-defined]
+        document = self._document(instance, record, values=wanted)
+        for name, relation in self.get_relations().items():
+            if projection is None or projection.selection(None, relation.definition) is not False:
+                values = relation.represent(instance, self._root())
+                if values:  # an empty multi-valued attribute is unassigned (RFC 7643 §2.4)
+                    document[name] = values
+        shaped = self._shape(instance, record, document)
+        return projection.apply(shaped) if projection is not None else shaped
+
+    def _root(self) -> str:
+        """The SCIM base URL (absolute when there is a request), for ``$ref`` values."""
+        base = str(self.context.get("location_base") or f"{self.endpoint}/")
+        return base.rstrip("/").removesuffix(self.endpoint)
+
+    def _document(
+        self, instance: models.Model, record: BaseRecord, *, values: bool
+    ) -> dict[str, Any]:
+        """The stored document: record attributes, values and columns; no relations."""
+        document: dict[str, Any] = copy.deepcopy(record.attributes)
+        rows = record.values.all() if values else ()  # type: ignore[attr-defined]
         for value_row in rows:
             item = {c: getattr(value_row, c) for c in _VALUE_COLUMNS}
             item = {k: v for k, v in item.items() if v is not None}
@@ -223,8 +263,7 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
             container.setdefault(name, []).append(item)
         for mapping in self.get_mappings():
             self._read_column(document, mapping, instance)
-        shaped = self._shape(instance, record, document)
-        return projection.apply(shaped) if projection is not None else shaped
+        return document
 
     def _read_column(
         self, document: dict[str, Any], mapping: MappedAttribute, instance: models.Model
@@ -313,6 +352,11 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
     ) -> None:
         """Write ``document`` to the model's columns, the record and the values table."""
         remaining = copy.deepcopy(document)
+        related = {
+            relation: relation.resolve(remaining.pop(name, None) or [])
+            for name, relation in self.get_relations().items()
+            if relation.writable
+        }
         record.external_id = remaining.pop("externalId", None)
         _check_length(record._meta.get_field("external_id"), record.external_id, "externalId")
         for mapping in self.get_mappings():
@@ -339,8 +383,11 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         value_model._default_manager.bulk_create(
             [value_model(record=record, **row) for row in values]
         )
-        if hasattr(record, "_prefetched_objects_cache"):
-            record._prefetched_objects_cache.clear()
+        for relation, pks in related.items():
+            relation.replace(instance, pks.values(), created=created)
+        for cached in (record, instance):
+            if hasattr(cached, "_prefetched_objects_cache"):
+                cached._prefetched_objects_cache.clear()
 
     def write_special_attributes(
         self, instance: models.Model, document: dict[str, Any], *, created: bool
@@ -350,11 +397,29 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         Override to handle your own, calling ``super()``.
         """
 
-    def prepare_record(self, instance: models.Model, record: BaseRecord) -> None:
-        """Fill derived record columns (such as lookup keys) before saving. Override freely."""
+    @classmethod
+    def unique_key(cls, value: Any) -> str | None:
+        """The value of ``unique_key_field`` for an attribute value: case-folded text."""
+        return str(value).casefold() if value not in (None, "") else None
 
-    def clear_record_keys(self, record: BaseRecord) -> None:
-        """Empty the unique keys :meth:`prepare_record` fills, after they clashed."""
+    def unique_key_value(self, instance: models.Model, record: Any) -> Any:
+        """The current value of ``unique_key_attribute``, from its column or the record."""
+        name = self.unique_key_attribute or ""
+        mapping = self.get_mapping(name)
+        if mapping is not None:
+            return getattr(instance, mapping.field.attname)
+        return (record.attributes or {}).get(name)
+
+    def prepare_record(self, instance: models.Model, record: Any) -> None:
+        """Fill derived record columns (the unique key) before saving. Override freely."""
+        if self.unique_key_field:
+            key = self.unique_key(self.unique_key_value(instance, record))
+            setattr(record, self.unique_key_field, key)
+
+    def clear_record_keys(self, record: Any) -> None:
+        """Empty the unique key :meth:`prepare_record` fills, after it clashed."""
+        if self.unique_key_field:
+            setattr(record, self.unique_key_field, None)
 
     def _write_column(
         self, instance: models.Model, mapping: MappedAttribute, document: dict[str, Any]
@@ -442,7 +507,7 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         value rows of attributes mapped to a column are rewritten to match it.
         """
         record = self.get_record(instance)
-        document = self.to_representation(instance)
+        document = self._document(instance, record, values=True)
         record.search = self.build_search(document)
         if keys:
             self.prepare_record(instance, record)
@@ -564,6 +629,8 @@ class SCIMUserSerializer(SCIMResourceSerializer):
     extensions = (ENTERPRISE_USER,)
     record_model = UserRecord
     record_name = "scim_record"
+    unique_key_attribute = "userName"
+    unique_key_field = "user_name_key"
 
     @classmethod
     def get_model(cls) -> type[models.Model]:
@@ -574,11 +641,6 @@ class SCIMUserSerializer(SCIMResourceSerializer):
         """``attribute_map`` if the subclass sets one, else :func:`default_user_attribute_map`."""
         return dict(cls.attribute_map) or default_user_attribute_map(cls.get_model())
 
-    @classmethod
-    def user_name_key(cls, user_name: str | None) -> str | None:
-        """The value whose uniqueness makes ``userName`` unique ignoring case (RFC 7643 §4.1.1)."""
-        return user_name.casefold() if user_name else None
-
     def create(self, validated_data: dict[str, Any]) -> models.Model:
         """Create a user, or bring back one that ``DELETE_MODE = "deactivate"`` deleted.
 
@@ -586,7 +648,7 @@ class SCIMUserSerializer(SCIMResourceSerializer):
         client creates that userName again, the row is reused with a new SCIM ``id``.
         """
         if scim_settings.DELETE_MODE == "deactivate":
-            key = self.user_name_key(validated_data.get("userName"))
+            key = self.unique_key(validated_data.get("userName"))
             deleted = UserRecord.objects.filter(user_name_key=key, deleted__isnull=False)
             old_record = deleted.select_related("user").first()
             if old_record is not None:
@@ -596,15 +658,6 @@ class SCIMUserSerializer(SCIMResourceSerializer):
                 return instance
         return super().create(validated_data)
 
-    def clear_record_keys(self, record: BaseRecord) -> None:
-        if isinstance(record, UserRecord):
-            record.user_name_key = None
-
-    def prepare_record(self, instance: models.Model, record: BaseRecord) -> None:
-        mapping = self.get_mapping("userName")
-        if mapping is not None and isinstance(record, UserRecord):
-            record.user_name_key = self.user_name_key(getattr(instance, mapping.field.attname))
-
     def write_special_attributes(
         self, instance: models.Model, document: dict[str, Any], *, created: bool
     ) -> None:
@@ -613,3 +666,88 @@ class SCIMUserSerializer(SCIMResourceSerializer):
             instance.set_password(password)  # type: ignore[attr-defined]
         elif created and hasattr(instance, "set_unusable_password"):
             instance.set_unusable_password()
+
+    @classmethod
+    def display_of(cls, instance: models.Model) -> str | None:
+        """A user's ``displayName``, else its ``userName``."""
+        record = getattr(instance, cls.record_name, None)
+        name = record.attributes.get("displayName") if record is not None else None
+        mapping = cls.get_mapping("displayName") or cls.get_mapping("userName")
+        if name is None and mapping is not None:
+            name = getattr(instance, mapping.field.attname)
+        return str(name) if name else None
+
+    @classmethod
+    def get_relations(cls) -> dict[str, Relation]:
+        """``groups`` (read-only), when the user model has a many-to-many to the group model."""
+        groups = scim_settings.GROUP_SERIALIZER
+        field = find_many_to_many(cls.get_model(), groups.get_model())
+        if field is None:
+            return {}
+        through = field.remote_field.through
+        return {
+            "groups": Relation(
+                definition=USER.get("groups"),  # type: ignore[arg-type]
+                accessor=field.name,
+                target=groups,
+                through=through,
+                source_field=field.m2m_field_name(),
+                target_field=field.m2m_reverse_field_name(),
+                value_type="direct",
+            )
+        }
+
+
+class SCIMGroupSerializer(SCIMResourceSerializer):
+    """The SCIM Group (RFC 7643 §4.2) on ``DRF_SCIM_GROUP_MODEL`` (``auth.Group``).
+
+    ``displayName`` maps to ``name``; ``members`` is the user model's many-to-many to the
+    group model (``User.groups``), changed with bulk writes of only the difference.
+    """
+
+    resource_type = "Group"
+    endpoint = "/Groups"
+    description = "Group"
+    schema = GROUP
+    record_model = GroupRecord
+    record_name = "scim_record"
+    unique_key_attribute = "displayName"
+    unique_key_field = "display_name_key"
+
+    @classmethod
+    def get_model(cls) -> type[models.Model]:
+        return apps.get_model(GROUP_MODEL)
+
+    @classmethod
+    def get_attribute_map(cls) -> dict[str, str]:
+        """``attribute_map`` if the subclass sets one, else ``displayName`` -> ``name``."""
+        if cls.attribute_map:
+            return dict(cls.attribute_map)
+        return {"displayName": "name"} if _has_field(cls.get_model(), "name") else {}
+
+    @classmethod
+    def display_of(cls, instance: models.Model) -> str | None:
+        mapping = cls.get_mapping("displayName")
+        if mapping is not None:
+            return str(getattr(instance, mapping.field.attname))
+        record = getattr(instance, cls.record_name, None)
+        return record.attributes.get("displayName") if record is not None else None
+
+    @classmethod
+    def get_relations(cls) -> dict[str, Relation]:
+        """``members``: the user model's many-to-many to the group model, if it has one."""
+        users = scim_settings.USER_SERIALIZER
+        field = find_many_to_many(users.get_model(), cls.get_model())
+        if field is None:
+            return {}  # members are then stored like any other multi-valued attribute
+        return {
+            "members": Relation(
+                definition=GROUP.get("members"),  # type: ignore[arg-type]
+                accessor=field.remote_field.get_accessor_name(),
+                target=users,
+                through=field.remote_field.through,
+                source_field=field.m2m_reverse_field_name(),
+                target_field=field.m2m_field_name(),
+                value_type="User",
+            )
+        }

@@ -24,9 +24,11 @@ __all__ = ["DEFAULTS", "IMPORT_STRINGS", "SCIMSettings", "scim_settings"]
 
 DEFAULTS: dict[str, Any] = {
     # Viewsets that ``SCIMRouter()`` registers when it is given none.
-    "RESOURCE_VIEWSETS": ["drf_scim.viewsets.UserViewSet"],
+    "RESOURCE_VIEWSETS": ["drf_scim.viewsets.UserViewSet", "drf_scim.viewsets.GroupViewSet"],
     # The serializer that maps SCIM User attributes to your user model.
     "USER_SERIALIZER": "drf_scim.serializers.SCIMUserSerializer",
+    # The serializer that maps SCIM Group attributes to DRF_SCIM_GROUP_MODEL (auth.Group).
+    "GROUP_SERIALIZER": "drf_scim.serializers.SCIMGroupSerializer",
     # DRF authentication classes for every SCIM view. Each class may carry a
     # ``scim_authentication_scheme`` dict, advertised in /ServiceProviderConfig.
     "AUTHENTICATION_CLASSES": ["drf_scim.authentication.SCIMTokenAuthentication"],
@@ -59,7 +61,13 @@ DEFAULTS: dict[str, Any] = {
 }
 
 IMPORT_STRINGS = frozenset(
-    {"RESOURCE_VIEWSETS", "USER_SERIALIZER", "AUTHENTICATION_CLASSES", "PERMISSION_CLASSES"}
+    {
+        "RESOURCE_VIEWSETS",
+        "USER_SERIALIZER",
+        "GROUP_SERIALIZER",
+        "AUTHENTICATION_CLASSES",
+        "PERMISSION_CLASSES",
+    }
 )
 
 

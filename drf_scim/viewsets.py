@@ -45,6 +45,7 @@ from .settings import scim_settings
 from .signals import operation_failed, post_operation, pre_operation
 
 __all__ = [
+    "GroupViewSet",
     "SCIMModelViewSet",
     "SCIMNotFoundView",
     "SCIMRootSearchView",
@@ -191,8 +192,7 @@ class SCIMModelViewSet(SCIMViewMixin, viewsets.ModelViewSet):  # type: ignore[ty
     def get_queryset(self) -> models.QuerySet[Any]:
         """The resources this request may see. Override to scope them (e.g. by tenant)."""
         projection = self.get_projection() if hasattr(self, "request") else None
-        with_values = projection is None or projection.wants_multi_valued
-        return self.get_serializer_class().get_queryset(with_values=with_values)
+        return self.get_serializer_class().get_queryset(projection)
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = dict(super().get_serializer_context())
@@ -267,11 +267,12 @@ class SCIMModelViewSet(SCIMViewMixin, viewsets.ModelViewSet):  # type: ignore[ty
         )
 
     def _response(self, serializer: Any, status: int) -> Response:
-        data = serializer.data
-        headers = {"ETag": self.get_etag(serializer.instance)}
-        if "meta" in data:
-            headers["Location"] = data["meta"]["location"]
-        return Response(data, status=status, headers=headers)
+        record = getattr(serializer.instance, self.get_serializer_class().record_name)
+        headers = {
+            "ETag": self.get_etag(serializer.instance),
+            "Location": f"{self.get_serializer_context()['location_base']}{record.id}",
+        }
+        return Response(serializer.data, status=status, headers=headers)
 
     # -- versions: RFC 7644 §3.14 ------------------------------------------------------
 
@@ -407,6 +408,17 @@ class UserViewSet(SCIMModelViewSet):
         return "A user with this userName already exists."
 
 
+class GroupViewSet(SCIMModelViewSet):
+    """``/Groups``: the serializer is the ``GROUP_SERIALIZER`` setting."""
+
+    @classmethod
+    def get_resource_serializer(cls) -> type[SCIMResourceSerializer]:
+        return scim_settings.GROUP_SERIALIZER  # type: ignore[no-any-return]
+
+    def uniqueness_detail(self) -> str:
+        return "A group with this displayName already exists."
+
+
 class SCIMNotFoundView(SCIMViewMixin, APIView):
     """Answers every unknown path under the SCIM root with a SCIM 404."""
 
@@ -445,16 +457,33 @@ class SCIMRootSearchView(SCIMViewMixin, APIView):
         view.scim_params = params
         return view
 
+    def sort(self, view: Any, queryset: Any) -> Any:
+        """Sort one type's matches; a type that lacks the sortBy attribute stays unsorted."""
+        for backend in view.filter_backends:
+            if issubclass(backend, SCIMSortBackend):
+                try:
+                    queryset = backend().filter_queryset(self.request, queryset, view)
+                except InvalidValue as exc:
+                    if "sortOrder" in str(exc.detail):
+                        raise
+        return queryset
+
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         params = search_params(request.data)
         matches = []
         errors: list[InvalidFilter] = []
         for viewset in self.resource_viewsets:
             view = self.get_resource_view(viewset, params)
+            queryset = view.get_queryset()
             try:
-                matches.append((view, view.filter_queryset(view.get_queryset())))
+                for backend in view.filter_backends:
+                    if issubclass(backend, SCIMSortBackend):
+                        continue
+                    queryset = backend().filter_queryset(request, queryset, view)
             except InvalidFilter as exc:
                 errors.append(exc)
+                continue
+            matches.append((view, self.sort(view, queryset)))
         if errors and not matches:
             raise errors[0]
         paginator = SCIMPagination()

@@ -24,6 +24,7 @@ SCHEMAS = f"{ROOT}/Schemas"
 SCHEMA_DEFINITIONS = {
     constants.USER_SCHEMA: definitions.USER,
     constants.ENTERPRISE_USER_SCHEMA: definitions.ENTERPRISE_USER,
+    constants.GROUP_SCHEMA: definitions.GROUP,
     constants.SERVICE_PROVIDER_CONFIG_SCHEMA: definitions.SERVICE_PROVIDER_CONFIG,
     constants.RESOURCE_TYPE_SCHEMA: definitions.RESOURCE_TYPE,
     constants.SCHEMA_SCHEMA: definitions.SCHEMA,
@@ -143,17 +144,28 @@ USER_RESOURCE_TYPE = {
 }
 
 
+GROUP_RESOURCE_TYPE = {
+    "schemas": [constants.RESOURCE_TYPE_SCHEMA],
+    "id": "Group",
+    "name": "Group",
+    "endpoint": "/Groups",
+    "description": "Group",
+    "schema": constants.GROUP_SCHEMA,
+}
+
+
 def test_rfc7643_6_resource_types_is_a_list_response(client):
     document = get_json(client, RESOURCE_TYPES)
 
     assert document["schemas"] == [LIST_RESPONSE_SCHEMA]
-    assert document["totalResults"] == 1
-    assert document["itemsPerPage"] == 1
+    assert document["totalResults"] == 2
+    assert document["itemsPerPage"] == 2
     assert document["startIndex"] == 1
-    (user,) = document["Resources"]
-    meta = user.pop("meta")
+    user, group = document["Resources"]
+    for resource_type in (user, group):
+        assert resource_type.pop("meta")["resourceType"] == "ResourceType"
     assert user == USER_RESOURCE_TYPE
-    assert meta["resourceType"] == "ResourceType"
+    assert group == GROUP_RESOURCE_TYPE
 
 
 def test_rfc7643_6_resource_type_user(client):
@@ -165,9 +177,8 @@ def test_rfc7643_6_resource_type_user(client):
 
 
 def test_rfc7643_6_listed_resource_type_location_serves_it(client):
-    (listed,) = get_json(client, RESOURCE_TYPES)["Resources"]
-
-    assert_location_serves(client, listed)
+    for listed in get_json(client, RESOURCE_TYPES)["Resources"]:
+        assert_location_serves(client, listed)
 
 
 def test_rfc7643_6_resource_type_endpoint_and_schema_are_served(client):
@@ -180,7 +191,7 @@ def test_rfc7643_6_resource_type_endpoint_and_schema_are_served(client):
         assert get_json(client, f"{SCHEMAS}/{extension['schema']}")["id"] == extension["schema"]
 
 
-@pytest.mark.parametrize("name", ["Nope", "Group", "Users", "user "])
+@pytest.mark.parametrize("name", ["Nope", "Groups", "Users", "user "])
 def test_rfc7644_3_12_unknown_resource_type_is_404(client, name):
     document = get_json(client, f"{RESOURCE_TYPES}/{name}", status=404)
 
@@ -191,7 +202,7 @@ def test_rfc7644_3_12_unknown_resource_type_is_404(client, name):
 # -- /Schemas, RFC 7643 §7 -------------------------------------------------------------------
 
 
-def test_rfc7643_7_schemas_lists_user_enterprise_and_discovery_schemas(client):
+def test_rfc7643_7_schemas_lists_user_enterprise_group_and_discovery_schemas(client):
     document = get_json(client, SCHEMAS)
 
     assert document["schemas"] == [LIST_RESPONSE_SCHEMA]
@@ -230,7 +241,7 @@ def test_rfc7643_7_schema_lookup_ignores_case(client):
 @pytest.mark.parametrize(
     "urn",
     [
-        "urn:ietf:params:scim:schemas:core:2.0:Group",
+        "urn:ietf:params:scim:schemas:core:2.0:Device",
         "urn:ietf:params:scim:schemas:core:2.0:Nope",
         "Users",
     ],

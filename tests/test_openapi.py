@@ -27,4 +27,6 @@ def test_schema_generates_with_user_body_from_the_definitions(db):
 def test_bearer_token_security_scheme(db):
     schema = generate()
     assert schema["components"]["securitySchemes"]["SCIMBearerToken"] == {
-        "type": "http", "scheme": "bearer"}
+        "type": "http",
+        "scheme": "bearer",
+    }

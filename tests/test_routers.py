@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from drf_scim.constants import ERROR_SCHEMA, LIST_RESPONSE_SCHEMA, MEDIA_TYPE
 from drf_scim.discovery import ServiceProviderConfigViewSet
 from drf_scim.routers import SCIMRouter
-from drf_scim.viewsets import UserViewSet
+from drf_scim.viewsets import GroupViewSet, UserViewSet
 
 CUSTOM_DOCUMENTATION = "https://example.com/custom-scim-docs"
 
@@ -113,7 +113,7 @@ def test_router_registers_resources_at_their_serializer_endpoint():
 def test_router_defaults_to_resource_viewsets_setting():
     router = SCIMRouter()
 
-    assert [viewset for _, viewset, _ in router.registry] == [UserViewSet]
+    assert [viewset for _, viewset, _ in router.registry] == [UserViewSet, GroupViewSet]
 
 
 def test_router_url_names():
@@ -179,8 +179,8 @@ def test_router_without_resources_advertises_no_resource_features(client):
 
 
 def test_discovery_of_each_router_describes_only_its_own_resources(client):
-    """The default root keeps its User type whatever another router was given."""
-    assert client.get("/scim/v2/ResourceTypes").json()["totalResults"] == 1
+    """The default root keeps its types whatever another router was given."""
+    assert client.get("/scim/v2/ResourceTypes").json()["totalResults"] == 2
     assert client.get("/empty/ResourceTypes").json()["totalResults"] == 0
     assert client.get("/explicit/ResourceTypes").json()["totalResults"] == 1
 

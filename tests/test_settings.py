@@ -9,13 +9,14 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 
 from drf_scim import settings as settings_module
 from drf_scim.authentication import SCIMTokenAuthentication
-from drf_scim.serializers import SCIMUserSerializer
+from drf_scim.serializers import SCIMGroupSerializer, SCIMUserSerializer
 from drf_scim.settings import DEFAULTS, IMPORT_STRINGS, SCIMSettings, scim_settings
-from drf_scim.viewsets import UserViewSet
+from drf_scim.viewsets import GroupViewSet, UserViewSet
 
 EXPECTED_DEFAULTS = {
-    "RESOURCE_VIEWSETS": [UserViewSet],
+    "RESOURCE_VIEWSETS": [UserViewSet, GroupViewSet],
     "USER_SERIALIZER": SCIMUserSerializer,
+    "GROUP_SERIALIZER": SCIMGroupSerializer,
     "AUTHENTICATION_CLASSES": [SCIMTokenAuthentication],
     "PERMISSION_CLASSES": [IsAuthenticated],
     "DEFAULT_COUNT": 100,
@@ -45,6 +46,7 @@ def test_import_strings_are_the_class_settings():
     assert set(IMPORT_STRINGS) == {
         "RESOURCE_VIEWSETS",
         "USER_SERIALIZER",
+        "GROUP_SERIALIZER",
         "AUTHENTICATION_CLASSES",
         "PERMISSION_CLASSES",
     }
@@ -137,7 +139,7 @@ def test_hasattr_is_false_for_unknown_keys():
         ("USER_SERIALIZER", "not_a_dotted_path"),
         ("AUTHENTICATION_CLASSES", ["drf_scim.authentication.Nope"]),
         ("PERMISSION_CLASSES", ["rest_framework.permissions.AllowAny", "nope.Nope"]),
-        ("RESOURCE_VIEWSETS", ["drf_scim.viewsets.GroupViewSet"]),
+        ("RESOURCE_VIEWSETS", ["drf_scim.viewsets.DeviceViewSet"]),
     ],
 )
 def test_bad_import_string_is_import_error_naming_the_key(key, value):

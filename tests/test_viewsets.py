@@ -503,14 +503,14 @@ def test_list_query_count_does_not_grow_with_page_size(client, django_assert_max
             phoneNumbers=[{"value": str(i)}],
         )
     client.get(USERS)  # the token's last_used is written once, on first use
-    with django_assert_max_num_queries(4):  # token, count, page, values
+    with django_assert_max_num_queries(5):  # token, count, page, values, groups
         response = client.get(f"{USERS}?count={size}")
     assert len(response.json()["Resources"]) == size
 
 
 def test_get_costs_a_constant_number_of_queries(client, django_assert_max_num_queries):
     created = create(client, emails=[{"value": f"{i}@example.com"} for i in range(20)])
-    with django_assert_max_num_queries(3):  # token, user+record, values
+    with django_assert_max_num_queries(4):  # token, user+record, values, groups
         client.get(f"{USERS}/{created['id']}")
 
 

@@ -1,0 +1,189 @@
+"""Multi-valued attributes held by a many-to-many relation: Group ``members``, User ``groups``.
+
+Group membership is the host's own relation (``User.groups`` for ``django.contrib.auth``),
+so that permissions keep working, and it is never loaded to be changed: a write costs
+the size of the change, as bulk inserts and deletes on the relation's through table
+(RFC 7643 §4.2; issue "Groups ... at 10,000 members").
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Prefetch, Q
+
+from .characteristics import Mutability
+from .definitions import Attribute
+from .exceptions import InvalidFilter, InvalidValue
+
+__all__ = ["Relation", "find_many_to_many"]
+
+
+def find_many_to_many(model: type[models.Model], target: type[models.Model]) -> Any:
+    """The many-to-many field of ``model`` to ``target``, or ``None``."""
+    for field in model._meta.get_fields():
+        if field.many_to_many and not field.auto_created and field.related_model is target:
+            return field
+    return None
+
+
+@dataclass(frozen=True)
+class Relation:
+    """One side of a many-to-many relation between two SCIM resources.
+
+    ``accessor`` is the manager's name on this resource's model (``"groups"`` on a User,
+    ``"user_set"`` on a Group); ``source_field``/``target_field`` are the through model's
+    foreign keys to this resource and to the related one.
+    """
+
+    definition: Attribute
+    accessor: str
+    target: Any  # the related resource's serializer class
+    through: type[models.Model]
+    source_field: str
+    target_field: str
+    #: ``type`` of each value: "User"/"Group" for members, "direct" for a user's groups.
+    value_type: str
+
+    @property
+    def attribute(self) -> str:
+        return self.definition.name
+
+    @property
+    def writable(self) -> bool:
+        return self.definition.mutability is not Mutability.READ_ONLY
+
+    # -- reading -------------------------------------------------------------------
+
+    def prefetch(self) -> Prefetch:  # type: ignore[type-arg]
+        """Load the related resources of a whole page in one query, with their records."""
+        target = self.target
+        name = target.record_name
+        queryset = (
+            target.get_model()
+            ._default_manager.filter(**{f"{name}__isnull": False, f"{name}__deleted__isnull": True})
+            .select_related(name)
+            .order_by("pk")
+        )
+        return Prefetch(self.accessor, queryset=queryset)
+
+    def represent(self, instance: models.Model, root: str) -> list[dict[str, Any]]:
+        """The attribute's values, e.g. ``{"value", "$ref", "display", "type"}`` per member."""
+        target = self.target
+        values = []
+        for related in getattr(instance, self.accessor).all():
+            record = getattr(related, target.record_name)
+            values.append(
+                {
+                    "value": str(record.id),
+                    "$ref": f"{root}{target.endpoint}/{record.id}",
+                    "display": target.display_of(related),
+                    "type": self.value_type,
+                }
+            )
+        return values
+
+    # -- writing -------------------------------------------------------------------
+
+    def resolve(self, items: Iterable[Any]) -> dict[str, Any]:
+        """SCIM ids of related resources -> their primary keys, in one query.
+
+        An id that names no live resource is ``invalidValue``: nothing is written.
+        """
+        ids: dict[str, Any] = {}
+        for index, item in enumerate(items):
+            value = item.get("value") if isinstance(item, dict) else item
+            if isinstance(value, int) and not isinstance(value, bool):
+                value = str(value)  # some clients send ids as JSON numbers
+            kind = item.get("type") if isinstance(item, dict) else None
+            if kind is not None and str(kind).lower() != self.target.resource_type.lower():
+                raise InvalidValue(
+                    f"{self.attribute}[{index}].type: only {self.target.resource_type} "
+                    f"resources can be {self.attribute}, not {kind!r}."
+                )
+            try:
+                ids[str(uuid.UUID(str(value)))] = None
+            except ValueError:
+                raise InvalidValue(
+                    f"{self.attribute}[{index}].value: {value!r} is not the id of a "
+                    f"{self.target.resource_type}."
+                ) from None
+        if not ids:
+            return {}
+        record_model = self.target.record_model
+        link = self.target.get_record_link()
+        found = dict(
+            record_model._default_manager.filter(
+                id__in=list(ids), deleted__isnull=True
+            ).values_list("id", f"{link}_id")
+        )
+        found = {str(key): pk for key, pk in found.items()}
+        missing = [value for value in ids if value not in found]
+        if missing:
+            raise InvalidValue(
+                f"{self.attribute}: no {self.target.resource_type} with id "
+                + ", ".join(repr(value) for value in missing[:5])
+                + (" ..." if len(missing) > 5 else "")
+            )
+        return found
+
+    def _rows(self, instance: models.Model, pks: Iterable[Any]) -> list[models.Model]:
+        return [
+            self.through(**{f"{self.source_field}_id": instance.pk, f"{self.target_field}_id": pk})
+            for pk in pks
+        ]
+
+    def add(self, instance: models.Model, pks: Iterable[Any]) -> None:
+        """Add related resources; ones already there are left alone (one query)."""
+        self.through._default_manager.bulk_create(self._rows(instance, pks), ignore_conflicts=True)
+
+    def remove(self, instance: models.Model, pks: Iterable[Any]) -> None:
+        """Remove related resources; ones not there are ignored (one query)."""
+        self.through._default_manager.filter(
+            **{self.source_field: instance.pk, f"{self.target_field}__in": list(pks)}
+        ).delete()
+
+    def current(self, instance: models.Model) -> set[Any]:
+        """Primary keys of the related resources, without loading them."""
+        return set(
+            self.through._default_manager.filter(**{self.source_field: instance.pk}).values_list(
+                f"{self.target_field}_id", flat=True
+            )
+        )
+
+    def replace(self, instance: models.Model, pks: Iterable[Any], *, created: bool) -> None:
+        """Make the related resources exactly ``pks``: only the difference is written."""
+        wanted = set(pks)
+        current = set() if created else self.current(instance)
+        if current - wanted:
+            self.remove(instance, current - wanted)
+        if wanted - current:
+            self.add(instance, wanted - current)
+
+    # -- filtering -----------------------------------------------------------------
+
+    def condition(self, sub: str | None, operator: str, literal: Any) -> Q:
+        """``members.value eq "<id>"``, ``members pr``, ``members[value eq "<id>"]``."""
+        target = self.target
+        live = {f"{self.target_field}__{target.record_name}__deleted__isnull": True}
+        rows = self.through._default_manager.filter(**{self.source_field: OuterRef("pk")}, **live)
+        if operator == "pr" and sub in (None, "value"):
+            return Q(Exists(rows))
+        if (sub or "value") != "value" or operator not in ("eq", "ne"):
+            raise InvalidFilter(
+                f"{self.attribute} can be filtered by value with eq or ne, or with pr."
+            )
+        if not isinstance(literal, str):
+            raise InvalidFilter(f"{self.attribute}.value is a string id.")
+        try:
+            value = uuid.UUID(literal)
+        except ValueError:
+            matches = Q(pk__in=[])
+        else:
+            lookup = {f"{self.target_field}__{target.record_name}__id": value}
+            matches = Q(Exists(rows.filter(**lookup))) if str(value) == literal else Q(pk__in=[])
+        return ~matches if operator == "ne" else matches

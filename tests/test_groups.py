@@ -1,0 +1,304 @@
+"""/Groups (RFC 7643 §4.2, RFC 7644 §3): the resource, its members, and Users' ``groups``."""
+
+from __future__ import annotations
+
+import uuid
+from urllib.parse import quote
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from drf_scim.constants import GROUP_SCHEMA, USER_SCHEMA
+from drf_scim.models import GroupRecord, UserRecord, UserValue
+from drf_scim.records import backfill_user_records
+
+GROUPS = "/scim/v2/Groups"
+USERS = "/scim/v2/Users"
+
+
+def create_user(client, name):
+    response = client.post(USERS, {"schemas": [USER_SCHEMA], "userName": name})
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def create_group(client, name="Engineering", members=(), **extra):
+    body = {
+        "schemas": [GROUP_SCHEMA],
+        "displayName": name,
+        "members": [{"value": m["id"]} for m in members],
+        **extra,
+    }
+    response = client.post(GROUPS, body)
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def member_names(group_id):
+    return sorted(
+        Group.objects.get(scim_record__id=group_id).user_set.values_list("username", flat=True)
+    )
+
+
+def bulk_users(count):
+    """``count`` users with SCIM records, created in bulk (as a bulk import would)."""
+    User.objects.bulk_create([User(username=f"bulk{i}") for i in range(count)])
+    backfill_user_records(User, UserRecord, UserValue)
+    return list(UserRecord.objects.filter(user__username__startswith="bulk"))
+
+
+# -- the resource: RFC 7644 §3.3-3.6 --------------------------------------------------------
+
+
+def test_create_group_with_members_rfc7643_4_2(client):
+    alice, bob = create_user(client, "alice"), create_user(client, "bob")
+    created = create_group(client, "Engineering", [alice, bob], externalId="E-1")
+    assert created["schemas"] == [GROUP_SCHEMA]
+    assert created["displayName"] == "Engineering"
+    assert created["externalId"] == "E-1"
+    assert created["meta"]["resourceType"] == "Group"
+    assert created["meta"]["location"] == f"http://testserver{GROUPS}/{created['id']}"
+    assert sorted(created["members"], key=lambda m: m["display"]) == [
+        {
+            "value": alice["id"],
+            "$ref": f"http://testserver{USERS}/{alice['id']}",
+            "display": "alice",
+            "type": "User",
+        },
+        {
+            "value": bob["id"],
+            "$ref": f"http://testserver{USERS}/{bob['id']}",
+            "display": "bob",
+            "type": "User",
+        },
+    ]
+    assert member_names(created["id"]) == ["alice", "bob"]
+    assert Group.objects.get().name == "Engineering"
+    assert client.get(f"{GROUPS}/{created['id']}").json() == created
+
+
+def test_group_ids_are_distinct_from_user_ids_rfc7643_3_1(client):
+    user = create_user(client, "alice")
+    group = create_group(client)
+    assert user["id"] != group["id"]
+    assert client.get(f"{USERS}/{group['id']}").status_code == 404
+    assert client.get(f"{GROUPS}/{user['id']}").status_code == 404
+
+
+def test_users_show_their_groups_read_only_rfc7643_4_1_2(client):
+    alice = create_user(client, "alice")
+    group = create_group(client, "Engineering", [alice])
+    got = client.get(f"{USERS}/{alice['id']}").json()
+    assert got["groups"] == [
+        {
+            "value": group["id"],
+            "$ref": f"http://testserver{GROUPS}/{group['id']}",
+            "display": "Engineering",
+            "type": "direct",
+        }
+    ]
+    # groups is readOnly: a PUT of the user neither changes nor clears memberships
+    body = {"userName": "alice", "groups": [{"value": str(uuid.uuid4())}]}
+    assert client.put(f"{USERS}/{alice['id']}", body).status_code == 200
+    assert member_names(group["id"]) == ["alice"]
+
+
+def test_put_replaces_members_and_attributes_rfc7644_3_5_1(client):
+    alice, bob, carol = (create_user(client, n) for n in ("alice", "bob", "carol"))
+    group = create_group(client, "Eng", [alice, bob], externalId="x")
+    response = client.put(
+        f"{GROUPS}/{group['id']}",
+        {"displayName": "Engineering", "members": [{"value": bob["id"]}, {"value": carol["id"]}]},
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["displayName"] == "Engineering"
+    assert "externalId" not in body
+    assert body["meta"]["version"] == 'W/"2"'
+    assert member_names(group["id"]) == ["bob", "carol"]
+    assert client.put(f"{GROUPS}/{group['id']}", {"displayName": "E"}).status_code == 200
+    assert member_names(group["id"]) == []
+
+
+def test_delete_group_keeps_its_users_rfc7644_3_6(client):
+    alice = create_user(client, "alice")
+    group = create_group(client, "Eng", [alice])
+    assert client.delete(f"{GROUPS}/{group['id']}").status_code == 204
+    assert client.get(f"{GROUPS}/{group['id']}").status_code == 404
+    assert not Group.objects.exists()
+    assert "groups" not in client.get(f"{USERS}/{alice['id']}").json()
+
+
+def test_deleting_a_user_removes_it_from_every_group(client):
+    alice, bob = create_user(client, "alice"), create_user(client, "bob")
+    group = create_group(client, "Eng", [alice, bob])
+    client.delete(f"{USERS}/{alice['id']}")
+    members = client.get(f"{GROUPS}/{group['id']}").json()["members"]
+    assert [m["value"] for m in members] == [bob["id"]]
+
+
+def test_duplicate_display_name_is_409_uniqueness(client):
+    """Entra ID expects a 409 for a second group of the same displayName."""
+    create_group(client, "Engineering")
+    for name in ("Engineering", "ENGINEERING"):
+        response = client.post(GROUPS, {"displayName": name})
+        assert response.status_code == 409
+        assert response.json()["scimType"] == "uniqueness"
+    assert Group.objects.count() == 1
+
+
+def test_missing_display_name_is_400_rfc7643_4_2(client):
+    response = client.post(GROUPS, {"schemas": [GROUP_SCHEMA]})
+    assert response.status_code == 400
+    assert response.json()["scimType"] == "invalidValue"
+
+
+@pytest.mark.parametrize(
+    "member",
+    [
+        {"value": "not-a-uuid"},
+        {"value": str(uuid.uuid4())},
+        {"value": 12345},
+        {"value": "GROUP"},
+    ],
+    ids=["malformed", "unknown", "json-number", "word"],
+)
+def test_unknown_or_malformed_member_is_invalid_value_and_changes_nothing(client, member):
+    alice = create_user(client, "alice")
+    group = create_group(client, "Eng", [alice])
+    response = client.put(
+        f"{GROUPS}/{group['id']}",
+        {"displayName": "Renamed", "members": [{"value": alice["id"]}, member]},
+    )
+    assert response.status_code == 400
+    assert response.json()["scimType"] == "invalidValue"
+    assert Group.objects.get().name == "Eng"
+    assert member_names(group["id"]) == ["alice"]
+    response = client.post(GROUPS, {"displayName": "Other", "members": [member]})
+    assert response.status_code == 400
+    assert Group.objects.count() == 1
+
+
+def test_a_member_with_a_null_value_is_no_member_rfc7643_2_5(client):
+    alice = create_user(client, "alice")
+    group = create_group(client, "Eng")
+    body = {"displayName": "Eng", "members": [{"value": alice["id"]}, {"value": None}]}
+    assert client.put(f"{GROUPS}/{group['id']}", body).status_code == 200
+    assert member_names(group["id"]) == ["alice"]
+
+
+def test_member_type_may_be_omitted_or_user_but_not_group(client):
+    alice = create_user(client, "alice")
+    other = create_group(client, "Other")
+    ok = client.post(
+        GROUPS, {"displayName": "A", "members": [{"value": alice["id"], "type": "User"}]}
+    )
+    assert ok.status_code == 201
+    nested = client.post(
+        GROUPS, {"displayName": "B", "members": [{"value": other["id"], "type": "Group"}]}
+    )
+    assert nested.status_code == 400
+    assert nested.json()["scimType"] == "invalidValue"
+
+
+def test_groups_created_outside_scim_are_visible(client):
+    group = Group.objects.create(name="Admins")
+    listing = client.get(GROUPS).json()
+    assert [r["displayName"] for r in listing["Resources"]] == ["Admins"]
+    assert listing["Resources"][0]["id"] == str(GroupRecord.objects.get(group=group).id)
+
+
+# -- queries: RFC 7644 §3.4.2 ---------------------------------------------------------------
+
+
+def names(client, query):
+    response = client.get(f"{GROUPS}?{query}")
+    assert response.status_code == 200, response.content
+    return sorted(r["displayName"] for r in response.json()["Resources"])
+
+
+def test_filters_on_groups_rfc7644_3_4_2_2(client):
+    alice, bob = create_user(client, "alice"), create_user(client, "bob")
+    eng = create_group(client, "Engineering", [alice, bob], externalId="E")
+    create_group(client, "Sales", [bob])
+    create_group(client, "Empty")
+    assert names(client, "filter=" + quote('displayName eq "engineering"')) == ["Engineering"]
+    assert names(client, "filter=" + quote('externalId eq "E"')) == ["Engineering"]
+    assert names(client, "filter=" + quote(f'members.value eq "{alice["id"]}"')) == ["Engineering"]
+    assert names(client, "filter=" + quote(f'members[value eq "{bob["id"]}"]')) == [
+        "Engineering",
+        "Sales",
+    ]
+    assert names(client, "filter=" + quote("members pr")) == ["Engineering", "Sales"]
+    assert names(client, "filter=" + quote("not (members pr)")) == ["Empty"]
+    assert names(client, "filter=" + quote(f'members.value ne "{alice["id"]}"')) == [
+        "Empty",
+        "Sales",
+    ]
+    # Entra ID checks one membership like this:
+    entra = f'id eq "{eng["id"]}" and members[value eq "{alice["id"]}"]'
+    assert names(client, "filter=" + quote(entra)) == ["Engineering"]
+    assert names(client, "filter=" + quote(f'members.value eq "{uuid.uuid4()}"')) == []
+    assert names(client, "sortBy=displayName&sortOrder=descending") == [
+        "Empty",
+        "Engineering",
+        "Sales",
+    ]
+
+
+def test_users_filter_by_group_rfc7644_3_4_2_2(client):
+    alice, _bob = create_user(client, "alice"), create_user(client, "bob")
+    eng = create_group(client, "Eng", [alice])
+    response = client.get(f"{USERS}?filter=" + quote(f'groups.value eq "{eng["id"]}"'))
+    assert [r["userName"] for r in response.json()["Resources"]] == ["alice"]
+
+
+def test_excluded_members_are_not_loaded(client, django_assert_num_queries):
+    """Entra ID lists groups with excludedAttributes=members."""
+    users = [create_user(client, f"u{i}") for i in range(3)]
+    create_group(client, "Eng", users)
+    client.get(GROUPS)  # the token's last_used is written once
+    with CaptureQueriesContext(connection) as context:
+        body = client.get(f"{GROUPS}?excludedAttributes=members").json()
+    assert "members" not in body["Resources"][0]
+    assert not [q for q in context.captured_queries if "auth_user_groups" in q["sql"]]
+
+
+@pytest.mark.parametrize("size", [10, 5000])
+def test_get_group_costs_constant_queries_at_any_size(client, django_assert_max_num_queries, size):
+    records = bulk_users(size)
+    group = create_group(client, "Big")
+    Group.objects.get().user_set.add(*[record.user_id for record in records])
+    client.get(GROUPS)
+    with django_assert_max_num_queries(5):  # token, group+record, values, members+records
+        response = client.get(f"{GROUPS}/{group['id']}")
+    assert len(response.json()["members"]) == size
+
+
+@pytest.mark.parametrize("size", [10, 5000])
+def test_put_members_writes_only_the_difference(client, django_assert_max_num_queries, size):
+    records = bulk_users(size + 1)
+    group = create_group(client, "Big")
+    Group.objects.get().user_set.add(*[record.user_id for record in records[:size]])
+    members = [{"value": str(record.id)} for record in records[1:]]  # one out, one in
+    with django_assert_max_num_queries(16):
+        response = client.put(
+            f"{GROUPS}/{group['id']}",
+            {"displayName": "Big", "members": members},
+            QUERY_STRING="excludedAttributes=members",
+        )
+    assert response.status_code == 200
+    assert Group.objects.get().user_set.count() == size
+    assert not Group.objects.get().user_set.filter(pk=records[0].user_id).exists()
+
+
+def test_list_page_of_users_with_groups_is_constant(client, django_assert_max_num_queries):
+    users = [create_user(client, f"u{i}") for i in range(6)]
+    for i in range(3):
+        create_group(client, f"G{i}", users)
+    client.get(USERS)
+    with django_assert_max_num_queries(5):
+        body = client.get(USERS).json()
+    assert all(len(r["groups"]) == 3 for r in body["Resources"])
