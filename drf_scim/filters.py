@@ -16,7 +16,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.db.models import Exists, F, FloatField, OuterRef, Q, Subquery, TextField, Value
+from django.db.models import (
+    CharField,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+)
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast, Lower, Right, StrIndex
 from django.db.models.lookups import (
@@ -563,7 +573,8 @@ class SCIMSortBackend(BaseFilterBackend):
         if target.sub_attribute is not None:
             path = f"{path}.{target.sub_attribute.name}"
         columns = {
-            "id": F(f"{record}__id"),
+            # As text: MariaDB's native UUID type orders by its last group first.
+            "id": Binary(Cast(F(f"{record}__id"), CharField())),
             "externalId": Binary(F(f"{record}__external_id")),
             "meta.created": F(compiler._created_column()),
             "meta.lastModified": F(f"{record}__last_modified"),
