@@ -17,14 +17,28 @@ Accepted dialects:
 * Extension attributes as URN-qualified top-level keys, e.g.
   ``"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department": "R&D"``
   (Entra ID), read as if nested under the extension's URN.
+
+PATCH (RFC 7644 §3.5.2; applied by :mod:`drf_scim.patch`):
+
+* Capitalised operation names, ``"Replace"``, ``"Add"``, ``"Remove"`` (Entra ID).
+* Path-less values with dotted or URN-qualified keys, ``{"name.givenName": "x"}``
+  (Entra ID), read as operations on those paths.
+* ``remove`` of a multi-valued attribute with a ``value`` listing the values to remove,
+  ``{"op": "remove", "path": "members", "value": [{"value": "<id>"}]}`` (Entra ID,
+  JumpCloud), read as ``members[value eq "<id>"]``.
+
+docs/architecture/patch.md lists each with its source.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from .definitions import Attribute
+from .filter_language import And, AttributePath, Comparison, Filter, Or
 
 __all__ = [
     "as_complex",
@@ -34,6 +48,9 @@ __all__ = [
     "coerce_integer",
     "coerce_string",
     "nest_qualified_keys",
+    "patch_op_name",
+    "path_keys",
+    "values_filter",
 ]
 
 
@@ -109,3 +126,87 @@ def nest_qualified_keys(data: dict[str, Any], extension_ids: Iterable[str]) -> d
                     continue
             result[key] = value
     return result
+
+
+def patch_op_name(value: Any) -> Any:
+    """``"Replace"``, ``"Add"``, ``"Remove"`` become lower case (Microsoft Entra ID).
+
+    Entra's SCIM tutorial: "Microsoft Entra ID emits the values of op as Add, Replace,
+    and Remove"; RFC 7644 §3.5.2 spells them in lower case.
+    """
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def path_keys(
+    value: dict[str, Any], is_attribute: Callable[[str], bool]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split a path-less PATCH value into attribute keys and keys that may be paths.
+
+    Entra ID (with its ``aadOptscim062020`` flag) sends ``{"op": "replace", "value":
+    {"name.givenName": "x", "urn:...:enterprise:2.0:User:employeeNumber": "y"}}``; RFC 7644
+    §3.5.2.3 only puts attribute names (and extension URNs, RFC 7643 §3.3) there.
+    ``is_attribute`` says which keys are attribute names or extension URNs; ``schemas``
+    stays with them.
+    """
+    plain: dict[str, Any] = {}
+    paths: dict[str, Any] = {}
+    for key, item in value.items():
+        name = str(key)
+        if is_attribute(name) or name.lower() == "schemas":
+            plain[name] = item
+        else:
+            paths[name] = item
+    return plain, paths
+
+
+def values_filter(values: list[Any], attribute: Attribute) -> Filter | None:
+    """A value filter matching each of ``values``: ``value eq "a" or value eq "b"``.
+
+    Entra ID's default group-member removal is ``{"op": "Remove", "path": "members",
+    "value": [{"value": "<id>"}]}`` (JumpCloud's too, by integrators' accounts). RFC 7644
+    §3.5.2.2 defines no ``value`` for remove, and the path alone would empty the group;
+    the filter turns it into the RFC's ``members[value eq "<id>"]``.
+
+    A value is matched by its ``value`` sub-attribute when it has one, else by all the
+    known sub-attributes given. Returns ``None`` when a value cannot be a filter.
+    """
+    terms: list[Filter] = []
+    for item in values:
+        term = _value_condition(item, attribute)
+        if term is None:
+            return None
+        terms.append(term)
+    if not terms:
+        return None
+    return terms[0] if len(terms) == 1 else Or(tuple(terms))
+
+
+def _filter_literal(value: Any) -> tuple[bool, Any]:
+    if isinstance(value, (str, bool, int)):
+        return True, value
+    if isinstance(value, float):
+        return True, Decimal(repr(value))
+    return False, None
+
+
+def _value_condition(item: Any, attribute: Attribute) -> Filter | None:
+    if isinstance(item, dict) and not attribute.is_complex:
+        item = next((v for k, v in item.items() if str(k).lower() == "value"), None)
+    if not isinstance(item, dict):
+        ok, literal = _filter_literal(item)
+        return Comparison(AttributePath("value"), "eq", literal) if ok else None
+    given = {str(k).lower(): v for k, v in item.items() if v is not None}
+    if "value" in given and attribute.get("value") is not None:
+        given = {"value": given["value"]}
+    terms: list[Filter] = []
+    for name, raw in given.items():
+        sub = attribute.get(name)
+        ok, literal = _filter_literal(raw)
+        if sub is None:
+            continue
+        if not ok:
+            return None
+        terms.append(Comparison(AttributePath(sub.name), "eq", literal))
+    if not terms:
+        return None
+    return terms[0] if len(terms) == 1 else And(tuple(terms))

@@ -22,7 +22,7 @@ from .exceptions import InvalidSyntax, InvalidValue
 from .exceptions import Mutability as MutabilityError
 from .indexing import parse_instant
 
-__all__ = ["ResourceSchemas", "check_immutable", "validate_document"]
+__all__ = ["ResourceSchemas", "check_immutable", "validate_document", "validate_value"]
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ def _complex(attribute: Attribute, value: Any, path: str, strict: bool) -> dict[
             continue
         if sub.mutability is Mutability.READ_ONLY or sub_value is None:
             continue
-        cleaned = _value(sub, sub_value, f"{path}.{sub.name}", strict)
+        cleaned = validate_value(sub, sub_value, f"{path}.{sub.name}", strict)
         if cleaned is not None:
             result[sub.name] = cleaned
     for sub in attribute.sub_attributes:
@@ -130,7 +130,8 @@ def _single(attribute: Attribute, value: Any, path: str, strict: bool) -> Any:
     return _scalar(attribute, value, path, strict)
 
 
-def _value(attribute: Attribute, value: Any, path: str, strict: bool) -> Any:
+def validate_value(attribute: Attribute, value: Any, path: str, strict: bool) -> Any:
+    """Check and normalise one value of ``attribute`` (``path`` names it in errors)."""
     if not attribute.multi_valued:
         if isinstance(value, list):
             raise _fail(path, "expected a single value, got a list.")
@@ -187,7 +188,7 @@ def _attributes(
             continue
         if attribute.mutability is Mutability.READ_ONLY or value is None:
             continue
-        cleaned = _value(attribute, value, f"{prefix}{attribute.name}", strict)
+        cleaned = validate_value(attribute, value, f"{prefix}{attribute.name}", strict)
         if cleaned is not None:
             result[attribute.name] = cleaned
     return result

@@ -1,0 +1,689 @@
+"""The PATCH engine: RFC 7644 §3.5.2 applied to plain SCIM documents.
+
+Two steps, both pure (no ORM, no HTTP, no DRF):
+
+* :func:`parse_patch_request` checks a ``PatchOp`` message and returns its operations as
+  :class:`PatchOperation` objects with parsed paths. Unless ``strict``, it first reads the
+  dialects of identity providers listed under "IdP dialects" below.
+* :func:`apply_patch` applies the operations in order to a copy of the resource's current
+  document and returns the new document, or raises the SCIM error of the first operation
+  that fails. The input is never modified, so a failure leaves nothing half-done; the
+  caller then validates the result (:func:`drf_scim.validation.validate_document`) and
+  saves it inside its own transaction.
+
+Values are checked per attribute type with the same code as POST and PUT
+(:mod:`drf_scim.validation`), so ``"False"`` for a boolean or ``1234`` for a string is
+read the same way everywhere.
+
+Not implemented: the PATCH ``attributes`` response parameter is the view's business;
+``primary`` is reset on the other values of the attribute changed, as RFC 7643 §2.4 asks,
+but two values that are both ``primary`` in the stored document are left as they are.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Final, Literal, cast
+
+from .characteristics import Mutability
+from .constants import PATCH_OP_SCHEMA
+from .definitions import Attribute, Schema
+from .exceptions import InvalidPath, InvalidSyntax, InvalidValue, NoTarget
+from .exceptions import Mutability as MutabilityError
+from .filter_language import (
+    AttributePath,
+    Comparison,
+    Filter,
+    FilterSyntaxError,
+    PatchPath,
+    parse_path,
+)
+from .normalization import patch_op_name, path_keys, values_filter
+from .paths import ResolvedPath, equality_conditions, is_present, resolve_path, value_matches
+from .validation import ResourceSchemas, validate_value
+
+__all__ = ["PatchOperation", "apply_patch", "parse_patch_request"]
+
+Op = Literal["add", "remove", "replace"]
+_OPS: Final[tuple[Op, ...]] = ("add", "remove", "replace")
+_READ_ONLY = Mutability.READ_ONLY
+_IMMUTABLE = Mutability.IMMUTABLE
+
+
+@dataclass(frozen=True)
+class PatchOperation:
+    """One PATCH operation, normalised (RFC 7644 §3.5.2).
+
+    ``path`` is ``None`` when the operation targets the resource itself; ``value`` is the
+    JSON value as sent (``None`` for ``remove``), checked when the operation is applied.
+    """
+
+    op: Op
+    path: PatchPath | None = None
+    value: Any = None
+
+
+# -- parsing the PatchOp message ---------------------------------------------------------
+
+
+def parse_patch_request(
+    body: Any, schemas: ResourceSchemas, *, strict: bool = False
+) -> list[PatchOperation]:
+    """Read a ``PatchOp`` request body (RFC 7644 §3.5.2) into its operations.
+
+    ``schemas`` must list ``urn:ietf:params:scim:api:messages:2.0:PatchOp`` (only checked
+    when ``strict``); ``Operations`` is a non-empty array of objects with an ``op``, an
+    optional ``path`` and a ``value``. Member names are case-insensitive (RFC 7643 §2.1).
+    Paths are parsed and resolved here, so that a request naming an unknown attribute
+    fails before anything is applied.
+
+    Errors: a malformed message or an unknown ``op`` raise ``invalidSyntax`` (RFC 7644
+    Table 9: "did not conform to the request schema"; §3.5.2 says nothing more specific);
+    a malformed or unknown ``path`` raises ``invalidPath``; a missing ``value`` for
+    ``add``/``replace`` raises ``invalidValue`` ("a required value was missing"); a
+    ``remove`` without ``path`` raises ``noTarget`` (§3.5.2.2).
+    """
+    if not isinstance(body, dict):
+        raise InvalidSyntax("A PATCH body must be a JSON object (RFC 7644 §3.5.2).")
+    members = _members(body)
+    if strict:
+        declared = members.get("schemas")
+        if not isinstance(declared, list) or PATCH_OP_SCHEMA not in declared:
+            raise InvalidSyntax(f"'schemas' must list {PATCH_OP_SCHEMA} (RFC 7644 §3.5.2).")
+    raw_operations = members.get("operations")
+    if not isinstance(raw_operations, list) or not raw_operations:
+        raise InvalidSyntax("'Operations' must be a non-empty array (RFC 7644 §3.5.2).")
+    urns = (schemas.core.id, *(ext.id for ext in schemas.extensions))
+    operations: list[PatchOperation] = []
+    for index, raw in enumerate(raw_operations):
+        operations.extend(_parse_operation(raw, f"Operations[{index}]", schemas, urns, strict))
+    return operations
+
+
+def _members(data: dict[Any, Any]) -> dict[str, Any]:
+    """The members of a message object by lower-case name (RFC 7643 §2.1)."""
+    return {str(key).lower(): value for key, value in data.items()}
+
+
+def _parse_operation(
+    raw: Any, where: str, schemas: ResourceSchemas, urns: tuple[str, ...], strict: bool
+) -> list[PatchOperation]:
+    if not isinstance(raw, dict):
+        raise InvalidSyntax(f"{where} must be a JSON object with 'op', 'path' and 'value'.")
+    members = _members(raw)
+    if strict and not set(members) <= {"op", "path", "value"}:
+        unknown = sorted(set(members) - {"op", "path", "value"})
+        raise InvalidSyntax(f"{where}: unknown member(s) {', '.join(unknown)}.")
+    operation = _parse_op(members.get("op"), where, strict)
+    path = _parse_path_member(members.get("path"), where, urns, strict)
+    resolved = resolve_path(path, schemas, strict=strict) if path is not None else None
+    value = members.get("value")
+    if operation == "remove":
+        if path is None or resolved is None:
+            raise NoTarget(f"{where}: remove needs a 'path' (RFC 7644 §3.5.2.2).")
+        if value is None:
+            return [PatchOperation("remove", path)]
+        if strict:
+            raise InvalidSyntax(f"{where}: remove takes no 'value' (RFC 7644 §3.5.2.2).")
+        return _remove_listed_values(path, resolved, value, where)
+    if "value" not in members:
+        raise InvalidValue(f"{where}: {operation} needs a 'value' (RFC 7644 §3.5.2).")
+    if path is None and isinstance(value, dict) and not strict:
+        return _split_path_keys(operation, value, schemas, urns)
+    return [PatchOperation(operation, path, value)]
+
+
+def _parse_op(value: Any, where: str, strict: bool) -> Op:
+    op = value if strict else patch_op_name(value)
+    if op not in _OPS:
+        raise InvalidSyntax(f"{where}.op must be 'add', 'remove' or 'replace', not {value!r}.")
+    return cast(Op, op)
+
+
+def _parse_path_member(
+    text: Any, where: str, urns: tuple[str, ...], strict: bool
+) -> PatchPath | None:
+    if text is None:
+        return None
+    if not isinstance(text, str):
+        raise InvalidPath(f"{where}.path must be a string.")
+    if not text.strip() and not strict:
+        return None  # "path": "" for "no path"
+    try:
+        return parse_path(text, schema_urns=urns)
+    except FilterSyntaxError as exc:
+        raise InvalidPath(f"{where}.path: {exc}") from exc
+
+
+def _split_path_keys(
+    operation: Op, value: dict[str, Any], schemas: ResourceSchemas, urns: tuple[str, ...]
+) -> list[PatchOperation]:
+    """A path-less value with path keys (:func:`path_keys`): one operation per path.
+
+    Attribute names and extension URNs stay in one path-less operation; the other keys
+    that parse and resolve as paths follow as operations of their own; keys that do
+    neither are dropped, as unknown attributes are in a POST when ``STRICT`` is off.
+    """
+    plain, candidates = path_keys(
+        value,
+        lambda name: schemas.top_level(name) is not None or schemas.extension(name) is not None,
+    )
+    pathed: list[PatchOperation] = []
+    for name, item in candidates.items():
+        try:
+            path = parse_path(name, schema_urns=urns)
+            resolve_path(path, schemas)
+        except (FilterSyntaxError, InvalidPath):
+            continue
+        pathed.append(PatchOperation(operation, path, item))
+    if plain or not pathed:
+        return [PatchOperation(operation, None, plain), *pathed]
+    return pathed
+
+
+def _remove_listed_values(
+    path: PatchPath, resolved: ResolvedPath, value: Any, where: str
+) -> list[PatchOperation]:
+    """``remove`` with a ``value`` (:func:`values_filter`): remove the values listed.
+
+    On a single-valued attribute, or a path that already selects values or names a
+    sub-attribute, the ``value`` is ignored.
+    """
+    attribute = resolved.attribute
+    if (
+        attribute is None
+        or not attribute.multi_valued
+        or path.value_filter is not None
+        or path.sub_attribute is not None
+    ):
+        return [PatchOperation("remove", path)]
+    items = value if isinstance(value, list) else [value]
+    if not items:
+        return []  # nothing listed, nothing removed
+    selector = values_filter(items, attribute)
+    if selector is None:
+        raise InvalidValue(f"{where}: the 'value' of remove must list values of {path}.")
+    return [PatchOperation("remove", PatchPath(path.attribute, None, path.schema, selector))]
+
+
+# -- applying operations -----------------------------------------------------------------
+
+
+def apply_patch(
+    document: dict[str, Any],
+    operations: Iterable[PatchOperation],
+    schemas: ResourceSchemas,
+    *,
+    strict: bool = False,
+) -> dict[str, Any]:
+    """Apply ``operations`` in order to a copy of ``document`` and return the copy.
+
+    ``document`` is the resource as the serializer represents it. Each operation sees
+    the result of the previous one; the first that fails raises its SCIM error and the
+    input is left untouched (RFC 7644 §3.5.2: a PATCH is atomic). Read-only attributes
+    inside a path-less ``value`` are ignored (RFC 7644 §3.5.1); naming one in a ``path``
+    raises ``mutability``, as does changing or removing an immutable attribute that has
+    a value, or removing a required one (RFC 7644 §3.5.2, §3.5.2.2).
+
+    Extension objects left empty are dropped, and when ``document`` has a ``schemas``
+    list its extension URNs follow the extensions present.
+    """
+    result = copy.deepcopy(document)
+    guarded = _guarded(schemas)
+    for operation in operations:
+        before = _snapshot(result, guarded, schemas)
+        _Applier(result, schemas, strict).apply(operation)
+        _check_guarded(before, _snapshot(result, guarded, schemas), guarded, schemas)
+    _tidy(result, schemas)
+    return result
+
+
+def _check_writable(target: ResolvedPath) -> None:
+    """A path may not name a readOnly attribute (RFC 7644 §3.5.2, RFC 7643 §2.2)."""
+    attribute, sub = target.attribute, target.sub_attribute
+    if (attribute is not None and attribute.mutability is _READ_ONLY) or (
+        sub is not None and sub.mutability is _READ_ONLY
+    ):
+        raise MutabilityError(f"{target.label} is readOnly (RFC 7643 §2.2).")
+
+
+def _key(container: dict[str, Any], name: str) -> str | None:
+    """The key under which ``container`` holds ``name``, ignoring case."""
+    if name in container:
+        return name
+    lowered = name.lower()
+    return next((k for k in container if isinstance(k, str) and k.lower() == lowered), None)
+
+
+def _get(container: Any, name: str) -> Any:
+    if not isinstance(container, dict):
+        return None
+    key = _key(container, name)
+    return None if key is None else container[key]
+
+
+def _put(container: dict[str, Any], name: str, value: Any) -> None:
+    """Set ``name`` in its canonical case; an unassigned value removes it (RFC 7643 §2.5)."""
+    lowered = name.lower()
+    for key in [k for k in container if isinstance(k, str) and k.lower() == lowered]:
+        if key != name:
+            del container[key]
+    if is_present(value):
+        container[name] = value  # in place when present: the document keeps its order
+    else:
+        container.pop(name, None)
+
+
+def _element(attribute: Attribute, raw: Any, label: str, strict: bool) -> Any:
+    """One value of a multi-valued attribute, checked as validation.py checks it."""
+    cleaned = validate_value(attribute, [raw], label, strict)
+    return cleaned[0] if cleaned else None
+
+
+class _Applier:
+    """Applies one operation to ``document`` in place (a copy owned by apply_patch)."""
+
+    def __init__(self, document: dict[str, Any], schemas: ResourceSchemas, strict: bool):
+        self.document = document
+        self.schemas = schemas
+        self.strict = strict
+
+    def apply(self, operation: PatchOperation) -> None:
+        op, value = operation.op, operation.value
+        if operation.path is None:
+            if op == "remove":
+                raise NoTarget("remove needs a 'path' (RFC 7644 §3.5.2.2).")
+            self.resource(op, value)
+            return
+        target = resolve_path(operation.path, self.schemas, strict=self.strict)
+        attribute = target.attribute
+        if attribute is None:
+            self.whole_extension(cast(Schema, target.extension), op, value)
+            return
+        _check_writable(target)
+        container = self.container(target.extension, create=op != "remove")
+        if container is None:
+            return
+        if target.value_filter is not None:
+            _Values(container, target, self.strict).apply(op, value)
+        elif target.sub_attribute is not None:
+            self.sub_attribute(container, target, op, value)
+        elif op == "remove":
+            _put(container, attribute.name, None)
+        else:
+            self.attribute(container, attribute, op, value, target.label)
+        if target.extension is not None and not container:
+            _put(self.document, target.extension.id, None)
+
+    def whole_extension(self, extension: Schema, op: Op, value: Any) -> None:
+        """A path that is an extension URN targets the extension's object."""
+        if op == "remove":
+            _put(self.document, extension.id, None)
+        else:
+            self.extension(extension, op, value)
+
+    def container(self, extension: Schema | None, create: bool) -> dict[str, Any] | None:
+        """The document, or the object of ``extension`` in it (made if ``create``)."""
+        if extension is None:
+            return self.document
+        current = _get(self.document, extension.id)
+        if isinstance(current, dict):
+            return current
+        if not create:
+            return None
+        fresh: dict[str, Any] = {}
+        _put(self.document, extension.id, None)
+        self.document[extension.id] = fresh
+        return fresh
+
+    def resource(self, op: Op, value: Any) -> None:
+        """No path: ``value`` is a set of attributes (RFC 7644 §3.5.2.1, §3.5.2.3)."""
+        if not isinstance(value, dict):
+            raise InvalidValue(f"Without a path, the value of {op} must be a JSON object.")
+        for key, raw in value.items():
+            name = str(key)
+            attribute = self.schemas.top_level(name)
+            if attribute is not None:
+                if attribute.mutability is not _READ_ONLY:
+                    self.attribute(self.document, attribute, op, raw, attribute.name)
+                continue
+            extension = self.schemas.extension(name)
+            if extension is not None:
+                self.extension(extension, op, raw)
+            elif self.strict and name.lower() != "schemas":
+                raise InvalidSyntax(f"Unknown attribute {name!r}.")
+
+    def extension(self, extension: Schema, op: Op, value: Any) -> None:
+        """The whole object of an extension: each attribute given is added or replaced."""
+        if value is None:
+            if op == "replace":
+                _put(self.document, extension.id, None)
+            return
+        if not isinstance(value, dict):
+            raise InvalidValue(f"{extension.id}: expected a JSON object.")
+        container = cast(dict[str, Any], self.container(extension, create=True))
+        for key, raw in value.items():
+            attribute = extension.get(str(key))
+            if attribute is None:
+                if self.strict:
+                    raise InvalidSyntax(f"Unknown attribute {extension.id}:{key}.")
+                continue
+            if attribute.mutability is not _READ_ONLY:
+                label = f"{extension.id}:{attribute.name}"
+                self.attribute(container, attribute, op, raw, label)
+        if not container:
+            _put(self.document, extension.id, None)
+
+    def attribute(
+        self, container: dict[str, Any], attribute: Attribute, op: Op, raw: Any, label: str
+    ) -> None:
+        """``add`` or ``replace`` of a whole attribute (RFC 7644 §3.5.2.1, §3.5.2.3)."""
+        if raw is None:
+            if op == "replace":
+                _put(container, attribute.name, None)
+            return
+        cleaned = validate_value(attribute, raw, label, self.strict)
+        current = _get(container, attribute.name)
+        if attribute.multi_valued:
+            if op == "replace":
+                _put(container, attribute.name, cleaned)
+            elif cleaned is not None:
+                values = list(current) if isinstance(current, list) else []
+                touched = _merge(attribute, values, cleaned, label)
+                _settle_primary(values, touched)
+                _put(container, attribute.name, values)
+        elif attribute.is_complex:
+            merged = dict(current) if isinstance(current, dict) else {}
+            merged.update(cleaned or {})
+            if op == "replace" and isinstance(raw, dict):
+                for key, sub_value in raw.items():
+                    sub = attribute.get(str(key))
+                    if sub_value is None and sub is not None and sub.mutability is not _READ_ONLY:
+                        merged.pop(sub.name, None)
+            _put(container, attribute.name, merged)
+        else:
+            _put(container, attribute.name, cleaned)
+
+    def sub_attribute(
+        self, container: dict[str, Any], target: ResolvedPath, op: Op, raw: Any
+    ) -> None:
+        """``name.givenName``: one sub-attribute of a single-valued complex attribute."""
+        attribute = cast(Attribute, target.attribute)
+        sub = cast(Attribute, target.sub_attribute)
+        if attribute.multi_valued:
+            raise InvalidPath(
+                f"{target.label}: select values of {attribute.name} with a filter, "
+                f'e.g. {attribute.name}[type eq "work"].{sub.name} (RFC 7644 §3.5.2).'
+            )
+        current = _get(container, attribute.name)
+        merged = dict(current) if isinstance(current, dict) else {}
+        if op == "remove" or raw is None:
+            if op == "add":
+                return
+            _put(merged, sub.name, None)
+        else:
+            _put(merged, sub.name, validate_value(sub, raw, target.label, self.strict))
+        _put(container, attribute.name, merged)
+
+
+def _same(attribute: Attribute, left: Any, right: Any) -> bool:
+    """Whether two values of a multi-valued attribute are the same value.
+
+    Complex values with a ``value`` sub-attribute are the same when their ``value`` and,
+    if both have one, their ``type`` compare equal as a filter's ``eq`` would; others
+    must be equal.
+    """
+    if not attribute.is_complex:
+        return value_matches(Comparison(AttributePath("value"), "eq", right), left, attribute)
+    if not isinstance(left, dict) or not isinstance(right, dict):
+        return bool(left == right)
+    if attribute.get("value") is None or "value" not in right:
+        return bool(left == right)
+    names = ["value"]
+    if attribute.get("type") is not None and "type" in right and _get(left, "type") is not None:
+        names.append("type")
+    return all(
+        value_matches(Comparison(AttributePath(name), "eq", right[name]), left, attribute)
+        for name in names
+    )
+
+
+def _merge(attribute: Attribute, values: list[Any], new: list[Any], label: str) -> list[Any]:
+    """``add`` to a multi-valued attribute: new values are appended, known ones updated.
+
+    RFC 7644 §3.5.2.1: "If the target location already contains the value specified, no
+    changes SHOULD be made"; sub-attributes sent with a known value (say ``primary``)
+    are merged into it. Returns the values added or updated.
+    """
+    touched: list[Any] = []
+    for item in new:
+        index = next((i for i, old in enumerate(values) if _same(attribute, old, item)), None)
+        if index is None:
+            values.append(item)
+            touched.append(item)
+        elif isinstance(item, dict) and isinstance(values[index], dict):
+            before = dict(values[index])
+            values[index].update(item)  # in place: it may be in ``touched`` already
+            _guard_element(attribute, before, values[index], label)
+            touched.append(values[index])
+    return touched
+
+
+def _guard_element(attribute: Attribute, old: Any, new: Any, label: str) -> None:
+    """An immutable sub-attribute of an existing value may not change (RFC 7643 §2.2)."""
+    if not isinstance(old, dict):
+        return
+    for sub in attribute.sub_attributes:
+        if sub.mutability is not _IMMUTABLE:
+            continue
+        before = _get(old, sub.name)
+        if is_present(before) and _get(new, sub.name) != before:
+            raise MutabilityError(f"{label}: {attribute.name}.{sub.name} is immutable.")
+
+
+def _settle_primary(values: list[Any], touched: list[Any]) -> None:
+    """RFC 7643 §2.4: a value made primary makes the others not primary."""
+    winner = next((v for v in touched if isinstance(v, dict) and v.get("primary") is True), None)
+    if winner is None:
+        return
+    for value in values:
+        if value is not winner and isinstance(value, dict) and value.get("primary") is True:
+            value["primary"] = False
+
+
+class _Values:
+    """Operations on the values a filter selects: ``emails[type eq "work"].value``."""
+
+    def __init__(self, container: dict[str, Any], target: ResolvedPath, strict: bool):
+        self.container = container
+        self.target = target
+        self.attribute = cast(Attribute, target.attribute)
+        self.sub = target.sub_attribute
+        self.value_filter = cast(Filter, target.value_filter)
+        self.strict = strict
+        current = _get(container, self.attribute.name)
+        self.values: list[Any] = list(current) if isinstance(current, list) else []
+        self.matched = [
+            index
+            for index, value in enumerate(self.values)
+            if value_matches(self.value_filter, value, self.attribute)
+        ]
+
+    def apply(self, op: Op, raw: Any) -> None:
+        if op == "remove" or raw is None:
+            if op != "add":
+                self.remove()
+            return
+        if not self.values:
+            op = "add"  # RFC 7644 §3.5.2.3: a target with no value is treated as an add
+        if not self.matched:
+            if op == "replace":
+                raise NoTarget(f"{self.target.label}: the filter matched no value (§3.5.2.3).")
+            touched = [self.create(raw)]
+            self.values.append(touched[0])
+        else:
+            touched = self.change(op, raw)
+        _settle_primary(self.values, touched)
+        _put(self.container, self.attribute.name, self.values)
+
+    def remove(self) -> None:
+        """RFC 7644 §3.5.2.2: the matched values, or their sub-attribute, are removed."""
+        label, sub = self.target.label, self.sub
+        kept: list[Any] = []
+        for index, value in enumerate(self.values):
+            if index not in self.matched:
+                kept.append(value)
+            elif sub is not None and isinstance(value, dict):
+                updated = dict(value)
+                _put(updated, sub.name, None)
+                _guard_element(self.attribute, value, updated, label)
+                if updated:
+                    kept.append(updated)
+        _put(self.container, self.attribute.name, kept)
+
+    def change(self, op: Op, raw: Any) -> list[Any]:
+        """RFC 7644 §3.5.2.3: "all matching record values SHALL be replaced"."""
+        label, sub = self.target.label, self.sub
+        if sub is not None:
+            cleaned = validate_value(sub, raw, label, self.strict)
+        else:
+            cleaned = _element(self.attribute, raw, label, self.strict)
+            if cleaned is None:
+                return []
+        touched: list[Any] = []
+        for index in self.matched:
+            old = self.values[index]
+            if not isinstance(old, dict) or not self.attribute.is_complex:
+                new = cleaned
+            elif sub is not None:
+                new = dict(old)
+                _put(new, sub.name, cleaned)
+            elif op == "replace":
+                new = dict(cleaned)
+            else:
+                new = {**old, **cleaned}
+            _guard_element(self.attribute, old, new, label)
+            self.values[index] = new
+            touched.append(new)
+        return touched
+
+    def create(self, raw: Any) -> Any:
+        """``add`` that matched nothing: a new value carrying the filter's ``eq`` values.
+
+        ``add emails[type eq "work"].value`` without a work e-mail creates
+        ``{"type": "work", "value": ...}`` (Entra ID relies on it).
+        """
+        label, sub = self.target.label, self.sub
+        conditions = equality_conditions(self.value_filter, self.attribute)
+        if conditions is None:
+            raise NoTarget(
+                f"{label}: the filter matched no value, and only 'eq' conditions "
+                "can describe a new one."
+            )
+        if not self.attribute.is_complex:
+            element = _element(self.attribute, raw, label, self.strict)
+        elif sub is not None:
+            element = _element(self.attribute, {**conditions, sub.name: raw}, label, self.strict)
+        else:
+            given = _element(self.attribute, raw, label, self.strict)
+            element = _element(self.attribute, {**conditions, **(given or {})}, label, self.strict)
+        if element is None:
+            raise InvalidValue(f"{label}: no value to add.")
+        return element
+
+
+# -- what each operation must leave alone ------------------------------------------------
+
+_Guarded = list[tuple[Schema | None, Attribute]]
+
+
+def _guarded(schemas: ResourceSchemas) -> _Guarded:
+    """Attributes whose value an operation may not remove or change once set."""
+
+    def constrained(attribute: Attribute) -> bool:
+        return attribute.required or attribute.mutability is _IMMUTABLE
+
+    guarded: _Guarded = []
+    for urn, attribute in schemas.walk():
+        if attribute.mutability is _READ_ONLY:
+            continue
+        singular_complex = attribute.is_complex and not attribute.multi_valued
+        if constrained(attribute) or (
+            singular_complex and any(constrained(sub) for sub in attribute.sub_attributes)
+        ):
+            guarded.append((schemas.extension(urn) if urn else None, attribute))
+    return guarded
+
+
+def _snapshot(
+    document: dict[str, Any], guarded: _Guarded, schemas: ResourceSchemas
+) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for extension, attribute in guarded:
+        container = _get(document, extension.id) if extension else document
+        values[_label(extension, attribute)] = copy.deepcopy(_get(container, attribute.name))
+    for urn in schemas.required_extensions:
+        values[urn] = is_present(_get(document, urn))
+    return values
+
+
+def _label(extension: Schema | None, attribute: Attribute) -> str:
+    return f"{extension.id}:{attribute.name}" if extension else attribute.name
+
+
+def _check_guarded(
+    before: dict[str, Any], after: dict[str, Any], guarded: _Guarded, schemas: ResourceSchemas
+) -> None:
+    """RFC 7644 §3.5.2: required and immutable attributes hold after each operation."""
+    for urn in schemas.required_extensions:
+        if before[urn] and not after[urn]:
+            raise MutabilityError(f"{urn} is a required extension and cannot be removed.")
+    for extension, attribute in guarded:
+        name = _label(extension, attribute)
+        old, new = before[name], after[name]
+        if not is_present(old):
+            continue
+        _check_change(attribute, name, old, new)
+        if attribute.multi_valued or not isinstance(old, dict) or not is_present(new):
+            continue
+        for sub in attribute.sub_attributes:
+            _check_change(sub, f"{name}.{sub.name}", _get(old, sub.name), _get(new, sub.name))
+
+
+def _check_change(attribute: Attribute, name: str, old: Any, new: Any) -> None:
+    """A required value may not go; an immutable one may not change (RFC 7643 §2.2)."""
+    if not is_present(old):
+        return
+    if attribute.required and not is_present(new):
+        raise MutabilityError(f"{name} is required and cannot be removed (RFC 7644 §3.5.2.2).")
+    if attribute.mutability is _IMMUTABLE and new != old:
+        raise MutabilityError(f"{name} is immutable and already has a value (RFC 7643 §2.2).")
+
+
+def _tidy(document: dict[str, Any], schemas: ResourceSchemas) -> None:
+    """Drop empty extension objects; keep a ``schemas`` list in step with the extensions."""
+    for extension in schemas.extensions:
+        key = _key(document, extension.id)
+        if key is not None and not is_present(document[key]):
+            del document[key]
+    key = _key(document, "schemas")
+    declared = document.get(key) if key is not None else None
+    if key is None or not isinstance(declared, list):
+        return
+
+    def listed(urn: Any, extension: Schema) -> bool:
+        return isinstance(urn, str) and urn.lower() == extension.id.lower()
+
+    kept = [
+        urn
+        for urn in declared
+        if not any(
+            listed(urn, ext) and _key(document, ext.id) is None for ext in schemas.extensions
+        )
+    ]
+    for extension in schemas.extensions:
+        if _key(document, extension.id) is not None and not any(listed(u, extension) for u in kept):
+            kept.append(extension.id)
+    document[key] = kept
