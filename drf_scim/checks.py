@@ -22,6 +22,16 @@ def check_settings(**kwargs: Any) -> list[checks.CheckMessage]:
                 "DRF_SCIM['DELETE_MODE'] must be 'delete' or 'deactivate'.", id="drf_scim.E002"
             )
         )
+    if scim_settings.user_settings.get("PATCH_RESPONSE", "resource") not in (
+        "resource",
+        "no-content",
+    ):
+        errors.append(
+            checks.Error(
+                "DRF_SCIM['PATCH_RESPONSE'] must be 'resource' or 'no-content'.",
+                id="drf_scim.E004",
+            )
+        )
     for key in ("DEFAULT_COUNT", "MAX_COUNT", "MAX_PAYLOAD_SIZE"):
         value = scim_settings.user_settings.get(key, DEFAULTS[key])
         if not isinstance(value, int) or value < 1:

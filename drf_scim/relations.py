@@ -18,9 +18,11 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from .characteristics import Mutability
 from .definitions import Attribute
-from .exceptions import InvalidFilter, InvalidValue
+from .exceptions import InvalidFilter, InvalidPath, InvalidValue
+from .exceptions import Mutability as MutabilityError
+from .filter_language import Comparison, Or, PatchPath
 
-__all__ = ["Relation", "find_many_to_many"]
+__all__ = ["Relation", "find_many_to_many", "patch_relation", "split_relation_operations"]
 
 
 def find_many_to_many(model: type[models.Model], target: type[models.Model]) -> Any:
@@ -59,23 +61,31 @@ class Relation:
 
     # -- reading -------------------------------------------------------------------
 
-    def prefetch(self) -> Prefetch:  # type: ignore[type-arg]
-        """Load the related resources of a whole page in one query, with their records."""
-        target = self.target
-        name = target.record_name
-        queryset = (
-            target.get_model()
-            ._default_manager.filter(**{f"{name}__isnull": False, f"{name}__deleted__isnull": True})
+    def _live(self, queryset: Any) -> Any:
+        name = self.target.record_name
+        return (
+            queryset.filter(**{f"{name}__isnull": False, f"{name}__deleted__isnull": True})
             .select_related(name)
             .order_by("pk")
         )
-        return Prefetch(self.accessor, queryset=queryset)
+
+    def prefetch(self) -> Prefetch:  # type: ignore[type-arg]
+        """Load the related resources of a whole page in one query, with their records."""
+        return Prefetch(
+            self.accessor, queryset=self._live(self.target.get_model()._default_manager)
+        )
 
     def represent(self, instance: models.Model, root: str) -> list[dict[str, Any]]:
-        """The attribute's values, e.g. ``{"value", "$ref", "display", "type"}`` per member."""
+        """The attribute's values, e.g. ``{"value", "$ref", "display", "type"}`` per member.
+
+        One query, prefetched for a page or made here for a single resource.
+        """
         target = self.target
+        manager = getattr(instance, self.accessor)
+        prefetched = getattr(instance, "_prefetched_objects_cache", {})
+        related_objects = manager.all() if self.accessor in prefetched else self._live(manager)
         values = []
-        for related in getattr(instance, self.accessor).all():
+        for related in related_objects:
             record = getattr(related, target.record_name)
             values.append(
                 {
@@ -147,6 +157,27 @@ class Relation:
             **{self.source_field: instance.pk, f"{self.target_field}__in": list(pks)}
         ).delete()
 
+    def existing(self, ids: Iterable[str]) -> list[Any]:
+        """Primary keys of the live related resources among SCIM ``ids``; others ignored."""
+        valid = []
+        for value in ids:
+            try:
+                valid.append(uuid.UUID(str(value)))
+            except ValueError:
+                continue
+        if not valid:
+            return []
+        link = self.target.get_record_link()
+        return list(
+            self.target.record_model._default_manager.filter(
+                id__in=valid, deleted__isnull=True
+            ).values_list(f"{link}_id", flat=True)
+        )
+
+    def clear(self, instance: models.Model) -> None:
+        """Remove every related resource (one query)."""
+        self.through._default_manager.filter(**{self.source_field: instance.pk}).delete()
+
     def current(self, instance: models.Model) -> set[Any]:
         """Primary keys of the related resources, without loading them."""
         return set(
@@ -187,3 +218,99 @@ class Relation:
             lookup = {f"{self.target_field}__{target.record_name}__id": value}
             matches = Q(Exists(rows.filter(**lookup))) if str(value) == literal else Q(pk__in=[])
         return ~matches if operator == "ne" else matches
+
+
+# -- PATCH (RFC 7644 §3.5.2) ---------------------------------------------------------------
+
+
+def split_relation_operations(
+    operations: Iterable[Any], relations: dict[str, Relation], core_schema: str
+) -> tuple[list[Any], list[tuple[Relation, Any]]]:
+    """Separate operations on relations from the rest, keeping each group in order.
+
+    A path-less value that carries a relation (``{"members": [...]}``, as Okta and Entra ID
+    send) is split in two: the relation's part becomes an operation with a path.
+    """
+    from .patch import PatchOperation
+
+    plain: list[Any] = []
+    related: list[tuple[Relation, Any]] = []
+    for operation in operations:
+        path = operation.path
+        if path is None and isinstance(operation.value, dict):
+            rest = {}
+            for key, value in operation.value.items():
+                relation = relations.get(str(key).lower())
+                if relation is None:
+                    rest[key] = value
+                else:
+                    related.append(
+                        (
+                            relation,
+                            PatchOperation(operation.op, PatchPath(relation.attribute), value),
+                        )
+                    )
+            if rest or not related:
+                plain.append(PatchOperation(operation.op, None, rest))
+            continue
+        relation = None
+        if path is not None and path.attribute is not None:
+            relation = relations.get(path.attribute.lower())
+            schema = (path.schema or "").lower()
+            if relation is not None and schema and schema != core_schema.lower():
+                relation = None
+        if relation is None:
+            plain.append(operation)
+        else:
+            related.append((relation, operation))
+    return plain, related
+
+
+def _filter_ids(node: Any, attribute: str) -> list[str]:
+    """The ids of ``value eq "<id>" [or value eq "<id>" ...]``; anything else is invalidPath."""
+    nodes = node.operands if isinstance(node, Or) else (node,)
+    ids = []
+    for item in nodes:
+        if not (
+            isinstance(item, Comparison)
+            and item.operator == "eq"
+            and item.attribute.attribute.lower() == "value"
+            and item.attribute.sub_attribute is None
+        ):
+            raise InvalidPath(
+                f'{attribute} can be selected by value only, e.g. {attribute}[value eq "<id>"].'
+            )
+        ids.append(str(item.value))
+    return ids
+
+
+def _items(value: Any, attribute: str) -> list[Any]:
+    if value is None:
+        raise InvalidValue(f"{attribute}: a value is required.")
+    return value if isinstance(value, list) else [value]
+
+
+def patch_relation(instance: models.Model, relation: Relation, operation: Any) -> None:
+    """Apply one PATCH operation to a relation with bulk writes of what it names.
+
+    ``add`` inserts the members given (present ones are left alone), ``remove`` deletes
+    the members a ``value eq`` filter or value list names (absent ones are ignored) or
+    all of them, ``replace`` makes the members exactly the list given.
+    """
+    path = operation.path
+    name = relation.attribute
+    if path.sub_attribute is not None:
+        raise MutabilityError(f"{name} values are immutable: add or remove {name} instead.")
+    if operation.op == "remove":
+        if path.value_filter is None:
+            relation.clear(instance)
+        else:
+            relation.remove(instance, relation.existing(_filter_ids(path.value_filter, name)))
+        return
+    if path.value_filter is not None:
+        raise MutabilityError(f"{name} values are immutable: add or remove {name} instead.")
+    pks = relation.resolve(_items(operation.value, name)).values()
+    if operation.op == "add":
+        relation.add(instance, pks)
+    else:
+        relation.replace(instance, pks, created=False)

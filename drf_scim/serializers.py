@@ -38,8 +38,9 @@ from .definitions import ENTERPRISE_USER, GROUP, USER, Attribute, Schema
 from .exceptions import InvalidValue
 from .indexing import index_key, search_document
 from .models import GROUP_MODEL, BaseRecord, GroupRecord, UserRecord
+from .patch import PatchOperation, apply_patch
 from .projection import Projection
-from .relations import Relation, find_many_to_many
+from .relations import Relation, find_many_to_many, patch_relation, split_relation_operations
 from .settings import scim_settings
 from .validation import ResourceSchemas, check_immutable, validate_document
 
@@ -203,12 +204,14 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         return cls.record_model.values.rel.related_model  # type: ignore[attr-defined,no-any-return]
 
     @classmethod
-    def get_queryset(cls, projection: Projection | None = None) -> models.QuerySet[Any]:
+    def get_queryset(
+        cls, projection: Projection | None = None, *, relations: bool = True
+    ) -> models.QuerySet[Any]:
         """Live resources with their record, values and relations, in a stable order.
 
-        What ``projection`` leaves out is not loaded. Override to scope resources (for
-        example to a tenant); keep the ``select_related``/``prefetch_related`` so a page
-        costs a constant number of queries.
+        What ``projection`` leaves out is not loaded, nor relations when ``relations`` is
+        false (writes change them without loading them). Keep the
+        ``select_related``/``prefetch_related`` so a page costs a constant number of queries.
         """
         name = cls.record_name
         queryset = (
@@ -219,7 +222,7 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         )
         if projection is None or projection.wants_multi_valued:
             queryset = queryset.prefetch_related(f"{name}__values")
-        for relation in cls.get_relations().values():
+        for relation in cls.get_relations().values() if relations else ():
             if projection is None or projection.selection(None, relation.definition) is not False:
                 queryset = queryset.prefetch_related(relation.prefetch())
         return queryset
@@ -349,13 +352,18 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         document: dict[str, Any],
         *,
         created: bool,
+        relations: bool = True,
     ) -> None:
-        """Write ``document`` to the model's columns, the record and the values table."""
+        """Write ``document`` to the model's columns, the record and the values table.
+
+        With ``relations`` (POST, PUT) the relations are made what the document lists;
+        PATCH passes false and changes them operation by operation.
+        """
         remaining = copy.deepcopy(document)
         related = {
             relation: relation.resolve(remaining.pop(name, None) or [])
             for name, relation in self.get_relations().items()
-            if relation.writable
+            if relation.writable and relations
         }
         record.external_id = remaining.pop("externalId", None)
         _check_length(record._meta.get_field("external_id"), record.external_id, "externalId")
@@ -388,6 +396,28 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         for cached in (record, instance):
             if hasattr(cached, "_prefetched_objects_cache"):
                 cached._prefetched_objects_cache.clear()
+
+    def patch(
+        self, instance: models.Model, operations: list[PatchOperation], *, strict: bool
+    ) -> dict[str, Any]:
+        """Apply PATCH operations (RFC 7644 §3.5.2); return the new document.
+
+        Operations on relations (Group ``members``) become bulk inserts and deletes of the
+        members they name, without loading the others; the rest are applied by
+        :func:`drf_scim.patch.apply_patch` to the current document, which is then
+        validated and saved. Call it inside a transaction: a failure anywhere must undo all.
+        """
+        relations = {n.lower(): r for n, r in self.get_relations().items() if r.writable}
+        schemas = self.get_schemas()
+        plain, related = split_relation_operations(operations, relations, schemas.core.id)
+        record = self.get_record(instance)
+        current = self._shape(instance, record, self._document(instance, record, values=True))
+        patched = apply_patch(current, plain, schemas, strict=strict)
+        validated = validate_document(patched, schemas, strict=False)
+        self.save_resource(instance, record, validated, created=False, relations=False)
+        for relation, operation in related:
+            patch_relation(instance, relation, operation)
+        return validated
 
     def write_special_attributes(
         self, instance: models.Model, document: dict[str, Any], *, created: bool

@@ -43,6 +43,9 @@ DEFAULTS: dict[str, Any] = {
     # What DELETE does to a user: "delete" removes the row; "deactivate" sets
     # ``active`` false and hides the resource from SCIM (RFC 7644 §3.6: 404 afterwards).
     "DELETE_MODE": "delete",
+    # What a successful PATCH answers: "resource" (200 with the resource) or "no-content"
+    # (204), both allowed by RFC 7644 §3.5.2.
+    "PATCH_RESPONSE": "resource",
     # Record every write in the SCIMEvent table (listed in the Django admin).
     "AUDIT_LOG": True,
     # Attribute names whose values are replaced by "[scrubbed]" in audit payloads.

@@ -14,7 +14,9 @@ All three are sent with the viewset class as ``sender`` and these keyword argume
 ``resource_id``
     The SCIM ``id`` (``""`` before a create).
 ``data``
-    The validated SCIM document of the request (``None`` for a delete).
+    The validated SCIM document of the request (``None`` for a delete). For a PATCH,
+    ``pre_operation`` gets the parsed operations (``drf_scim.patch.PatchOperation``) and
+    ``post_operation`` the resulting document.
 
 ``post_operation`` and ``operation_failed`` also carry ``status``, the HTTP status of the
 response.

@@ -28,7 +28,6 @@ from .exceptions import (
     InvalidFilter,
     InvalidSyntax,
     InvalidValue,
-    NotImplementedByProvider,
     PreconditionFailed,
     ResourceNotFound,
     Uniqueness,
@@ -38,6 +37,7 @@ from .handlers import scim_exception_handler
 from .models import SCIMEvent
 from .pagination import SCIMPagination, list_response
 from .parsers import SCIMJSONParser, SCIMParser
+from .patch import parse_patch_request
 from .projection import Projection
 from .renderers import SCIMRenderer
 from .serializers import SCIMResourceSerializer
@@ -145,7 +145,7 @@ class SCIMModelViewSet(SCIMViewMixin, viewsets.ModelViewSet):  # type: ignore[ty
     filter_backends: Sequence[type[BaseFilterBackend]] = (SCIMFilterBackend, SCIMSortBackend)
 
     # What this viewset implements, advertised in /ServiceProviderConfig.
-    supports_patch = False
+    supports_patch = True
     supports_etag = True
     supports_change_password = True
 
@@ -192,7 +192,8 @@ class SCIMModelViewSet(SCIMViewMixin, viewsets.ModelViewSet):  # type: ignore[ty
     def get_queryset(self) -> models.QuerySet[Any]:
         """The resources this request may see. Override to scope them (e.g. by tenant)."""
         projection = self.get_projection() if hasattr(self, "request") else None
-        return self.get_serializer_class().get_queryset(projection)
+        relations = getattr(self, "_load_relations", True)
+        return self.get_serializer_class().get_queryset(projection, relations=relations)
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = dict(super().get_serializer_context())
@@ -217,6 +218,7 @@ class SCIMModelViewSet(SCIMViewMixin, viewsets.ModelViewSet):  # type: ignore[ty
         if lock:
             records = serializer.record_model._default_manager.select_for_update()
             records.filter(id=lookup).values_list("pk", flat=True).first()
+            self._load_relations = False  # writes change relations without loading them
         record_name = serializer.record_name
         instance = self.get_queryset().filter(**{f"{record_name}__id": lookup}).first()
         if instance is None:
@@ -333,8 +335,6 @@ class SCIMModelViewSet(SCIMViewMixin, viewsets.ModelViewSet):  # type: ignore[ty
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """PUT: replace a resource (RFC 7644 §3.5.1)."""
-        if kwargs.get("partial"):
-            raise NotImplementedByProvider("PATCH is not supported yet.")
         try:
             with transaction.atomic():
                 instance = self.get_object(lock=True)
@@ -347,6 +347,31 @@ class SCIMModelViewSet(SCIMViewMixin, viewsets.ModelViewSet):  # type: ignore[ty
         except IntegrityError as exc:
             raise Uniqueness(self.uniqueness_detail()) from exc
         return self._response(serializer, 200)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """PATCH: apply operations (RFC 7644 §3.5.2), all of them or none.
+
+        200 with the resource (honouring ``attributes``/``excludedAttributes``), or 204
+        when the ``PATCH_RESPONSE`` setting is "no-content".
+        """
+        serializer_class = self.get_serializer_class()
+        strict = bool(scim_settings.STRICT)
+        operations = parse_patch_request(
+            request.data, serializer_class.get_schemas(), strict=strict
+        )
+        try:
+            with transaction.atomic():
+                instance = self.get_object(lock=True)
+                self.check_preconditions(instance)
+                serializer = cast(SCIMResourceSerializer, self.get_serializer(instance))
+                self._send(pre_operation, instance, operations)
+                document = serializer.patch(instance, operations, strict=strict)
+                self._send(post_operation, instance, document, status=200)
+        except IntegrityError as exc:
+            raise Uniqueness(self.uniqueness_detail()) from exc
+        if scim_settings.PATCH_RESPONSE == "no-content":
+            return Response(status=204, headers={"ETag": self.get_etag(instance)})
+        return self._response(self.get_serializer(instance), 200)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """DELETE: 204, and 404 for the resource from then on (RFC 7644 §3.6)."""

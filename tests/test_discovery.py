@@ -55,7 +55,7 @@ def test_rfc7643_5_service_provider_config_tells_the_truth(client):
     document = get_json(client, SPC)
 
     assert document["schemas"] == [constants.SERVICE_PROVIDER_CONFIG_SCHEMA]
-    assert document["patch"] == {"supported": False}
+    assert document["patch"] == {"supported": True}
     assert document["filter"] == {"supported": True, "maxResults": 1000}
     assert document["sort"] == {"supported": True}
     assert document["etag"] == {"supported": True}

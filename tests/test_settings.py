@@ -23,6 +23,7 @@ EXPECTED_DEFAULTS = {
     "MAX_COUNT": 1000,
     "MAX_PAYLOAD_SIZE": 1_048_576,
     "DELETE_MODE": "delete",
+    "PATCH_RESPONSE": "resource",
     "AUDIT_LOG": True,
     "AUDIT_SCRUB_ATTRIBUTES": ["password"],
     "DOCUMENTATION_URI": None,

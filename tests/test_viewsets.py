@@ -441,8 +441,9 @@ def test_invalid_put_changes_nothing(client):
     assert db_state() == before
 
 
-def test_patch_is_501_until_supported_rfc7644_3_12(client):
-    created = create(client)
+def test_patch_deactivates_like_okta_rfc7644_3_5_2(client):
+    """Okta deactivates with a path-less replace of active (developer.okta.com SCIM guide)."""
+    created = create(client, title="Guide")
     response = client.patch(
         f"{USERS}/{created['id']}",
         {
@@ -450,8 +451,11 @@ def test_patch_is_501_until_supported_rfc7644_3_12(client):
             "Operations": [{"op": "replace", "value": {"active": False}}],
         },
     )
-    assert_error(response, 501)
-    assert User.objects.get().is_active
+    assert response.status_code == 200
+    assert response.json()["active"] is False
+    assert response.json()["title"] == "Guide"
+    assert response.json()["meta"]["version"] == 'W/"2"'
+    assert not User.objects.get().is_active
 
 
 # -- delete: RFC 7644 §3.6 -------------------------------------------------------------------
