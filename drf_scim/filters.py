@@ -256,7 +256,9 @@ class FilterCompiler:
             sub = target.sub_attribute or target.attribute.get("value")
             if target.attribute.is_complex and sub is None:
                 raise InvalidFilter(f"{target.name} is complex: name a sub-attribute.")
-            return self._exists(target, self._element(target.attribute, sub, operator, literal))
+            indexed = operator == "eq" and (sub is None or sub.name == "value")
+            condition = self._element(target.attribute, sub, operator, literal)
+            return self._exists(target, condition, indexed=indexed)
         if target.definition.is_complex:
             raise InvalidFilter(f"{target.name} is complex: name a sub-attribute.")
         return self._compare(
@@ -341,15 +343,23 @@ class FilterCompiler:
         if attribute.type not in _STRING_TYPES:
             raise InvalidFilter(f"{name} cannot be compared with {operator}.")
         form = comparable(attribute, _literal_text(attribute, literal, name))
+        if operator == "eq":
+            return Q(value_key=form[:KEY_LENGTH])  # byte-exact column: its index serves
         return Q(value_key__isnull=False) & Q(
             _string_condition(F("value_key"), operator, form[:KEY_LENGTH])
         )
 
-    def _exists(self, target: _Resolved, condition: Q) -> Q:
-        rows = self.value_model._default_manager.filter(
-            record=OuterRef(f"{self.record}__pk"), attribute=target.values_key
-        ).filter(condition)
-        return Q(Exists(rows))
+    def _exists(self, target: _Resolved, condition: Q, *, indexed: bool = False) -> Q:
+        """Some value row of ``target`` meets ``condition``.
+
+        ``indexed`` conditions (``value_key =``) run as ``pk IN (rows)``, which every
+        database drives from the ``(attribute, value_key)`` index; others as a correlated
+        ``EXISTS`` (SQLite would otherwise probe the values once per resource).
+        """
+        rows = self.value_model._default_manager.filter(attribute=target.values_key)
+        if indexed:
+            return Q(**{f"{self.record}__pk__in": rows.filter(condition).values("record")})
+        return Q(Exists(rows.filter(condition, record=OuterRef(f"{self.record}__pk"))))
 
     # -- comparisons on a JSON path of a search document ------------------------------
 
@@ -479,6 +489,10 @@ class FilterCompiler:
         form = comparable(attribute, _literal_text(attribute, literal, name))
         if operator in ("co", "sw", "ew") and form == "":
             return present
+        if operator == "eq":
+            # The bare column, so that its index serves: ExactCharField is already
+            # byte-exact on MariaDB, and equality is exact in PostgreSQL's collations.
+            return present & Q(**{path: form})
         return present & Q(_string_condition(F(path), operator, form))
 
     def _meta(self, target: _Resolved, operator: str, literal: Any) -> Q:
