@@ -14,6 +14,7 @@ import uuid
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
@@ -169,6 +170,13 @@ class SCIMToken(models.Model):
     created = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     last_used = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
     revoked = models.DateTimeField(_("revoked"), null=True, blank=True)
+    #: The tenant (an instance of any model: an organisation, a customer) whose resources
+    #: this token may see; none means every resource. See docs/tenants.md.
+    tenant_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, null=True, blank=True
+    )
+    tenant_id = models.CharField(_("tenant id"), max_length=64, blank=True)
+    tenant = GenericForeignKey("tenant_type", "tenant_id")
 
     class Meta:
         verbose_name = _("SCIM token")
@@ -181,12 +189,16 @@ class SCIMToken(models.Model):
         return hashlib.sha256(key.encode()).hexdigest()
 
     @classmethod
-    def generate(cls, name: str) -> tuple[SCIMToken, str]:
-        """Create a token; return it with the plain key, which is never stored."""
+    def generate(cls, name: str, tenant: models.Model | None = None) -> tuple[SCIMToken, str]:
+        """Create a token (for ``tenant``, if given); return it with the plain key.
+
+        The plain key is never stored: only its digest.
+        """
         key = f"scim_{secrets.token_urlsafe(32)}"
-        token = cls.objects.create(
-            name=name, key_digest=cls.digest(key), prefix=key[: cls.prefix_length]
-        )
+        token = cls(name=name, key_digest=cls.digest(key), prefix=key[: cls.prefix_length])
+        if tenant is not None:
+            token.tenant = tenant
+        token.save()
         return token, key
 
     @property

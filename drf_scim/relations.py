@@ -99,10 +99,22 @@ class Relation:
 
     # -- writing -------------------------------------------------------------------
 
-    def resolve(self, items: Iterable[Any]) -> dict[str, Any]:
+    def _records(self, tenant: Any) -> Any:
+        """The related resources' live records, of ``tenant``'s resources only if given."""
+        target = self.target
+        records = target.record_model._default_manager.filter(deleted__isnull=True)
+        if tenant is not None:
+            if not target.tenant_field:
+                return records.none()
+            link = target.get_record_link()
+            records = records.filter(**{f"{link}__{target.tenant_field}": tenant})
+        return records
+
+    def resolve(self, items: Iterable[Any], *, tenant: Any = None) -> dict[str, Any]:
         """SCIM ids of related resources -> their primary keys, in one query.
 
-        An id that names no live resource is ``invalidValue``: nothing is written.
+        An id that names no live resource (of ``tenant``, if given) is ``invalidValue``:
+        nothing is written.
         """
         ids: dict[str, Any] = {}
         for index, item in enumerate(items):
@@ -124,13 +136,8 @@ class Relation:
                 ) from None
         if not ids:
             return {}
-        record_model = self.target.record_model
         link = self.target.get_record_link()
-        found = dict(
-            record_model._default_manager.filter(
-                id__in=list(ids), deleted__isnull=True
-            ).values_list("id", f"{link}_id")
-        )
+        found = dict(self._records(tenant).filter(id__in=list(ids)).values_list("id", f"{link}_id"))
         found = {str(key): pk for key, pk in found.items()}
         missing = [value for value in ids if value not in found]
         if missing:
@@ -157,7 +164,7 @@ class Relation:
             **{self.source_field: instance.pk, f"{self.target_field}__in": list(pks)}
         ).delete()
 
-    def existing(self, ids: Iterable[str]) -> list[Any]:
+    def existing(self, ids: Iterable[str], *, tenant: Any = None) -> list[Any]:
         """Primary keys of the live related resources among SCIM ``ids``; others ignored."""
         valid = []
         for value in ids:
@@ -168,11 +175,7 @@ class Relation:
         if not valid:
             return []
         link = self.target.get_record_link()
-        return list(
-            self.target.record_model._default_manager.filter(
-                id__in=valid, deleted__isnull=True
-            ).values_list(f"{link}_id", flat=True)
-        )
+        return list(self._records(tenant).filter(id__in=valid).values_list(f"{link}_id", flat=True))
 
     def clear(self, instance: models.Model) -> None:
         """Remove every related resource (one query)."""
@@ -290,7 +293,9 @@ def _items(value: Any, attribute: str) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def patch_relation(instance: models.Model, relation: Relation, operation: Any) -> None:
+def patch_relation(
+    instance: models.Model, relation: Relation, operation: Any, *, tenant: Any = None
+) -> None:
     """Apply one PATCH operation to a relation with bulk writes of what it names.
 
     ``add`` inserts the members given (present ones are left alone), ``remove`` deletes
@@ -305,11 +310,12 @@ def patch_relation(instance: models.Model, relation: Relation, operation: Any) -
         if path.value_filter is None:
             relation.clear(instance)
         else:
-            relation.remove(instance, relation.existing(_filter_ids(path.value_filter, name)))
+            ids = _filter_ids(path.value_filter, name)
+            relation.remove(instance, relation.existing(ids, tenant=tenant))
         return
     if path.value_filter is not None:
         raise MutabilityError(f"{name} values are immutable: add or remove {name} instead.")
-    pks = relation.resolve(_items(operation.value, name)).values()
+    pks = relation.resolve(_items(operation.value, name), tenant=tenant).values()
     if operation.op == "add":
         relation.add(instance, pks)
     else:

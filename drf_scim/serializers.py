@@ -131,6 +131,9 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
     #: case-folded value under a unique constraint (``user_name_key``).
     unique_key_attribute: ClassVar[str | None] = None
     unique_key_field: ClassVar[str | None] = None
+    #: The model's foreign key to the tenant model (e.g. ``"organization"``), which scopes
+    #: a tenant's token to its own resources; ``None`` when the resource has no tenant.
+    tenant_field: ClassVar[str | None] = None
     #: SCIM attribute path -> ORM lookup path (``"profile__department"``) or expression,
     #: compared instead of the stored value by filters and ``sortBy``.
     filter_map: ClassVar[dict[str, Any]] = {}
@@ -360,11 +363,15 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         PATCH passes false and changes them operation by operation.
         """
         remaining = copy.deepcopy(document)
+        tenant = self.context.get("tenant")
         related = {
-            relation: relation.resolve(remaining.pop(name, None) or [])
+            relation: relation.resolve(remaining.pop(name, None) or [], tenant=tenant)
             for name, relation in self.get_relations().items()
             if relation.writable and relations
         }
+        if created and tenant is not None and self.tenant_field:
+            field = self.get_model()._meta.get_field(self.tenant_field)
+            setattr(instance, field.attname, tenant)  # type: ignore[union-attr]
         record.external_id = remaining.pop("externalId", None)
         _check_length(record._meta.get_field("external_id"), record.external_id, "externalId")
         for mapping in self.get_mappings():
@@ -416,7 +423,7 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         validated = validate_document(patched, schemas, strict=False)
         self.save_resource(instance, record, validated, created=False, relations=False)
         for relation, operation in related:
-            patch_relation(instance, relation, operation)
+            patch_relation(instance, relation, operation, tenant=self.context.get("tenant"))
         return validated
 
     def write_special_attributes(
@@ -680,6 +687,9 @@ class SCIMUserSerializer(SCIMResourceSerializer):
         if scim_settings.DELETE_MODE == "deactivate":
             key = self.unique_key(validated_data.get("userName"))
             deleted = UserRecord.objects.filter(user_name_key=key, deleted__isnull=False)
+            tenant = self.context.get("tenant")
+            if tenant is not None:
+                deleted = deleted.filter(**{f"user__{self.tenant_field}": tenant})
             old_record = deleted.select_related("user").first()
             if old_record is not None:
                 instance = old_record.user

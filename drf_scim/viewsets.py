@@ -34,7 +34,7 @@ from .exceptions import (
 )
 from .filters import SCIMFilterBackend, SCIMSortBackend
 from .handlers import scim_exception_handler
-from .models import SCIMEvent
+from .models import SCIMEvent, SCIMToken
 from .pagination import SCIMPagination, list_response
 from .parsers import SCIMJSONParser, SCIMParser
 from .patch import parse_patch_request
@@ -190,10 +190,38 @@ class SCIMModelViewSet(SCIMViewMixin, viewsets.ModelViewSet):  # type: ignore[ty
         return self._projection
 
     def get_queryset(self) -> models.QuerySet[Any]:
-        """The resources this request may see. Override to scope them (e.g. by tenant)."""
+        """The resources this request may see: the serializer's, scoped to the tenant."""
         projection = self.get_projection() if hasattr(self, "request") else None
         relations = getattr(self, "_load_relations", True)
-        return self.get_serializer_class().get_queryset(projection, relations=relations)
+        queryset = self.get_serializer_class().get_queryset(projection, relations=relations)
+        return self.scope_queryset(queryset)
+
+    # -- tenants -----------------------------------------------------------------------
+
+    def get_tenant(self) -> Any:
+        """The primary key of the tenant this request acts for, or ``None`` for all.
+
+        By default, the tenant of the request's :class:`~drf_scim.models.SCIMToken`.
+        Override when tenants come from your own authentication (``request.user``).
+        """
+        token = getattr(self.request, "auth", None)
+        if isinstance(token, SCIMToken) and token.tenant_type_id:
+            return token.tenant_id
+        return None
+
+    def scope_queryset(self, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
+        """Restrict ``queryset`` to the tenant's resources: the one tenancy hook.
+
+        Filters on the serializer's ``tenant_field``; a resource type without one shows
+        a tenant's token nothing, so no tenant can ever read another's resources.
+        """
+        tenant = self.get_tenant() if hasattr(self, "request") else None
+        if tenant is None:
+            return queryset
+        field = self.get_serializer_class().tenant_field
+        if not field:
+            return queryset.none()
+        return queryset.filter(**{field: tenant})
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = dict(super().get_serializer_context())
@@ -201,6 +229,7 @@ class SCIMModelViewSet(SCIMViewMixin, viewsets.ModelViewSet):  # type: ignore[ty
             self._location_base = self.reverse_action("list") + "/"
         context["location_base"] = self._location_base
         context["projection"] = self.get_projection()
+        context["tenant"] = self.get_tenant()
         return context
 
     def get_object(self, *, lock: bool = False) -> models.Model:

@@ -17,6 +17,15 @@ class EmailUserManager(BaseUserManager):
         return user
 
 
+class Organization(models.Model):
+    """A tenant: one customer of a multi-tenant application."""
+
+    name = models.CharField(max_length=100)
+
+    def __str__(self):
+        return self.name
+
+
 class EmailUser(AbstractBaseUser):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     email = models.EmailField(unique=True)
@@ -24,6 +33,8 @@ class EmailUser(AbstractBaseUser):
     staff_number = models.CharField(max_length=20, blank=True)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    organization = models.ForeignKey(Organization, null=True, blank=True,
+                                     on_delete=models.CASCADE)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

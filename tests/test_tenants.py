@@ -1,0 +1,114 @@
+"""Multi-tenancy: a token scoped to one tenant sees and changes only that tenant's users
+(the isolation RFC 7644 §2 leaves to the service provider; docs/tenants.md)."""
+
+from __future__ import annotations
+
+import uuid
+from io import StringIO
+from urllib.parse import quote
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from drf_scim.models import SCIMToken
+from drf_scim.serializers import SCIMUserSerializer, default_user_attribute_map
+
+from .conftest import SCIMClient
+
+pytestmark = pytest.mark.custom_user_model
+
+USERS = "/scim/v2/Users"
+
+
+class TenantUserSerializer(SCIMUserSerializer):
+    attribute_map = default_user_attribute_map(get_user_model())
+    tenant_field = "organization"
+
+
+SETTINGS = {"USER_SERIALIZER": f"{__name__}.TenantUserSerializer"}
+
+
+@pytest.fixture
+def orgs(db):
+    from tests.custom_user.models import Organization
+
+    return Organization.objects.create(name="Acme"), Organization.objects.create(name="Globex")
+
+
+def client_for(tenant):
+    _token, key = SCIMToken.generate(f"IdP of {tenant}", tenant=tenant)
+    client = SCIMClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    return client
+
+
+@override_settings(DRF_SCIM=SETTINGS)
+def test_a_tenant_sees_only_its_own_users(orgs):
+    acme, globex = client_for(orgs[0]), client_for(orgs[1])
+    mine = acme.post(USERS, {"userName": "ann@acme.test"}).json()
+    theirs = globex.post(USERS, {"userName": "bob@globex.test"}).json()
+    user_model = get_user_model()
+    assert user_model.objects.get(email="ann@acme.test").organization == orgs[0]
+    assert user_model.objects.get(email="bob@globex.test").organization == orgs[1]
+
+    assert [r["userName"] for r in acme.get(USERS).json()["Resources"]] == ["ann@acme.test"]
+    assert (
+        acme.get(f"{USERS}?filter=" + quote('userName eq "bob@globex.test"')).json()["totalResults"]
+        == 0
+    )
+    assert (
+        acme.get(f"{USERS}?filter=" + quote(f'id eq "{theirs["id"]}"')).json()["totalResults"] == 0
+    )
+    for method, body in (
+        ("get", None),
+        ("put", {"userName": "x@acme.test"}),
+        ("delete", None),
+        ("patch", {"Operations": [{"op": "replace", "value": {"active": False}}]}),
+    ):
+        response = getattr(acme, method)(f"{USERS}/{theirs['id']}", body)
+        assert response.status_code == 404, method
+    assert user_model.objects.get(email="bob@globex.test").is_active
+    assert acme.get(f"{USERS}/{mine['id']}").status_code == 200
+    search = acme.post(f"{USERS}/.search", {"filter": "userName pr"}).json()
+    assert [r["userName"] for r in search["Resources"]] == ["ann@acme.test"]
+    root = acme.post("/scim/v2/.search", {}).json()
+    assert [r["userName"] for r in root["Resources"]] == ["ann@acme.test"]
+
+
+@override_settings(DRF_SCIM=SETTINGS)
+def test_a_token_without_tenant_sees_every_tenant(orgs, client):
+    client_for(orgs[0]).post(USERS, {"userName": "ann@acme.test"})
+    client_for(orgs[1]).post(USERS, {"userName": "bob@globex.test"})
+    assert client.get(USERS).json()["totalResults"] == 2
+
+
+def test_a_resource_type_without_tenant_field_shows_a_tenant_nothing(orgs):
+    """Fail closed: without a tenant_field, a tenant's token must not see everyone."""
+    get_user_model().objects.create_user("someone@else.test")
+    acme = client_for(orgs[0])
+    assert acme.get(USERS).json()["totalResults"] == 0
+
+
+def test_create_scim_token_for_a_tenant(orgs):
+    out = StringIO()
+    call_command(
+        "create_scim_token",
+        "Acme Okta",
+        f"--tenant=custom_user.Organization:{orgs[0].pk}",
+        stdout=out,
+        stderr=StringIO(),
+    )
+    key = out.getvalue().strip().splitlines()[-1]
+    token = SCIMToken.objects.get(key_digest=SCIMToken.digest(key))
+    assert token.tenant == orgs[0]
+    with pytest.raises(CommandError, match="no model"):
+        call_command("create_scim_token", "x", "--tenant=nope.Nope:1", stderr=StringIO())
+    with pytest.raises(CommandError, match=r"no custom_user\.Organization with pk"):
+        call_command(
+            "create_scim_token",
+            "x",
+            f"--tenant=custom_user.Organization:{uuid.uuid4()}",
+            stderr=StringIO(),
+        )
