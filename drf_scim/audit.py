@@ -28,6 +28,12 @@ def scrub(data: Any, names: frozenset[str] | None = None) -> Any:
     """
     if names is None:
         names = frozenset(name.lower() for name in scim_settings.AUDIT_SCRUB_ATTRIBUTES)
+    if isinstance(data, dict) and _names_secret(data, names):
+        # A PATCH operation whose path is a secret: {"op": ..., "path": "password", ...}
+        return {
+            key: SCRUBBED if key.lower() == "value" else scrub(value, names)
+            for key, value in data.items()
+        }
     if isinstance(data, dict):
         return {
             scrub(key, names): SCRUBBED
@@ -40,6 +46,14 @@ def scrub(data: Any, names: frozenset[str] | None = None) -> Any:
     if isinstance(data, str):
         return data.replace("\x00", "\ufffd")
     return data
+
+
+def _names_secret(operation: dict[Any, Any], names: frozenset[str]) -> bool:
+    path = next((v for k, v in operation.items() if str(k).lower() == "path"), None)
+    if not isinstance(path, str):
+        return False
+    attribute = path.lower().split("[", 1)[0].rpartition(":")[2].split(".", 1)[0]
+    return attribute in names
 
 
 def record_event(

@@ -20,8 +20,14 @@ from .settings import scim_settings
 __all__ = ["backfill_records", "backfill_user_records", "receiver_for", "user_saved"]
 
 
-def receiver_for(setting: str) -> Callable[..., None]:
-    """A ``post_save`` receiver for the model of the serializer named by ``setting``."""
+def receiver_for(serializer: str | type[Any]) -> Callable[..., None]:
+    """A ``post_save`` receiver keeping the records of a resource model in step.
+
+    ``serializer`` is the resource serializer class, or the name of the setting holding
+    it (``"USER_SERIALIZER"``). For a resource type of your own::
+
+        post_save.connect(receiver_for(DeviceSerializer), sender=Device)
+    """
 
     def saved(
         sender: type[models.Model],
@@ -34,13 +40,15 @@ def receiver_for(setting: str) -> Callable[..., None]:
     ) -> None:
         if raw or getattr(instance, "_scim_write", False):
             return
-        serializer = getattr(scim_settings, setting)()
-        records = serializer.record_model._default_manager.using(using)
-        link = serializer.get_record_link()
+        resource = (
+            getattr(scim_settings, serializer) if isinstance(serializer, str) else serializer
+        )()
+        records = resource.record_model._default_manager.using(using)
+        link = resource.get_record_link()
         if created:
             records.create(**{link: instance})
         else:
-            mapped = {mapping.field.name for mapping in serializer.get_mappings()}
+            mapped = {mapping.field.name for mapping in resource.get_mappings()}
             if update_fields is not None and not mapped.intersection(update_fields):
                 return  # e.g. last_login on every login: nothing SCIM shows has changed
             record = records.filter(**{link: instance}).first()
@@ -48,16 +56,17 @@ def receiver_for(setting: str) -> Callable[..., None]:
                 return
             record.version += 1
             record.last_modified = timezone.now()
-            setattr(instance, serializer.record_name, record)
+            setattr(instance, resource.record_name, record)
         try:
             with transaction.atomic(using=using):
-                serializer.reindex(instance)
+                resource.reindex(instance)
         except IntegrityError:
             # Another resource's unique key differs only in case: keep this one reachable
             # by SCIM, without the case-insensitive key the other one holds.
-            serializer.reindex(instance, keys=False)
+            resource.reindex(instance, keys=False)
 
-    saved.__name__ = saved.__qualname__ = f"saved_{setting.lower()}"
+    label = serializer if isinstance(serializer, str) else serializer.__name__
+    saved.__name__ = saved.__qualname__ = f"saved_{label.lower()}"
     return saved
 
 

@@ -54,6 +54,8 @@ __all__ = [
 ]
 
 _VALUE_COLUMNS = ("value", "display", "type", "primary")
+#: Key of ``data`` holding a value of a multi-valued attribute of simple (not complex) type.
+_SCALAR = "$scalar"
 
 
 @dataclass(frozen=True)
@@ -260,9 +262,13 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         document: dict[str, Any] = copy.deepcopy(record.attributes)
         rows = record.values.all() if values else ()  # type: ignore[attr-defined]
         for value_row in rows:
-            item = {c: getattr(value_row, c) for c in _VALUE_COLUMNS}
-            item = {k: v for k, v in item.items() if v is not None}
-            item.update(value_row.data)
+            item: Any
+            if _SCALAR in value_row.data:
+                item = value_row.data[_SCALAR]
+            else:
+                item = {c: getattr(value_row, c) for c in _VALUE_COLUMNS}
+                item = {k: v for k, v in item.items() if v is not None}
+                item.update(value_row.data)
             urn, _, name = value_row.attribute.rpartition(":")
             container = _container(document, urn or None, create=True)
             assert container is not None  # noqa: S101 - create=True always returns one
@@ -507,7 +513,10 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
             value_definition = attribute.get("value") if attribute.is_complex else attribute
             for position, item in enumerate(container.pop(attribute.name, None) or []):
                 search = search_document(attribute, item)
-                item = dict(item) if isinstance(item, dict) else {"value": item}
+                if not attribute.is_complex:
+                    # A simple value: kept as JSON too, so that 42 comes back a number.
+                    item = {"value": item, _SCALAR: item}
+                item = dict(item)
                 row = {c: item.pop(c, None) for c in _VALUE_COLUMNS}
                 for column in ("value", "display"):
                     if row[column] is not None:

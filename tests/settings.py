@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_scim",
+    "tests.devices",  # a resource type of the project's own (tests/test_custom_resource.py)
 ]
 
 MIDDLEWARE = [

@@ -80,3 +80,28 @@ def test_failed_write_is_recorded_under_atomic_requests(token, settings):
         assert SCIMEvent.objects.filter(status=409).count() == 1
     finally:
         settings.DATABASES["default"]["ATOMIC_REQUESTS"] = False
+
+
+def test_scrub_replaces_the_value_of_patch_operations_on_secrets():
+    body = {
+        "Operations": [
+            {"op": "replace", "path": "password", "value": "s3cret"},
+            {
+                "op": "Replace",
+                "Path": "urn:ietf:params:scim:schemas:core:2.0:User:password",
+                "Value": "s3cret",
+            },
+            {"op": "replace", "path": "title", "value": "kept"},
+        ]
+    }
+    assert scrub(body) == {
+        "Operations": [
+            {"op": "replace", "path": "password", "value": SCRUBBED},
+            {
+                "op": "Replace",
+                "Path": "urn:ietf:params:scim:schemas:core:2.0:User:password",
+                "Value": SCRUBBED,
+            },
+            {"op": "replace", "path": "title", "value": "kept"},
+        ]
+    }
