@@ -11,7 +11,9 @@ Accepted dialects:
 * Booleans as strings: ``"True"``, ``"false"`` (Microsoft Entra ID).
 * Numbers for string attributes, e.g. ``"employeeNumber": 1234`` (Entra ID, JumpCloud),
   and numeric strings for integer or decimal attributes.
-* A single value where a multi-valued attribute is expected, e.g. ``"emails": {...}``.
+* A single value where a multi-valued attribute is expected, e.g. ``"emails": {...}``,
+  and a one-element list where a single value is expected, e.g. ``"manager":
+  [{"value": "26118915"}]`` (Entra ID's sample code).
 * A bare string for a complex attribute with a ``value`` sub-attribute, e.g. ``"manager":
   "26118915"`` (Entra ID), read as ``{"value": "26118915"}``.
 * Extension attributes as URN-qualified top-level keys, e.g.
@@ -43,6 +45,7 @@ from .filter_language import And, AttributePath, Comparison, Filter, Or
 __all__ = [
     "as_complex",
     "as_list",
+    "as_single",
     "coerce_boolean",
     "coerce_decimal",
     "coerce_integer",
@@ -89,6 +92,14 @@ def coerce_decimal(value: Any) -> Any:
         if number.is_finite():
             return float(number)
     return value
+
+
+def as_single(value: Any) -> Any:
+    """A one-element list where a single value is expected becomes that value.
+
+    Entra ID's sample code sets ``manager`` as ``[{"$ref": ..., "value": "<id>"}]``.
+    """
+    return value[0] if isinstance(value, list) and len(value) == 1 else value
 
 
 def as_list(value: Any) -> Any:

@@ -119,6 +119,8 @@ class Relation:
         ids: dict[str, Any] = {}
         for index, item in enumerate(items):
             value = item.get("value") if isinstance(item, dict) else item
+            if value is None:
+                continue  # a member without a value is no member (RFC 7643 §2.5)
             if isinstance(value, int) and not isinstance(value, bool):
                 value = str(value)  # some clients send ids as JSON numbers
             kind = item.get("type") if isinstance(item, dict) else None
@@ -287,9 +289,10 @@ def _filter_ids(node: Any, attribute: str) -> list[str]:
     return ids
 
 
-def _items(value: Any, attribute: str) -> list[Any]:
+def _items(value: Any) -> list[Any]:
+    """The members an operation lists; ``null`` lists none (RFC 7643 §2.5: no value)."""
     if value is None:
-        raise InvalidValue(f"{attribute}: a value is required.")
+        return []
     return value if isinstance(value, list) else [value]
 
 
@@ -315,7 +318,7 @@ def patch_relation(
         return
     if path.value_filter is not None:
         raise MutabilityError(f"{name} values are immutable: add or remove {name} instead.")
-    pks = relation.resolve(_items(operation.value, name), tenant=tenant).values()
+    pks = relation.resolve(_items(operation.value), tenant=tenant).values()
     if operation.op == "add":
         relation.add(instance, pks)
     else:

@@ -133,6 +133,8 @@ def _single(attribute: Attribute, value: Any, path: str, strict: bool) -> Any:
 def validate_value(attribute: Attribute, value: Any, path: str, strict: bool) -> Any:
     """Check and normalise one value of ``attribute`` (``path`` names it in errors)."""
     if not attribute.multi_valued:
+        if not strict:
+            value = normalization.as_single(value)
         if isinstance(value, list):
             raise _fail(path, "expected a single value, got a list.")
         return _single(attribute, value, path, strict)

@@ -368,10 +368,13 @@ class SCIMModelViewSet(SCIMViewMixin, viewsets.ModelViewSet):  # type: ignore[ty
             with transaction.atomic():
                 instance = self.get_object(lock=True)
                 self.check_preconditions(instance)
+                was_active = self.is_active(instance)
                 serializer = self.get_serializer(instance, data=request.data)
                 serializer.is_valid(raise_exception=True)
                 self._send(pre_operation, instance, serializer.validated_data)
                 self.perform_update(serializer)
+                if was_active and not self.is_active(instance):
+                    self.on_deactivate(instance)
                 self._send(post_operation, instance, serializer.validated_data, status=200)
         except IntegrityError as exc:
             raise Uniqueness(self.uniqueness_detail()) from exc
@@ -392,13 +395,17 @@ class SCIMModelViewSet(SCIMViewMixin, viewsets.ModelViewSet):  # type: ignore[ty
             with transaction.atomic():
                 instance = self.get_object(lock=True)
                 self.check_preconditions(instance)
+                was_active = self.is_active(instance)
                 serializer = cast(SCIMResourceSerializer, self.get_serializer(instance))
                 self._send(pre_operation, instance, operations)
                 document = serializer.patch(instance, operations, strict=strict)
-                self._send(post_operation, instance, document, status=200)
+                if was_active and not self.is_active(instance):
+                    self.on_deactivate(instance)
+                status = 204 if scim_settings.PATCH_RESPONSE == "no-content" else 200
+                self._send(post_operation, instance, document, status=status)
         except IntegrityError as exc:
             raise Uniqueness(self.uniqueness_detail()) from exc
-        if scim_settings.PATCH_RESPONSE == "no-content":
+        if status == 204:
             return Response(status=204, headers={"ETag": self.get_etag(instance)})
         return self._response(self.get_serializer(instance), 200)
 
@@ -438,9 +445,10 @@ class SCIMModelViewSet(SCIMViewMixin, viewsets.ModelViewSet):  # type: ignore[ty
     def deactivate(self, instance: models.Model) -> None:
         """Keep the row but end the resource for SCIM: inactive, and 404 from now on.
 
-        Override to add your own clean-up (end sessions, revoke API keys...).
+        Called by DELETE when ``DELETE_MODE`` is "deactivate"; calls :meth:`on_deactivate`.
         """
         serializer = self.get_serializer_class()
+        was_active = self.is_active(instance)
         mapping = serializer.get_mapping("active")
         if mapping is not None:
             setattr(instance, mapping.field.attname, False)
@@ -449,6 +457,25 @@ class SCIMModelViewSet(SCIMViewMixin, viewsets.ModelViewSet):  # type: ignore[ty
         record = getattr(instance, serializer.record_name)
         record.deleted = timezone.now()
         record.save(update_fields=["deleted"])
+        if was_active:
+            self.on_deactivate(instance)
+
+    def is_active(self, instance: models.Model) -> bool:
+        """The resource's ``active`` attribute (a resource without one counts as active)."""
+        serializer = self.get_serializer_class()
+        mapping = serializer.get_mapping("active")
+        if mapping is not None:
+            return bool(getattr(instance, mapping.field.attname))
+        record = getattr(instance, serializer.record_name)
+        return record.attributes.get("active", True) is not False
+
+    def on_deactivate(self, instance: models.Model) -> None:
+        """Called, inside the write's transaction, whenever a resource stops being active.
+
+        That is a PUT or PATCH setting ``active`` to false (how Okta and Entra ID
+        deprovision) or a DELETE in "deactivate" mode. Override to end sessions, revoke API
+        keys and the like; raising a SCIM error refuses the write. Does nothing by default.
+        """
 
 
 class UserViewSet(SCIMModelViewSet):

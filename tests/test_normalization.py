@@ -63,3 +63,9 @@ def test_nest_qualified_keys_entra_extension_attributes():
 def test_nest_qualified_keys_leaves_plain_documents_alone():
     data = {"userName": "x", ENTERPRISE: {"department": "R&D"}}
     assert n.nest_qualified_keys(data, [ENTERPRISE]) is data
+
+
+def test_as_single_unwraps_one_element_lists_entra_manager():
+    assert n.as_single([{"value": "m"}]) == {"value": "m"}
+    assert n.as_single(["a", "b"]) == ["a", "b"]
+    assert n.as_single("a") == "a"

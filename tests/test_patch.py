@@ -432,7 +432,7 @@ def test_rfc7644_3_5_2_path_must_be_a_string(user):
     [
         ({"op": "replace", "path": "active", "value": "maybe"}, "active: expected a boolean"),
         ({"op": "replace", "path": "displayName", "value": {"a": 1}}, "expected a string"),
-        ({"op": "replace", "path": "displayName", "value": ["a"]}, "got a list"),
+        ({"op": "replace", "path": "displayName", "value": ["a", "b"]}, "got a list"),
         ({"op": "add", "path": "emails", "value": [True]}, "expected a JSON object"),
         ({"op": "add", "path": "name", "value": "Barbara"}, "name: expected a JSON object"),
         ({"op": "replace", "path": 'emails[type eq "work"]', "value": [1]}, "JSON object"),

@@ -534,3 +534,33 @@ def test_creating_a_deleted_username_again_brings_the_row_back_with_a_new_id(cli
     assert user.is_active
     assert not user.has_usable_password()
     assert_error(client.get(f"{USERS}/{first['id']}"), 404)
+
+
+def test_entra_manager_as_a_one_element_list_is_accepted(client):
+    """Entra ID's SCIM sample code sends manager as [{"$ref": ..., "value": id}]
+    (MicrosoftDocs/entra-docs, SCIM provisioning tutorial)."""
+    created = create(client)
+    response = client.patch(
+        f"{USERS}/{created['id']}",
+        {
+            "Operations": [
+                {
+                    "op": "Add",
+                    "path": "manager",
+                    "value": [{"$ref": None, "value": "2819c223-7f76-453a-919d-413861904646"}],
+                }
+            ]
+        },
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()[ENTERPRISE_USER_SCHEMA]["manager"] == {
+        "value": "2819c223-7f76-453a-919d-413861904646"
+    }
+    with override_settings(DRF_SCIM={"STRICT": True}):
+        strict = client.put(
+            f"{USERS}/{created['id']}",
+            user_body(
+                schemas=[USER_SCHEMA], **{ENTERPRISE_USER_SCHEMA: {"manager": [{"value": "x"}]}}
+            ),
+        )
+    assert strict.status_code == 400
