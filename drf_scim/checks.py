@@ -51,7 +51,11 @@ def check_user_serializer(**kwargs: Any) -> list[checks.CheckMessage]:
         return [checks.Error(str(exc), id="drf_scim.E010")]
     errors: list[checks.CheckMessage] = []
     for mapping in mappings:
-        if mapping.field.name in PROTECTED_USER_FIELDS:
+        if (
+            mapping.field is not None
+            and not mapping.relation
+            and (mapping.field.name in PROTECTED_USER_FIELDS)
+        ):
             errors.append(
                 checks.Error(
                     f"{serializer.__name__} maps {mapping.scim_path!r} to the protected field "

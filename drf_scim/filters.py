@@ -526,7 +526,7 @@ class FilterCompiler:
 
     def _created_column(self) -> str:
         mapping = self.serializer.get_mapping("meta.created")
-        return mapping.field.name if mapping is not None else f"{self.record}__created"
+        return mapping.lookup if mapping is not None else f"{self.record}__created"
 
 
 def _scim_param(request: Request, view: Any, name: str) -> Any:

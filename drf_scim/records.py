@@ -48,8 +48,17 @@ def receiver_for(serializer: str | type[Any]) -> Callable[..., None]:
         if created:
             records.create(**{link: instance})
         else:
-            mapped = {mapping.field.name for mapping in resource.get_mappings()}
-            if update_fields is not None and not mapped.intersection(update_fields):
+            mapped = {
+                mapping.field.name
+                for mapping in resource.get_mappings()
+                if mapping.field is not None and not mapping.relation
+            }
+            computed = any(m.computed or m.relation for m in resource.get_mappings())
+            if (
+                update_fields is not None
+                and not computed
+                and not mapped.intersection(update_fields)
+            ):
                 return  # e.g. last_login on every login: nothing SCIM shows has changed
             record = records.filter(**{link: instance}).first()
             if record is None:

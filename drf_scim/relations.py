@@ -83,7 +83,8 @@ class Relation:
         target = self.target
         manager = getattr(instance, self.accessor)
         prefetched = getattr(instance, "_prefetched_objects_cache", {})
-        related_objects = manager.all() if self.accessor in prefetched else self._live(manager)
+        cache_name = getattr(manager, "prefetch_cache_name", self.accessor)
+        related_objects = manager.all() if cache_name in prefetched else self._live(manager)
         values = []
         for related in related_objects:
             record = getattr(related, target.record_name)

@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import copy
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.db.models import F
 from django.utils import timezone
@@ -46,6 +46,7 @@ from .validation import ResourceSchemas, check_immutable, validate_document
 
 __all__ = [
     "PROTECTED_USER_FIELDS",
+    "Computed",
     "MappedAttribute",
     "SCIMGroupSerializer",
     "SCIMResourceSerializer",
@@ -58,15 +59,73 @@ _VALUE_COLUMNS = ("value", "display", "type", "primary")
 _SCALAR = "$scalar"
 
 
+class Computed:
+    """A read-only attribute computed from the resource, for ``attribute_map``.
+
+    For example::
+
+        attribute_map = {
+            "displayName": Computed(lambda user: user.get_full_name(),
+                                    expression=Concat("first_name", Value(" "), "last_name")),
+        }
+
+    The value is indexed on every save, so filters and sorting follow it; ``expression``
+    (optional) makes them compare a database expression instead. Writes are ignored,
+    as for any read-only attribute.
+    """
+
+    def __init__(self, getter: Callable[[Any], Any], *, expression: Any = None) -> None:
+        self.getter = getter
+        self.expression = expression
+
+
 @dataclass(frozen=True)
 class MappedAttribute:
-    """A SCIM attribute stored in a column of the resource model."""
+    """A SCIM attribute kept in a column, of the resource model or a related one.
+
+    The column may be a related model's (``"profile__department"``), or the value
+    computed (:class:`Computed`).
+    """
 
     #: Extension URN, or ``None`` for core and common attributes.
     urn: str | None
     attribute: Attribute
     sub_attribute: Attribute | None
-    field: models.Field[Any, Any]
+    #: The column; ``None`` for a computed attribute.
+    field: models.Field[Any, Any] | None
+    #: Relations from the resource model to the column's model (``("profile",)``).
+    relation: tuple[str, ...] = ()
+    computed: Computed | None = None
+
+    @property
+    def lookup(self) -> str:
+        """The ORM path of the column, e.g. ``"profile__department"``."""
+        assert self.field is not None  # noqa: S101 - not called for computed attributes
+        return "__".join((*self.relation, self.field.name))
+
+    def read(self, instance: Any) -> Any:
+        """The value from ``instance`` (``None`` where a related row is missing)."""
+        if self.computed is not None:
+            return self.computed.getter(instance)
+        owner = self.owner(instance)
+        return None if owner is None else getattr(owner, self.field.attname)  # type: ignore[union-attr]
+
+    def owner(self, instance: Any, *, create: bool = False) -> Any:
+        """The object holding the column: ``instance`` or a related object."""
+        model = type(instance)
+        for name in self.relation:
+            try:
+                related = getattr(instance, name)
+            except ObjectDoesNotExist:
+                related = None
+            if related is None and create:
+                field = model._meta.get_field(name)
+                related = field.related_model(**{field.remote_field.name: instance})
+                setattr(instance, name, related)
+            if related is None:
+                return None
+            instance, model = related, type(related)
+        return instance
 
     @property
     def scim_path(self) -> str:
@@ -81,8 +140,10 @@ class MappedAttribute:
 
     @property
     def read_only(self) -> bool:
-        return self.attribute.mutability is Mutability.READ_ONLY or (
-            self.definition.mutability is Mutability.READ_ONLY
+        return (
+            self.computed is not None
+            or self.attribute.mutability is Mutability.READ_ONLY
+            or self.definition.mutability is Mutability.READ_ONLY
         )
 
     @property
@@ -127,8 +188,9 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
     required_extensions: ClassVar[frozenset[str]] = frozenset()
     record_model: ClassVar[type[BaseRecord]]
     record_name: ClassVar[str]
-    #: SCIM attribute path -> model field name.
-    attribute_map: ClassVar[dict[str, str]] = {}
+    #: SCIM attribute path -> model field name, a related model's field
+    #: (``"profile__department"``) or a :class:`Computed` value.
+    attribute_map: ClassVar[dict[str, Any]] = {}
     #: An attribute unique ignoring case (``userName``), and the record column holding its
     #: case-folded value under a unique constraint (``user_name_key``).
     unique_key_attribute: ClassVar[str | None] = None
@@ -150,7 +212,7 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         raise NotImplementedError
 
     @classmethod
-    def get_attribute_map(cls) -> dict[str, str]:
+    def get_attribute_map(cls) -> dict[str, Any]:
         """SCIM attribute path -> model field name. Override to compute it."""
         return dict(cls.attribute_map)
 
@@ -190,6 +252,9 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         for path, expression in cls.filter_map.items():
             if path.lower() == lowered:
                 return F(expression) if isinstance(expression, str) else expression
+        mapping = cls.get_mapping(scim_path)
+        if mapping is not None and mapping.computed is not None:
+            return mapping.computed.expression
         return None
 
     @classmethod
@@ -219,10 +284,11 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         ``select_related``/``prefetch_related`` so a page costs a constant number of queries.
         """
         name = cls.record_name
+        related = {"__".join(m.relation) for m in cls.get_mappings() if m.relation}
         queryset = (
             cls.get_model()
             ._default_manager.filter(**{f"{name}__isnull": False, f"{name}__deleted__isnull": True})
-            .select_related(name)
+            .select_related(name, *sorted(related))
             .order_by("pk")
         )
         if projection is None or projection.wants_multi_valued:
@@ -280,7 +346,7 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
     def _read_column(
         self, document: dict[str, Any], mapping: MappedAttribute, instance: models.Model
     ) -> None:
-        value = _to_scim(getattr(instance, mapping.field.attname))
+        value = _to_scim(mapping.read(instance))
         if mapping.urn is None and mapping.attribute.name == "meta":
             return  # meta is assembled in _shape
         container = _container(document, mapping.urn, create=value is not None)
@@ -299,7 +365,7 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         created = record.created
         mapping = self.get_mapping("meta.created")
         if mapping is not None:
-            created = getattr(instance, mapping.field.attname) or created
+            created = mapping.read(instance) or created
         base = self.context.get("location_base") or f"{self.endpoint}/"
         return {
             "resourceType": self.resource_type,
@@ -380,9 +446,7 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
             setattr(instance, field.attname, tenant)  # type: ignore[union-attr]
         record.external_id = remaining.pop("externalId", None)
         _check_length(record._meta.get_field("external_id"), record.external_id, "externalId")
-        for mapping in self.get_mappings():
-            if not mapping.read_only:
-                self._write_column(instance, mapping, remaining)
+        related_owners = self._write_columns(instance, remaining)
         self.write_special_attributes(instance, remaining, created=created)
         values = self._take_multi_valued(remaining)
         record.attributes = {k: v for k, v in remaining.items() if v not in ({}, None)}
@@ -396,6 +460,7 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         self.prepare_record(instance, record)
         instance._scim_write = True  # type: ignore[attr-defined] # see drf_scim.records
         instance.save()
+        _save_related(instance, related_owners)
         setattr(record, self.get_record_link(), instance)
         record.save()
         value_model = self.get_value_model()
@@ -450,7 +515,7 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         name = self.unique_key_attribute or ""
         mapping = self.get_mapping(name)
         if mapping is not None:
-            return getattr(instance, mapping.field.attname)
+            return mapping.read(instance)
         return (record.attributes or {}).get(name)
 
     def prepare_record(self, instance: models.Model, record: Any) -> None:
@@ -464,9 +529,24 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         if self.unique_key_field:
             setattr(record, self.unique_key_field, None)
 
+    def _write_columns(self, instance: models.Model, document: dict[str, Any]) -> list[Any]:
+        """Move mapped values from ``document`` to their columns; return related owners."""
+        owners: list[Any] = []
+        for mapping in self.get_mappings():
+            if not mapping.read_only or mapping.computed is not None:
+                owner = self._write_column(instance, mapping, document)
+                if owner is not None and owner not in owners:
+                    owners.append(owner)
+        return owners
+
     def _write_column(
         self, instance: models.Model, mapping: MappedAttribute, document: dict[str, Any]
-    ) -> None:
+    ) -> Any:
+        """Move the mapping's value from ``document`` to its column.
+
+        Returns the related object that holds the column when it is not ``instance``
+        (saved after it), else ``None``. A computed attribute's value is dropped.
+        """
         container = _container(document, mapping.urn, create=False) or {}
         name = mapping.attribute.name
         if mapping.primary_value:
@@ -481,12 +561,18 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
             if not parent:
                 container.pop(name, None)
         field = mapping.field
+        if field is None:
+            return None  # computed: read-only
+        owner = mapping.owner(instance, create=value is not None)
+        if owner is None:
+            return None  # no related row, and no value to give one
         if value is None:
             value = field.get_default()
             if value is None and not field.null and field.empty_strings_allowed:
                 value = ""
         _check_length(field, value, mapping.scim_path)
-        setattr(instance, field.attname, value)
+        setattr(owner, field.attname, value)
+        return owner if owner is not instance else None
 
     def build_search(self, document: dict[str, Any]) -> dict[str, Any]:
         """The record's search document: singular attributes in comparable form."""
@@ -577,6 +663,15 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
             record._prefetched_objects_cache.clear()
 
 
+def _save_related(instance: models.Model, owners: list[Any]) -> None:
+    """Save related objects holding mapped columns (a profile), now that ``instance`` is."""
+    for owner in owners:
+        for relation in owner._meta.get_fields():
+            if relation.is_relation and relation.related_model is type(instance):
+                setattr(owner, relation.name, instance)
+        owner.save()
+
+
 def _check_length(field: Any, value: Any, label: str) -> None:
     max_length = getattr(field, "max_length", None)
     if max_length and isinstance(value, str) and len(value) > max_length:
@@ -616,12 +711,19 @@ def _compile_mappings(cls: type[SCIMResourceSerializer]) -> tuple[MappedAttribut
         if attribute is None or (sub_name and sub is None):
             msg = f"{cls.__name__}.attribute_map: unknown SCIM attribute {path!r}."
             raise ValueError(msg)
+        if isinstance(field_name, Computed):
+            result.append(MappedAttribute(urn, attribute, sub, None, computed=field_name))
+            continue
+        *relation, column = str(field_name).split("__")
+        owner_model: Any = model
         try:
-            field = model._meta.get_field(field_name)
-        except FieldDoesNotExist as exc:
+            for name in relation:
+                owner_model = owner_model._meta.get_field(name).related_model
+            field = owner_model._meta.get_field(column)
+        except (FieldDoesNotExist, AttributeError) as exc:
             msg = f"{cls.__name__}.attribute_map: {model.__name__} has no field {field_name!r}."
             raise ValueError(msg) from exc
-        result.append(MappedAttribute(urn, attribute, sub, field))  # type: ignore[arg-type]
+        result.append(MappedAttribute(urn, attribute, sub, field, tuple(relation)))
     return tuple(result)
 
 
@@ -723,7 +825,7 @@ class SCIMUserSerializer(SCIMResourceSerializer):
         name = record.attributes.get("displayName") if record is not None else None
         mapping = cls.get_mapping("displayName") or cls.get_mapping("userName")
         if name is None and mapping is not None:
-            name = getattr(instance, mapping.field.attname)
+            name = mapping.read(instance)
         return str(name) if name else None
 
     @classmethod
@@ -778,7 +880,7 @@ class SCIMGroupSerializer(SCIMResourceSerializer):
     def display_of(cls, instance: models.Model) -> str | None:
         mapping = cls.get_mapping("displayName")
         if mapping is not None:
-            return str(getattr(instance, mapping.field.attname))
+            return str(mapping.read(instance))
         record = getattr(instance, cls.record_name, None)
         return record.attributes.get("displayName") if record is not None else None
 

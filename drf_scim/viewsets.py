@@ -450,10 +450,11 @@ class SCIMModelViewSet(SCIMViewMixin, viewsets.ModelViewSet):  # type: ignore[ty
         serializer = self.get_serializer_class()
         was_active = self.is_active(instance)
         mapping = serializer.get_mapping("active")
-        if mapping is not None:
-            setattr(instance, mapping.field.attname, False)
-            instance._scim_write = True  # type: ignore[attr-defined]
-            instance.save(update_fields=[mapping.field.name])
+        if mapping is not None and mapping.field is not None:
+            owner = mapping.owner(instance, create=True)
+            setattr(owner, mapping.field.attname, False)
+            owner._scim_write = True
+            owner.save()
         record = getattr(instance, serializer.record_name)
         record.deleted = timezone.now()
         record.save(update_fields=["deleted"])
@@ -465,7 +466,7 @@ class SCIMModelViewSet(SCIMViewMixin, viewsets.ModelViewSet):  # type: ignore[ty
         serializer = self.get_serializer_class()
         mapping = serializer.get_mapping("active")
         if mapping is not None:
-            return bool(getattr(instance, mapping.field.attname))
+            return bool(mapping.read(instance))
         record = getattr(instance, serializer.record_name)
         return record.attributes.get("active", True) is not False
 

@@ -3,12 +3,15 @@ name columns (RFC 7643 §4.1 on any ``get_user_model()``)."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.db.models.functions import Lower
 from django.test import override_settings
 
 from drf_scim.constants import ENTERPRISE_USER_SCHEMA, USER_SCHEMA
-from drf_scim.serializers import SCIMUserSerializer, default_user_attribute_map
+from drf_scim.serializers import Computed, SCIMUserSerializer, default_user_attribute_map
 
 pytestmark = pytest.mark.custom_user_model
 
@@ -80,3 +83,65 @@ def test_subclassed_serializer_maps_custom_fields(client):
     assert body["displayName"] == "Grace Hopper"
     assert body[ENTERPRISE_USER_SCHEMA] == {"employeeNumber": "1906", "department": "Navy"}
     assert user.scim_record.attributes == {ENTERPRISE_USER_SCHEMA: {"department": "Navy"}}
+
+
+class ProfileUserSerializer(SCIMUserSerializer):
+    """A related model's field and a computed value, each one declaration."""
+
+    attribute_map = {
+        **default_user_attribute_map(get_user_model()),
+        f"{ENTERPRISE_USER_SCHEMA}:department": "profile__department",
+        "nickName": Computed(lambda user: user.email.split("@")[0], expression=Lower("email")),
+        "displayName": "full_name",
+    }
+
+
+@override_settings(DRF_SCIM={"USER_SERIALIZER": f"{__name__}.ProfileUserSerializer"})
+def test_related_and_computed_mappings_are_read_written_filtered_sorted_patched(client):
+    from tests.custom_user.models import Profile
+
+    ann = client.post(
+        USERS,
+        {
+            "userName": "ann@example.com",
+            "nickName": "ignored",
+            ENTERPRISE_USER_SCHEMA: {"department": "R&D"},
+        },
+    )
+    assert ann.status_code == 201, ann.content
+    assert ann.json()["nickName"] == "ann"  # computed; writes are ignored
+    assert ann.json()[ENTERPRISE_USER_SCHEMA] == {"department": "R&D"}
+    assert Profile.objects.get().department == "R&D"
+    assert client.post(USERS, {"userName": "bob@example.com"}).status_code == 201
+    assert not Profile.objects.filter(user__email="bob@example.com").exists()
+
+    def names(query):
+        body = client.get(f"{USERS}?{query}").json()
+        return [r["userName"] for r in body["Resources"]]
+
+    assert names("filter=" + quote(f'{ENTERPRISE_USER_SCHEMA}:department eq "r&d"')) == [
+        "ann@example.com"
+    ]
+    assert names("filter=" + quote('nickName sw "BO"')) == ["bob@example.com"]
+    assert names(f"sortBy={ENTERPRISE_USER_SCHEMA}:department") == [
+        "ann@example.com",
+        "bob@example.com",
+    ]
+    assert names("sortBy=nickName&sortOrder=descending") == ["bob@example.com", "ann@example.com"]
+    projected = client.get(f"{USERS}?attributes=nickName").json()["Resources"]
+    assert [set(r) for r in projected] == [{"schemas", "id", "nickName"}] * 2
+    bob = client.get(f"{USERS}?filter=" + quote('userName eq "bob@example.com"')).json()
+    url = bob["Resources"][0]["meta"]["location"]
+    patched = client.patch(
+        url,
+        {
+            "Operations": [
+                {"op": "add", "path": f"{ENTERPRISE_USER_SCHEMA}:department", "value": "Sales"}
+            ]
+        },
+    )
+    assert patched.status_code == 200, patched.content
+    assert Profile.objects.get(user__email="bob@example.com").department == "Sales"
+    assert names("filter=" + quote(f'{ENTERPRISE_USER_SCHEMA}:department eq "sales"')) == [
+        "bob@example.com"
+    ]

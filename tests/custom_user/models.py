@@ -33,8 +33,7 @@ class EmailUser(AbstractBaseUser):
     staff_number = models.CharField(max_length=20, blank=True)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
-    organization = models.ForeignKey(Organization, null=True, blank=True,
-                                     on_delete=models.CASCADE)
+    organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.CASCADE)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -42,3 +41,13 @@ class EmailUser(AbstractBaseUser):
 
     def __str__(self):
         return self.email
+
+
+class Profile(models.Model):
+    """Profile fields of a user, in a model of their own."""
+
+    user = models.OneToOneField(EmailUser, on_delete=models.CASCADE, related_name="profile")
+    department = models.CharField(max_length=100, blank=True)
+
+    def __str__(self):
+        return f"profile of {self.user}"
