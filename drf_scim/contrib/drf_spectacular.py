@@ -1,24 +1,64 @@
-"""drf-spectacular extensions: the OpenAPI schema of SCIM resources, from the definitions.
+"""drf-spectacular extensions: an exact OpenAPI schema of the SCIM endpoints.
 
-Imported by ``DRFSCIMConfig.ready()`` when drf-spectacular is installed. The resource
-bodies are generated from the same schema definitions that drive validation and
-``/Schemas``, so a custom extension appears in the OpenAPI schema by itself.
+Imported by ``DRFSCIMConfig.ready()`` when drf-spectacular is installed; nothing else is
+needed. The resource bodies are generated from the same schema definitions that drive
+validation and ``/Schemas``, so a custom extension appears in the OpenAPI schema by itself,
+and the discovery documents from the discovery schemas (RFC 7643 §5-7).
+
+:class:`SCIMViewExtension` gives every SCIM view :class:`SCIMAutoSchema`, which documents
+what the views really do: ``application/scim+json`` (RFC 7644 §3.1), ListResponse,
+SearchRequest and PatchOp messages (§3.4.2, §3.4.3, §3.5.2), the Error body on each status
+an operation can answer (§3.12), ``attributes``/``excludedAttributes`` (§3.9) and versions:
+``ETag``, ``If-Match``, ``If-None-Match`` (§3.14).
+
+``POST /.search`` at the SCIM root (``SCIMRootSearchView``) is left out: each resource
+type's own ``/.search`` is documented instead.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
+from drf_spectacular.drainage import warn
 from drf_spectacular.extensions import (
     OpenApiAuthenticationExtension,
     OpenApiSerializerExtension,
+    OpenApiViewExtension,
 )
-from drf_spectacular.plumbing import build_bearer_security_scheme_object
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import (
+    ResolvedComponent,
+    build_array_type,
+    build_bearer_security_scheme_object,
+)
+from drf_spectacular.settings import spectacular_settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework.views import APIView
 
+from drf_scim import constants, definitions
 from drf_scim.characteristics import AttributeType, Mutability, Returned
-from drf_scim.definitions import COMMON_ATTRIBUTES, Attribute
+from drf_scim.definitions import COMMON_ATTRIBUTES, Attribute, Schema
+from drf_scim.discovery import (
+    DiscoveryViewSet,
+    ResourceTypeViewSet,
+    SchemaViewSet,
+    ServiceProviderConfigViewSet,
+)
+from drf_scim.pagination import SCIMPagination
+from drf_scim.settings import scim_settings
+from drf_scim.viewsets import SCIMModelViewSet
 
-__all__ = ["SCIMResourceSerializerExtension", "SCIMTokenAuthenticationScheme", "json_schema"]
+__all__ = [
+    "SCIM_TYPES",
+    "SCIMAutoSchema",
+    "SCIMResourceSerializerExtension",
+    "SCIMTokenAuthenticationScheme",
+    "SCIMViewExtension",
+    "json_schema",
+]
 
 _TYPES: dict[AttributeType, dict[str, Any]] = {
     AttributeType.STRING: {"type": "string"},
@@ -30,9 +70,28 @@ _TYPES: dict[AttributeType, dict[str, Any]] = {
     AttributeType.REFERENCE: {"type": "string", "format": "uri-reference"},
 }
 
+#: The ``scimType`` keywords of RFC 7644 §3.12, Table 9, in the RFC's order.
+SCIM_TYPES = (
+    "invalidFilter",
+    "tooMany",
+    "uniqueness",
+    "mutability",
+    "invalidSyntax",
+    "invalidPath",
+    "noTarget",
+    "invalidValue",
+    "invalidVers",
+    "sensitive",
+)
 
-def json_schema(attributes: tuple[Attribute, ...] | list[Attribute]) -> dict[str, Any]:
-    """The JSON schema of an object with these SCIM attributes."""
+
+def json_schema(attributes: Iterable[Attribute]) -> dict[str, Any]:
+    """The JSON schema of an object with these SCIM attributes.
+
+    ``required`` lists the required attributes and the read-only ones that are always
+    returned (``id``): OpenAPI 3.0 applies ``required`` to a read-only property in responses
+    only. drf-spectacular's ``COMPONENT_NO_READ_ONLY_REQUIRED`` setting leaves them out.
+    """
     properties = {}
     required = []
     for attribute in attributes:
@@ -41,7 +100,10 @@ def json_schema(attributes: tuple[Attribute, ...] | list[Attribute]) -> dict[str
         ):
             continue
         properties[attribute.name] = _attribute_schema(attribute)
-        if attribute.required and attribute.mutability is not Mutability.READ_ONLY:
+        read_only = attribute.mutability is Mutability.READ_ONLY
+        if read_only and spectacular_settings.COMPONENT_NO_READ_ONLY_REQUIRED:
+            continue
+        if attribute.required or (read_only and attribute.returned is Returned.ALWAYS):
             required.append(attribute.name)
     schema: dict[str, Any] = {"type": "object", "properties": properties}
     if required:
@@ -54,13 +116,15 @@ def _attribute_schema(attribute: Attribute) -> dict[str, Any]:
         single: dict[str, Any] = json_schema(attribute.sub_attributes)
     else:
         single = dict(_TYPES[attribute.type])
-        if attribute.canonical_values:
-            single["description"] = "Canonical values: " + ", ".join(attribute.canonical_values)
     schema: dict[str, Any] = (
         {"type": "array", "items": single} if attribute.multi_valued else single
     )
-    if attribute.description:
-        schema["description"] = attribute.description
+    description = attribute.description
+    if attribute.canonical_values:
+        values = ", ".join(attribute.canonical_values)
+        description = f"{description} Canonical values: {values}.".strip()
+    if description:
+        schema["description"] = description
     if attribute.mutability is Mutability.READ_ONLY:
         schema["readOnly"] = True
     if attribute.mutability is Mutability.WRITE_ONLY:
@@ -68,8 +132,50 @@ def _attribute_schema(attribute: Attribute) -> dict[str, Any]:
     return schema
 
 
+def _schemas_property(registry: Any, owner: str, *urns: str) -> dict[str, Any]:
+    """The ``schemas`` attribute of a message or resource (RFC 7643 §3).
+
+    Its URIs are a component of their own, ``{owner}SchemasEnum``: drf-spectacular's enum
+    hook would otherwise give the many ``schemas`` enums colliding names.
+    """
+    component = ResolvedComponent(  # type: ignore[no-untyped-call]
+        name=f"{owner}SchemasEnum",
+        type=ResolvedComponent.SCHEMA,
+        object=f"drf_scim.{owner}SchemasEnum",
+        schema={"type": "string", "enum": list(urns)},
+    )
+    registry.register_on_missing(component)
+    return {
+        "type": "array",
+        "items": component.ref,
+        "description": "The URIs of the schemas the body follows (RFC 7643 §3).",
+    }
+
+
+def _document_schema(registry: Any, name: str, schema: Schema) -> dict[str, Any]:
+    """A discovery document: the attributes of ``schema`` with ``schemas`` and ``meta``."""
+    # Discovery documents are not versioned resources: their meta has no dates or version.
+    meta = next(attribute for attribute in COMMON_ATTRIBUTES if attribute.name == "meta")
+    meta = replace(
+        meta,
+        sub_attributes=tuple(
+            sub for sub in meta.sub_attributes if sub.name in ("resourceType", "location")
+        ),
+    )
+    document = json_schema([*schema.attributes, meta])
+    schemas = _schemas_property(registry, name, schema.id)
+    document["properties"] = {"schemas": schemas, **document["properties"]}
+    document["required"] = ["schemas", *document.get("required", [])]
+    return document
+
+
 class SCIMResourceSerializerExtension(OpenApiSerializerExtension):  # type: ignore[no-untyped-call]
-    """Describe a SCIM resource serializer by its schemas (RFC 7643 §2-4)."""
+    """Describe a SCIM resource serializer by its schemas (RFC 7643 §2-4).
+
+    One component per resource type, named after it (``User``); ``readOnly`` and
+    ``writeOnly`` mark what only responses (``id``, ``meta``) or only requests
+    (``password``) carry. Each schema extension is an object under its URN.
+    """
 
     target_class = "drf_scim.serializers.SCIMResourceSerializer"
     match_subclasses = True
@@ -80,12 +186,18 @@ class SCIMResourceSerializerExtension(OpenApiSerializerExtension):  # type: igno
     def map_serializer(self, auto_schema: Any, direction: str) -> dict[str, Any]:
         schemas = self.target.get_schemas()
         schema = json_schema([*COMMON_ATTRIBUTES, *schemas.core])
+        urns = [schemas.core.id, *(extension.id for extension in schemas.extensions)]
+        name = self.get_name(auto_schema, direction)
         schema["properties"] = {
-            "schemas": {"type": "array", "items": {"type": "string"}},
+            "schemas": _schemas_property(auto_schema.registry, name, *urns),
             **schema["properties"],
         }
         for extension in schemas.extensions:
-            schema["properties"][extension.id] = json_schema(extension.attributes)
+            body = json_schema(extension.attributes)
+            body["description"] = f"{extension.description} ({extension.id})."
+            schema["properties"][extension.id] = body
+            if extension.id in schemas.required_extensions:
+                schema.setdefault("required", []).append(extension.id)
         return schema
 
 
@@ -96,7 +208,584 @@ class SCIMTokenAuthenticationScheme(OpenApiAuthenticationExtension):  # type: ig
     name = "SCIMBearerToken"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
-        return build_bearer_security_scheme_object(
+        scheme = build_bearer_security_scheme_object(
             header_name="Authorization",
             token_prefix="Bearer",  # noqa: S106 - a scheme name
         )
+        scheme["description"] = (
+            "A SCIM bearer token, as created by `manage.py create_scim_token NAME` "
+            "(RFC 6750). Paste the token alone, without `Bearer`."
+        )
+        return scheme
+
+
+# -- the operations ------------------------------------------------------------------------
+
+_ERROR_DESCRIPTIONS = {
+    400: "The request is not valid; `scimType` says why (RFC 7644 §3.12, Table 9).",
+    401: "No valid bearer token was given (RFC 7644 §2).",
+    403: "The token may not make this request.",
+    404: "No such resource (RFC 7644 §3.12).",
+    409: "`scimType` uniqueness: a unique value, such as `userName`, is taken (RFC 7644 §3.3).",
+    412: "The resource has changed: `If-Match` names another version (RFC 7644 §3.14).",
+    413: "The request body exceeds {max_payload_size} bytes (`bulk.maxPayloadSize`).",
+    415: "The request body is neither `application/scim+json` nor `application/json`.",
+}
+
+#: The errors of each resource operation, besides 401 and 403 (every operation's).
+_RESOURCE_ERRORS: dict[str, tuple[int, ...]] = {
+    "list": (400,),
+    "search": (400, 413, 415),
+    "create": (400, 409, 413, 415),
+    "retrieve": (404,),
+    "update": (400, 404, 409, 412, 413, 415),
+    "partial_update": (400, 404, 409, 412, 413, 415),
+    "destroy": (404, 412),
+}
+
+#: Resource operations: (the verb of operationId and summary, the noun is plural).
+_RESOURCE_OPERATIONS: dict[str, tuple[str, bool]] = {
+    "list": ("list", True),
+    "search": ("search", True),
+    "create": ("create", False),
+    "retrieve": ("get", False),
+    "update": ("replace", False),
+    "partial_update": ("patch", False),
+    "destroy": ("delete", False),
+}
+
+_RESOURCE_DESCRIPTIONS = {
+    "list": (
+        "Query {plural} (RFC 7644 §3.4.2): `filter`, `sortBy`/`sortOrder`, "
+        "`startIndex`/`count` (1-based, at most {max_count} per page) and "
+        "`attributes`/`excludedAttributes`. `totalResults` counts every match."
+    ),
+    "search": (
+        "Query {plural} with the parameters in a SearchRequest body (RFC 7644 §3.4.3), "
+        "for filters too long or too sensitive for a URL. Answers as `GET {endpoint}` does."
+    ),
+    "create": (
+        "Create the {name} given in the body (RFC 7644 §3.3). The answer is the new "
+        "resource with its `Location` and `ETag`."
+    ),
+    "retrieve": (
+        "Get the {name} with this `id` (RFC 7644 §3.4.1). `If-None-Match` with its current "
+        "`ETag` gives 304 (RFC 7644 §3.14)."
+    ),
+    "update": (
+        "Replace the {name} with the body (RFC 7644 §3.5.1): attributes left out are "
+        "cleared. With `If-Match`, only if it is still at that version (RFC 7644 §3.14)."
+    ),
+    "partial_update": (
+        "Apply a PatchOp's operations to the {name} (RFC 7644 §3.5.2), all of them or none. "
+        "With `If-Match`, only if it is still at that version (RFC 7644 §3.14)."
+    ),
+    "destroy": (
+        "Delete the {name} (RFC 7644 §3.6): it is 404 from then on. "
+        "With `If-Match`, only if it is still at that version (RFC 7644 §3.14)."
+    ),
+}
+
+#: Discovery viewsets: (document name, endpoint, definition, path parameter description).
+_DISCOVERY: tuple[tuple[type[DiscoveryViewSet], str, str, Schema, str], ...] = (
+    (
+        ServiceProviderConfigViewSet,
+        "ServiceProviderConfig",
+        "ServiceProviderConfig",
+        definitions.SERVICE_PROVIDER_CONFIG,
+        "",
+    ),
+    (
+        ResourceTypeViewSet,
+        "ResourceType",
+        "ResourceTypes",
+        definitions.RESOURCE_TYPE,
+        "The resource type's name, e.g. `User`.",
+    ),
+    (
+        SchemaViewSet,
+        "Schema",
+        "Schemas",
+        definitions.SCHEMA,
+        "The schema's URI, e.g. `urn:ietf:params:scim:schemas:core:2.0:User`.",
+    ),
+)
+
+_DISCOVERY_DESCRIPTIONS = {
+    "ServiceProviderConfig": (
+        "The features this service provider supports (RFC 7644 §4, RFC 7643 §5). "
+        "A `filter` parameter gets 403."
+    ),
+    "ResourceTypes": (
+        "The resource types served (RFC 7644 §4, RFC 7643 §6), as a ListResponse. "
+        "A `filter` parameter gets 403."
+    ),
+    "ResourceType": "One resource type (RFC 7643 §6).",
+    "Schemas": (
+        "The schemas of the resource types and of discovery (RFC 7644 §4, RFC 7643 §7), "
+        "as a ListResponse. A `filter` parameter gets 403."
+    ),
+    "Schema": "One schema, by its URI (RFC 7643 §7).",
+}
+
+_ETAG = 'The resource\'s version, a weak entity tag such as `W/"3"` (RFC 7644 §3.14).'
+
+
+class SCIMAutoSchema(AutoSchema):
+    """drf-spectacular's ``AutoSchema`` for the SCIM views (RFC 7644 §3 and §4).
+
+    :class:`SCIMViewExtension` installs it on every resource and discovery viewset. Set
+    ``schema = SCIMAutoSchema()`` on a SCIM viewset yourself only when you decorate its
+    methods with ``@extend_schema``: drf-spectacular then builds the decorated schema on
+    the view's own schema class, and this keeps it a SCIM one.
+    """
+
+    # -- what the view is ------------------------------------------------------------------
+
+    @property
+    def action(self) -> str:
+        return str(getattr(self.view, "action", None) or self.method.lower())
+
+    def is_resource_view(self) -> bool:
+        return isinstance(self.view, SCIMModelViewSet)
+
+    def get_discovery(self) -> tuple[str, str, Schema, str] | None:
+        """(document name, endpoint, definition, path parameter text) of a discovery view."""
+        for cls, name, endpoint, schema, lookup in _DISCOVERY:
+            if isinstance(self.view, cls):
+                return name, endpoint, schema, lookup
+        return None
+
+    def _resource_names(self) -> tuple[str, str, str]:
+        view: Any = self.view
+        serializer = view.get_resource_serializer()
+        return serializer.resource_type, serializer.endpoint.strip("/"), serializer.endpoint
+
+    # -- names and text ------------------------------------------------------------------
+
+    def get_operation_id(self) -> str:
+        if self.is_resource_view() and self.action in _RESOURCE_OPERATIONS:
+            verb, plural = _RESOURCE_OPERATIONS[self.action]
+            name, plural_name, _ = self._resource_names()
+            return f"{verb}{plural_name if plural else name}"
+        discovery = self.get_discovery()
+        if discovery is not None:
+            name, endpoint, _, _ = discovery
+            if self.action == "retrieve":
+                return f"get{name}"
+            return f"get{endpoint}" if endpoint == name else f"list{endpoint}"
+        return super().get_operation_id()
+
+    def get_summary(self) -> str | None:
+        if self.is_resource_view() and self.action in _RESOURCE_OPERATIONS:
+            verb, plural = _RESOURCE_OPERATIONS[self.action]
+            name, plural_name, _ = self._resource_names()
+            return f"{verb.capitalize()} {plural_name if plural else name}"
+        discovery = self.get_discovery()
+        if discovery is not None:
+            name, endpoint, _, _ = discovery
+            if self.action == "retrieve" or endpoint == name:
+                return f"Get {name}"
+            return f"List {endpoint}"
+        return super().get_summary()
+
+    def get_description(self) -> str:  # type: ignore[override]
+        if self.is_resource_view() and self.action in _RESOURCE_DESCRIPTIONS:
+            name, plural, endpoint = self._resource_names()
+            text = _RESOURCE_DESCRIPTIONS[self.action].format(
+                name=name, plural=plural, endpoint=endpoint, max_count=scim_settings.MAX_COUNT
+            )
+            if self.action == "partial_update":
+                text += (
+                    " The answer is 204 without a body (the `PATCH_RESPONSE` setting)."
+                    if self.patch_answers_no_content()
+                    else " The answer is the resource, shaped by `attributes`/`excludedAttributes`."
+                )
+            return text
+        discovery = self.get_discovery()
+        if discovery is not None:
+            name, endpoint, _, _ = discovery
+            return _DISCOVERY_DESCRIPTIONS[name if self.action == "retrieve" else endpoint]
+        return super().get_description()
+
+    def get_tags(self) -> list[str]:
+        if self.is_resource_view():
+            return [self._resource_names()[1]]
+        if self.get_discovery() is not None:
+            return ["Discovery"]
+        return super().get_tags()
+
+    # -- media types -------------------------------------------------------------------
+
+    def map_renderers(self, attribute: str) -> list[Any]:
+        """``application/scim+json`` (RFC 7644 §3.1), not DRF's ``?format=`` alternatives."""
+        renderers = [
+            renderer
+            for renderer in self.view.get_renderers()
+            if renderer.media_type.split(";")[0] == constants.MEDIA_TYPE
+        ]
+        found = [getattr(renderer, attribute).split(";")[0] for renderer in renderers]
+        return list(dict.fromkeys(found)) or super().map_renderers(attribute)
+
+    # -- lists -------------------------------------------------------------------------
+
+    def _is_list_view(self, serializer: Any = None) -> bool:
+        # drf-spectacular's list wrapping is off: every SCIM list is documented as the
+        # ListResponse it is (see list_response_ref), and the query parameters of
+        # GET on a collection are added below.
+        return False
+
+    def is_collection_query(self) -> bool:
+        """``GET`` on a resource collection: the filter and paging parameters apply."""
+        return self.is_resource_view() and self.action == "list"
+
+    def get_filter_backends(self) -> list[Any]:
+        view: Any = self.view
+        return list(view.filter_backends) if self.is_collection_query() else []
+
+    def _get_pagination_parameters(self) -> list[dict[str, Any]]:
+        paginator = getattr(self.view, "paginator", None)
+        if not self.is_collection_query() or paginator is None:
+            return []
+        return paginator.get_schema_operation_parameters(self.view)  # type: ignore[no-any-return]
+
+    def get_paginated_name(self, serializer_name: str) -> str:
+        return f"{serializer_name}ListResponse"
+
+    # -- components --------------------------------------------------------------------
+
+    def component(self, name: str, schema: dict[str, Any]) -> dict[str, Any]:
+        """A reference to the component ``name``, registered from ``schema`` if new."""
+        component = ResolvedComponent(  # type: ignore[no-untyped-call]
+            name=name, type=ResolvedComponent.SCHEMA, object=f"drf_scim.{name}", schema=schema
+        )
+        self.registry.register_on_missing(component)
+        return component.ref
+
+    def error_ref(self) -> dict[str, Any]:
+        return self.component("Error", _error_schema(self.registry))
+
+    def list_response_ref(self, name: str, item: dict[str, Any]) -> dict[str, Any]:
+        """A ListResponse of ``item`` (RFC 7644 §3.4.2), as the paginator describes it."""
+        pagination_class = getattr(self.view, "pagination_class", None) or SCIMPagination
+        schema = pagination_class().get_paginated_response_schema(build_array_type(item))
+        schema["properties"]["schemas"] = _schemas_property(
+            self.registry, "ListResponse", constants.LIST_RESPONSE_SCHEMA
+        )
+        return self.component(self.get_paginated_name(name), schema)
+
+    def discovery_ref(self, name: str, schema: Schema) -> dict[str, Any]:
+        document = _document_schema(self.registry, name, schema)
+        if schema is definitions.SCHEMA:
+            # A Schema's attributes nest as subAttributes, one level per complex attribute.
+            attribute = document["properties"]["attributes"]["items"]
+            attribute["properties"]["subAttributes"]["items"] = _ref("SchemaAttribute")
+            document["properties"]["attributes"]["items"] = self.component(
+                "SchemaAttribute", attribute
+            )
+        return self.component(name, document)
+
+    # -- parameters and headers --------------------------------------------------------
+
+    def get_override_parameters(self) -> list[Any]:
+        parameters = list(super().get_override_parameters())
+        parameters.append(
+            OpenApiParameter(
+                "WWW-Authenticate",
+                str,
+                OpenApiParameter.HEADER,
+                response=[401],
+                description="The authentication scheme to use: `Bearer` (RFC 6750).",
+            )
+        )
+        if self.is_resource_view():
+            parameters += self.resource_parameters()
+        discovery = self.get_discovery()
+        if discovery is not None and self.action == "retrieve":
+            parameters.append(
+                OpenApiParameter(
+                    "id", str, OpenApiParameter.PATH, required=True, description=discovery[3]
+                )
+            )
+        return parameters
+
+    def resource_parameters(self) -> list[OpenApiParameter]:
+        """``attributes``, ``excludedAttributes``, the id, and the version headers."""
+        action = self.action
+        parameters = []
+        if action in ("list", "retrieve", "create", "update", "partial_update"):
+            parameters += [
+                OpenApiParameter(
+                    "attributes",
+                    str,
+                    description="Comma-separated attributes to return, with those always "
+                    "returned; the others are left out (RFC 7644 §3.9).",
+                ),
+                OpenApiParameter(
+                    "excludedAttributes",
+                    str,
+                    description="Comma-separated attributes to leave out of the answer "
+                    "(RFC 7644 §3.9); ignored when `attributes` is given.",
+                ),
+            ]
+        if action in ("retrieve", "update", "partial_update", "destroy"):
+            parameters.append(
+                OpenApiParameter(
+                    "id",
+                    str,
+                    OpenApiParameter.PATH,
+                    required=True,
+                    description="The resource's `id`.",
+                )
+            )
+        if action == "retrieve":
+            parameters.append(
+                OpenApiParameter(
+                    "If-None-Match",
+                    str,
+                    OpenApiParameter.HEADER,
+                    description="An `ETag`: 304 without a body if the resource is still at "
+                    "that version (RFC 7644 §3.14).",
+                )
+            )
+        if action in ("update", "partial_update", "destroy"):
+            parameters.append(
+                OpenApiParameter(
+                    "If-Match",
+                    str,
+                    OpenApiParameter.HEADER,
+                    description="An `ETag` (or `*`): 412 unless the resource is still at "
+                    "that version (RFC 7644 §3.14).",
+                )
+            )
+        etag_codes = {
+            "retrieve": [200, 304],
+            "create": [201],
+            "update": [200],
+            "partial_update": [204] if self.patch_answers_no_content() else [200],
+        }.get(action)
+        if etag_codes:
+            parameters.append(
+                OpenApiParameter(
+                    "ETag",
+                    str,
+                    OpenApiParameter.HEADER,
+                    required=True,
+                    response=etag_codes,
+                    description=_ETAG,
+                )
+            )
+            location_codes = [code for code in etag_codes if code in (200, 201)]
+            if location_codes:
+                parameters.append(
+                    OpenApiParameter(
+                        "Location",
+                        OpenApiTypes.URI,
+                        OpenApiParameter.HEADER,
+                        required=True,
+                        response=location_codes,
+                        description="The resource's URI, as in `meta.location`.",
+                    )
+                )
+        return parameters
+
+    def patch_answers_no_content(self) -> bool:
+        """Whether PATCH answers 204 (the ``PATCH_RESPONSE`` setting, RFC 7644 §3.5.2)."""
+        return bool(scim_settings.PATCH_RESPONSE == "no-content")
+
+    # -- bodies ------------------------------------------------------------------------
+
+    def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
+        operation: dict[str, Any] | None = super().get_operation(*args, **kwargs)
+        if operation is not None and "requestBody" in operation:
+            operation["requestBody"]["required"] = True  # every SCIM body is required
+        return operation
+
+    def get_request_serializer(self) -> Any:
+        if self.is_resource_view():
+            message = {
+                "partial_update": ("PatchOp", _patch_op_schema),
+                "search": ("SearchRequest", _search_request_schema),
+            }.get(self.action)
+            if message is not None:
+                name, build = message
+                ref = self.component(name, build(self.registry))
+                return dict.fromkeys(self.map_parsers(), ref)
+        return super().get_request_serializer()
+
+    def get_response_serializers(self) -> Any:
+        if self.is_resource_view() and self.action in _RESOURCE_ERRORS:
+            responses = self.resource_responses()
+            errors = _RESOURCE_ERRORS[self.action]
+        else:
+            discovery = self.get_discovery()
+            if discovery is None:
+                return super().get_response_serializers()
+            responses = self.discovery_responses(*discovery[:3])
+            errors = (404,) if self.action == "retrieve" else ()
+        error = self.error_ref()
+        for code in sorted({401, 403, *errors}):
+            text = _ERROR_DESCRIPTIONS[code].format(max_payload_size=scim_settings.MAX_PAYLOAD_SIZE)
+            if code == 403 and not self.is_resource_view():
+                text = "A `filter` was given (RFC 7644 §4), or the token may not make this request."
+            responses[code] = OpenApiResponse(error, description=text)
+        return responses
+
+    def resource_responses(self) -> dict[int, Any]:
+        """The success responses of a resource operation."""
+        action = self.action
+        serializer = self._get_serializer()  # type: ignore[no-untyped-call]
+        name, plural, _ = self._resource_names()
+        if action in ("list", "search"):
+            item = self.resolve_serializer(serializer, "response").ref
+            ref = self.list_response_ref(name, item)
+            return {200: OpenApiResponse(ref, f"A ListResponse of {plural}.")}
+        if action == "destroy":
+            return {204: OpenApiResponse(None, f"The {name} is deleted.")}
+        if action == "partial_update" and self.patch_answers_no_content():
+            return {204: OpenApiResponse(None, "All the operations were applied.")}
+        if action == "create":
+            return {201: OpenApiResponse(serializer, f"The new {name}.")}
+        responses: dict[int, Any] = {200: OpenApiResponse(serializer, f"The {name}.")}
+        if action == "retrieve":
+            responses[304] = OpenApiResponse(
+                None, "Not Modified: the resource is at the version of `If-None-Match`."
+            )
+        return responses
+
+    def discovery_responses(self, name: str, endpoint: str, schema: Schema) -> dict[int, Any]:
+        """The success response of a discovery operation."""
+        ref = self.discovery_ref(name, schema)
+        if self.action == "retrieve" or endpoint == name:
+            return {200: OpenApiResponse(ref, f"The {name}.")}
+        return {200: OpenApiResponse(self.list_response_ref(name, ref), f"The {endpoint}.")}
+
+
+def _ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/{ResolvedComponent.SCHEMA}/{name}"}
+
+
+def _error_schema(registry: Any) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": "A SCIM error (RFC 7644 §3.12).",
+        "required": ["schemas", "status"],
+        "properties": {
+            "schemas": _schemas_property(registry, "Error", constants.ERROR_SCHEMA),
+            "status": {
+                "type": "string",
+                "pattern": "^[0-9]{3}$",
+                "description": "The HTTP status code, as a string.",
+            },
+            "scimType": {
+                "type": "string",
+                "enum": list(SCIM_TYPES),
+                "description": "What is wrong, for some 400, 403 and 409 errors (Table 9).",
+            },
+            "detail": {"type": "string", "description": "A human-readable explanation."},
+        },
+    }
+
+
+def _patch_op_schema(registry: Any) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": "A PATCH request (RFC 7644 §3.5.2). Member names are case-insensitive "
+        "(RFC 7643 §2.1); so are `op` values, unless the `STRICT` setting is on.",
+        "required": ["Operations"],
+        "properties": {
+            "schemas": _schemas_property(registry, "PatchOp", constants.PATCH_OP_SCHEMA),
+            "Operations": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "required": ["op"],
+                    "properties": {
+                        "op": {"type": "string", "enum": ["add", "remove", "replace"]},
+                        "path": {
+                            "type": "string",
+                            "description": "The attribute to change, with an optional value "
+                            'filter: `members[value eq "2819c223"]` (RFC 7644 §3.5.2). '
+                            "Required by `remove`.",
+                        },
+                        "value": {
+                            "description": "The value to add or replace with; without "
+                            "`path`, an object of attributes."
+                        },
+                    },
+                },
+            },
+        },
+        "example": {
+            "schemas": [constants.PATCH_OP_SCHEMA],
+            "Operations": [{"op": "replace", "path": "displayName", "value": "Babs Jensen"}],
+        },
+    }
+
+
+def _search_request_schema(registry: Any) -> dict[str, Any]:
+    names = {"type": "array", "items": {"type": "string"}}
+    return {
+        "type": "object",
+        "description": "A query in a POST body (RFC 7644 §3.4.3); the fields are those of the "
+        "query parameters of `GET`.",
+        "properties": {
+            "schemas": _schemas_property(
+                registry, "SearchRequest", constants.SEARCH_REQUEST_SCHEMA
+            ),
+            "attributes": {**names, "description": "Attributes to return (RFC 7644 §3.9)."},
+            "excludedAttributes": {
+                **names,
+                "description": "Attributes to leave out (RFC 7644 §3.9).",
+            },
+            "filter": {"type": "string", "description": "A filter (RFC 7644 §3.4.2.2)."},
+            "sortBy": {"type": "string", "description": "The attribute to sort by."},
+            "sortOrder": {"type": "string", "enum": ["ascending", "descending"]},
+            "startIndex": {"type": "integer", "minimum": 1, "description": "1-based."},
+            "count": {"type": "integer", "minimum": 0, "description": "Results per page."},
+        },
+        "example": {
+            "schemas": [constants.SEARCH_REQUEST_SCHEMA],
+            "filter": 'meta.lastModified gt "2020-01-01T00:00:00Z"',
+            "sortBy": "meta.lastModified",
+            "startIndex": 1,
+            "count": 10,
+        },
+    }
+
+
+class SCIMViewExtension(OpenApiViewExtension):  # type: ignore[no-untyped-call]
+    """Give the SCIM resource and discovery viewsets :class:`SCIMAutoSchema`.
+
+    Only schema generation sees the replacement; the views that serve requests are untouched.
+    A view that declares an ``AutoSchema`` of its own keeps it.
+    """
+
+    target_class = "drf_scim.viewsets.SCIMViewMixin"
+    match_subclasses = True
+
+    def view_replacement(self) -> type[APIView]:
+        view: type[APIView] = self.target
+        declared = next(cls.__dict__["schema"] for cls in view.__mro__ if "schema" in cls.__dict__)
+        if not issubclass(view, (SCIMModelViewSet, DiscoveryViewSet)) or isinstance(
+            declared, AutoSchema
+        ):
+            return view
+        self.check_decorated_actions(view)
+        return type(view.__name__, (view,), {"schema": SCIMAutoSchema()})
+
+    def check_decorated_actions(self, view: Any) -> None:
+        """Warn about ``@extend_schema`` on an action of a view without SCIMAutoSchema.
+
+        drf-spectacular builds a decorated action's schema on the view's declared schema
+        class, so the action would lose its SCIM documentation.
+        """
+        names = [*_RESOURCE_OPERATIONS, *(action.__name__ for action in view.get_extra_actions())]
+        for name in names:
+            if getattr(getattr(view, name, None), "kwargs", {}).get("schema") is not None:
+                warn(
+                    f"{view.__name__}.{name} is decorated with @extend_schema: set "
+                    f"`schema = SCIMAutoSchema()` on {view.__name__} "
+                    "(drf_scim.contrib.drf_spectacular) to keep its SCIM documentation."
+                )
