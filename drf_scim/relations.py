@@ -84,19 +84,30 @@ class Relation:
         manager = getattr(instance, self.accessor)
         prefetched = getattr(instance, "_prefetched_objects_cache", {})
         cache_name = getattr(manager, "prefetch_cache_name", self.accessor)
+        paths = target.display_paths()
+        if cache_name not in prefetched and paths is not None:
+            # One resource: read ids and display names only, not whole objects.
+            rows = self._live(manager).values_list(f"{target.record_name}__id", *paths)
+            return [
+                self._reference(
+                    row[0], next((v for v in row[1:] if v not in (None, "")), None), root
+                )
+                for row in rows
+            ]
         related_objects = manager.all() if cache_name in prefetched else self._live(manager)
-        values = []
-        for related in related_objects:
-            record = getattr(related, target.record_name)
-            values.append(
-                {
-                    "value": str(record.id),
-                    "$ref": f"{root}{target.endpoint}/{record.id}",
-                    "display": target.display_of(related),
-                    "type": self.value_type,
-                }
+        return [
+            self._reference(
+                getattr(related, target.record_name).id, target.display_of(related), root
             )
-        return values
+            for related in related_objects
+        ]
+
+    def _reference(self, scim_id: Any, display: Any, root: str) -> dict[str, Any]:
+        reference = {"value": str(scim_id), "$ref": f"{root}{self.target.endpoint}/{scim_id}"}
+        if display not in (None, ""):
+            reference["display"] = str(display)
+        reference["type"] = self.value_type
+        return reference
 
     # -- writing -------------------------------------------------------------------
 

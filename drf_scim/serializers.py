@@ -195,6 +195,9 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
     #: case-folded value under a unique constraint (``user_name_key``).
     unique_key_attribute: ClassVar[str | None] = None
     unique_key_field: ClassVar[str | None] = None
+    #: Attributes whose first non-empty value names the resource in references
+    #: (``members[].display``, ``groups[].display``).
+    display_attributes: ClassVar[tuple[str, ...]] = ()
     #: The model's foreign key to the tenant model (e.g. ``"organization"``), which scopes
     #: a tenant's token to its own resources; ``None`` when the resource has no tenant.
     tenant_field: ClassVar[str | None] = None
@@ -239,8 +242,35 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
 
     @classmethod
     def display_of(cls, instance: models.Model) -> str | None:
-        """The ``display`` of a reference to ``instance`` (a member, a group)."""
-        return str(instance)
+        """The ``display`` of a reference to ``instance`` (a member, a group).
+
+        The first non-empty value of ``display_attributes``.
+        """
+        record = getattr(instance, cls.record_name, None)
+        for name in cls.display_attributes:
+            mapping = cls.get_mapping(name)
+            value = mapping.read(instance) if mapping is not None else None
+            if value in (None, "") and record is not None:
+                value = record.attributes.get(name)
+            if value not in (None, ""):
+                return str(value)
+        return None
+
+    @classmethod
+    def display_paths(cls) -> list[str] | None:
+        """ORM paths of ``display_attributes``, to read references without loading them.
+
+        ``None`` when one is computed in Python; references are then loaded whole.
+        """
+        paths = []
+        for name in cls.display_attributes:
+            mapping = cls.get_mapping(name)
+            if mapping is not None and mapping.computed is not None:
+                return None
+            if mapping is not None:
+                paths.append(mapping.lookup)
+            paths.append(f"{cls.record_name}__attributes__{name}")
+        return paths
 
     @classmethod
     def get_filter_expression(cls, scim_path: str) -> Any:
@@ -779,6 +809,7 @@ class SCIMUserSerializer(SCIMResourceSerializer):
     record_name = "scim_record"
     unique_key_attribute = "userName"
     unique_key_field = "user_name_key"
+    display_attributes = ("displayName", "userName")
 
     @classmethod
     def get_model(cls) -> type[models.Model]:
@@ -819,16 +850,6 @@ class SCIMUserSerializer(SCIMResourceSerializer):
             instance.set_unusable_password()
 
     @classmethod
-    def display_of(cls, instance: models.Model) -> str | None:
-        """A user's ``displayName``, else its ``userName``."""
-        record = getattr(instance, cls.record_name, None)
-        name = record.attributes.get("displayName") if record is not None else None
-        mapping = cls.get_mapping("displayName") or cls.get_mapping("userName")
-        if name is None and mapping is not None:
-            name = mapping.read(instance)
-        return str(name) if name else None
-
-    @classmethod
     def get_relations(cls) -> dict[str, Relation]:
         """``groups`` (read-only), when the user model has a many-to-many to the group model."""
         groups = scim_settings.GROUP_SERIALIZER
@@ -864,6 +885,7 @@ class SCIMGroupSerializer(SCIMResourceSerializer):
     record_name = "scim_record"
     unique_key_attribute = "displayName"
     unique_key_field = "display_name_key"
+    display_attributes = ("displayName",)
 
     @classmethod
     def get_model(cls) -> type[models.Model]:
@@ -875,14 +897,6 @@ class SCIMGroupSerializer(SCIMResourceSerializer):
         if cls.attribute_map:
             return dict(cls.attribute_map)
         return {"displayName": "name"} if _has_field(cls.get_model(), "name") else {}
-
-    @classmethod
-    def display_of(cls, instance: models.Model) -> str | None:
-        mapping = cls.get_mapping("displayName")
-        if mapping is not None:
-            return str(mapping.read(instance))
-        record = getattr(instance, cls.record_name, None)
-        return record.attributes.get("displayName") if record is not None else None
 
     @classmethod
     def get_relations(cls) -> dict[str, Relation]:

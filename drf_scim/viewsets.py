@@ -335,6 +335,7 @@ class SCIMModelViewSet(SCIMViewMixin, viewsets.ModelViewSet):  # type: ignore[ty
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """GET one resource, with its ``ETag``; ``If-None-Match`` gives 304 (RFC 7644 §3.14)."""
+        self._load_relations = False  # one resource: its references are read as values
         instance = self.get_object()
         header = request.headers.get("If-None-Match")
         if header is not None and self._matches(header, instance):
