@@ -10,6 +10,7 @@ compare by code point, which gives the same answers on SQLite, PostgreSQL and Ma
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -317,7 +318,9 @@ class FilterCompiler:
             raise InvalidFilter("Value filters cannot be nested.")
         sub = attribute.get(node.attribute.attribute)
         if sub is None or node.attribute.sub_attribute is not None:
-            raise InvalidFilter(f"Unknown attribute {attribute.name}.{node.attribute} in filter.")
+            raise InvalidFilter(
+                f"Unknown attribute '{node.attribute}' of {attribute.name} in filter."
+            )
         if isinstance(node, Present):
             return self._present_in(f"search__{sub.name}", sub)
         if node.operator == "ne":
@@ -535,6 +538,18 @@ def _scim_param(request: Request, view: Any, name: str) -> Any:
     return (params if params is not None else request.query_params).get(name)
 
 
+def _locate(text: str, detail: str) -> str:
+    """Add where in ``text`` the attribute an error names stands, as the parser's errors do."""
+    match = re.search(r"'([^']+)'", detail) or re.match(r"[\w.:$-]+", detail)
+    if match is None:
+        return detail
+    name = match.group(1) if match.groups() else match.group(0)
+    position = text.lower().find(name.lower())
+    if position < 0:
+        return detail
+    return f"{detail.rstrip('.')} (at position {position}: {text[:200]!r})."
+
+
 class SCIMFilterBackend(BaseFilterBackend):
     """Apply the ``filter`` parameter (RFC 7644 §3.4.2.2) to the view's queryset."""
 
@@ -561,7 +576,12 @@ class SCIMFilterBackend(BaseFilterBackend):
             return queryset
         if not isinstance(text, str):
             raise InvalidFilter("filter must be a string.")
-        return queryset.filter(self.get_compiler(view).compile(self.parse(text)))
+        tree = self.parse(text)
+        try:
+            condition = self.get_compiler(view).compile(tree)
+        except InvalidFilter as exc:
+            raise InvalidFilter(_locate(text, str(exc.detail))) from exc
+        return queryset.filter(condition)
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         return [

@@ -807,3 +807,18 @@ def test_rfc7644_4_viewset_with_sort_only_advertises_sort_but_not_filter(client)
 
     assert document["filter"]["supported"] is False
     assert document["sort"] == {"supported": True}
+
+
+@pytest.mark.parametrize(
+    ("text", "position"),
+    [
+        ('userName eq "a" and nope eq "x"', 20),
+        ("title gt true", 0),
+        ('emails[type eq "work" and color eq "red"]', 26),
+    ],
+)
+def test_rfc7644_3_4_2_2_semantic_errors_point_at_the_position(client, text, position):
+    response = client.get(USERS, {"filter": text})
+    assert response.status_code == 400
+    assert response.json()["scimType"] == "invalidFilter"
+    assert f"at position {position}" in response.json()["detail"]
