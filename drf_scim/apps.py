@@ -28,5 +28,16 @@ class DRFSCIMConfig(AppConfig):
             sender=apps.get_model(GROUP_MODEL),
             dispatch_uid="drf_scim.records.group_saved",
         )
+        from django.db.models.signals import m2m_changed
+
+        from .relations import find_many_to_many
+
+        membership = find_many_to_many(get_user_model(), apps.get_model(GROUP_MODEL))
+        if membership is not None:
+            m2m_changed.connect(
+                records.membership_changed,
+                sender=membership.remote_field.through,
+                dispatch_uid="drf_scim.records.membership_changed",
+            )
         signals.post_operation.connect(audit.record_event, dispatch_uid="drf_scim.audit.post")
         signals.operation_failed.connect(audit.record_event, dispatch_uid="drf_scim.audit.failed")

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from .settings import scim_settings
@@ -81,6 +82,52 @@ def receiver_for(serializer: str | type[Any]) -> Callable[..., None]:
 
 user_saved = receiver_for("USER_SERIALIZER")
 group_saved = receiver_for("GROUP_SERIALIZER")
+
+
+def membership_changed(
+    sender: type[models.Model],
+    instance: Any,
+    action: str,
+    reverse: bool,
+    model: type[models.Model],
+    pk_set: set[Any] | None,
+    **kwargs: Any,
+) -> None:
+    """``m2m_changed`` receiver for user/group membership changed outside SCIM.
+
+    A group's ``members`` and its users' ``groups`` changed: both get a new
+    ``meta.version``. (SCIM's own membership writes bump them themselves.)
+    """
+    if action not in ("post_add", "post_remove", "pre_clear"):
+        return
+    if action == "pre_clear":
+        pk_set = set(
+            sender._default_manager.filter(
+                **{_side(sender, type(instance)): instance.pk}
+            ).values_list(f"{_side(sender, model)}_id", flat=True)
+        )
+    now = timezone.now()
+    for resource_model, pks in ((type(instance), {instance.pk}), (model, pk_set or set())):
+        serializer = _serializer_for(resource_model)
+        if serializer is None or not pks:
+            continue
+        serializer.record_model._default_manager.filter(
+            **{f"{serializer.get_record_link()}__in": pks}
+        ).update(version=F("version") + 1, last_modified=now)
+
+
+def _side(through: type[models.Model], model: type[models.Model]) -> str:
+    return next(
+        f.name for f in through._meta.get_fields() if f.is_relation and f.related_model is model
+    )
+
+
+def _serializer_for(model: type[models.Model]) -> Any:
+    for setting in ("USER_SERIALIZER", "GROUP_SERIALIZER"):
+        serializer = getattr(scim_settings, setting)
+        if serializer.get_model() is model:
+            return serializer
+    return None
 
 
 def backfill_records(

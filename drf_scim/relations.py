@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.utils import timezone
 
 from .characteristics import Mutability
 from .definitions import Attribute
@@ -169,14 +170,28 @@ class Relation:
         ]
 
     def add(self, instance: models.Model, pks: Iterable[Any]) -> None:
-        """Add related resources; ones already there are left alone (one query)."""
+        """Add related resources; ones already there are left alone (two queries)."""
+        pks = list(pks)
         self.through._default_manager.bulk_create(self._rows(instance, pks), ignore_conflicts=True)
+        self.touch(pks)
 
     def remove(self, instance: models.Model, pks: Iterable[Any]) -> None:
-        """Remove related resources; ones not there are ignored (one query)."""
+        """Remove related resources; ones not there are ignored (two queries)."""
+        pks = list(pks)
         self.through._default_manager.filter(
-            **{self.source_field: instance.pk, f"{self.target_field}__in": list(pks)}
+            **{self.source_field: instance.pk, f"{self.target_field}__in": pks}
         ).delete()
+        self.touch(pks)
+
+    def touch(self, pks: Any) -> None:
+        """Give the related resources a new ``meta.version`` (RFC 7644 §3.14).
+
+        Their own attribute (a user's ``groups``) just changed. One ``UPDATE``.
+        """
+        link = self.target.get_record_link()
+        self.target.record_model._default_manager.filter(**{f"{link}__in": pks}).update(
+            version=F("version") + 1, last_modified=timezone.now()
+        )
 
     def existing(self, ids: Iterable[str], *, tenant: Any = None) -> list[Any]:
         """Primary keys of the live related resources among SCIM ``ids``; others ignored."""
@@ -192,8 +207,10 @@ class Relation:
         return list(self._records(tenant).filter(id__in=valid).values_list(f"{link}_id", flat=True))
 
     def clear(self, instance: models.Model) -> None:
-        """Remove every related resource (one query)."""
-        self.through._default_manager.filter(**{self.source_field: instance.pk}).delete()
+        """Remove every related resource (two queries)."""
+        rows = self.through._default_manager.filter(**{self.source_field: instance.pk})
+        self.touch(rows.values(self.target_field))
+        rows.delete()
 
     def current(self, instance: models.Model) -> set[Any]:
         """Primary keys of the related resources, without loading them."""

@@ -810,11 +810,13 @@ def _through_selects(captured):
 #: its value rows, UPDATE of the group and of the record, DELETE of the value rows, the
 #: audit event, and the SAVEPOINT/RELEASE pair of the test's own transaction.
 RENAME_QUERIES = 10
-#: A rename plus the operation's own two: the SCIM ids resolved, one DELETE.
-REMOVE_QUERIES = RENAME_QUERIES + 2
-#: A rename plus the ids resolved and the INSERT of 1,000 rows: one statement, or three
-#: on SQLite, which Django splits at its 999 parameters.
-ADD_QUERIES = RENAME_QUERIES + 4
+#: A rename plus the operation's own three: the SCIM ids resolved, one DELETE, and one
+#: UPDATE giving the removed users a new meta.version (their groups changed).
+REMOVE_QUERIES = RENAME_QUERIES + 3
+#: A rename plus the ids resolved, the INSERT of 1,000 rows (one statement, or three on
+#: SQLite, which Django splits at its 999 parameters) and one UPDATE giving the added users
+#: a new meta.version (their groups changed).
+ADD_QUERIES = RENAME_QUERIES + 5
 #: A rename plus its 200 response: the value rows, then all members with their records.
 WITH_MEMBERS_QUERIES = RENAME_QUERIES + 2
 

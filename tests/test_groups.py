@@ -302,3 +302,24 @@ def test_list_page_of_users_with_groups_is_constant(client, django_assert_max_nu
     with django_assert_max_num_queries(5):
         body = client.get(USERS).json()
     assert all(len(r["groups"]) == 3 for r in body["Resources"])
+
+
+def test_membership_changes_give_users_and_groups_new_versions_rfc7644_3_14(client):
+    """A user's groups is part of the user: joining a group changes its version, whether
+    through SCIM or the application (user.groups.add)."""
+    alice, bob = create_user(client, "alice"), create_user(client, "bob")
+    group = create_group(client, "Eng", [alice])
+    alice_v = client.get(f"{USERS}/{alice['id']}").json()["meta"]["version"]
+    assert alice_v == 'W/"2"'  # created, then joined the group
+    client.patch(
+        f"{GROUPS}/{group['id']}",
+        {"Operations": [{"op": "add", "path": "members", "value": [{"value": bob["id"]}]}]},
+    )
+    assert client.get(f"{USERS}/{bob['id']}").json()["meta"]["version"] == 'W/"2"'
+    group_v = client.get(f"{GROUPS}/{group['id']}").json()["meta"]["version"]
+
+    User.objects.get(username="bob").groups.clear()
+    assert client.get(f"{USERS}/{bob['id']}").json()["meta"]["version"] == 'W/"3"'
+    assert client.get(f"{GROUPS}/{group['id']}").json()["meta"]["version"] != group_v
+    Group.objects.get().user_set.add(User.objects.get(username="bob"))
+    assert client.get(f"{USERS}/{bob['id']}").json()["meta"]["version"] == 'W/"4"'
