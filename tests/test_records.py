@@ -81,10 +81,29 @@ def test_the_data_migration_uses_the_user_serializer_mapping(db):
 def test_backfill_command_reports_what_it_created(db):
     from io import StringIO
 
+    from django.contrib.auth.models import Group
     from django.core.management import call_command
 
     User.objects.bulk_create([User(username="bulk1"), User(username="bulk2")])
+    Group.objects.bulk_create([Group(name="bulk group")])
     out = StringIO()
     call_command("scim_backfill_records", stdout=out)
-    assert out.getvalue().strip() == "Created 2 SCIM user records."
+    assert out.getvalue().splitlines() == [
+        "Created 2 SCIM user records.",
+        "Created 1 SCIM group records.",
+    ]
     assert UserRecord.objects.filter(user__username__startswith="bulk").count() == 2
+
+
+def test_reindex_sees_changes_made_with_queryset_update(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    User.objects.create_user("ann", first_name="Ann")
+    User.objects.filter(username="ann").update(first_name="Anna")  # no signals
+    assert UserRecord.objects.get().search["name"] == {"givenName": "ann"}
+    out = StringIO()
+    call_command("scim_backfill_records", "--reindex", stdout=out)
+    assert "Reindexed 1 SCIM user records." in out.getvalue()
+    assert UserRecord.objects.get().search["name"] == {"givenName": "anna"}
