@@ -1,8 +1,9 @@
 """The SCIM resource endpoints as DRF ``ModelViewSet``s (RFC 7644 §3).
 
 Subclass :class:`SCIMModelViewSet` for a resource type of your own, or override its hooks:
-``get_queryset()`` to scope resources, ``perform_create()``/``perform_update()``/
-``perform_destroy()`` and ``deactivate()`` for what a write does.
+``get_tenant()``/``scope_queryset()`` to scope resources (docs/tenants.md),
+``on_deactivate()`` for what deprovisioning does, ``perform_create()``/
+``perform_update()``/``perform_destroy()`` and ``deactivate()`` for what a write does.
 """
 
 from __future__ import annotations
