@@ -162,3 +162,19 @@ def test_reload_drops_the_cache():
     settings_object.reload()
 
     assert settings_object._cache == {}
+
+
+def test_every_setting_is_documented_with_its_default():
+    """docs/settings.md has a section per key of DEFAULTS, stating the default."""
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / "docs" / "settings.md").read_text()
+    sections = text.split("\n### ")
+    for key, default in DEFAULTS.items():
+        (section,) = [s for s in sections if s.startswith(f"`{key}`")]
+        shown = repr(default).replace("'", '"') if not isinstance(default, int) else None
+        if isinstance(default, bool) or default is None:
+            shown = {True: "True", False: "False", None: "None"}[default]
+        elif isinstance(default, int):
+            shown = f"{default:_}" if default >= 10_000 else str(default)
+        assert f"Default: `{shown}`" in section, (key, shown)
