@@ -67,6 +67,7 @@ class Relation:
         return (
             queryset.filter(**{f"{name}__isnull": False, f"{name}__deleted__isnull": True})
             .select_related(name)
+            .defer(f"{name}__search")
             .order_by("pk")
         )
 

@@ -29,7 +29,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Prefetch
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -319,10 +319,12 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
             cls.get_model()
             ._default_manager.filter(**{f"{name}__isnull": False, f"{name}__deleted__isnull": True})
             .select_related(name, *sorted(related))
+            .defer(f"{name}__search")  # for the database's comparisons only
             .order_by("pk")
         )
         if projection is None or projection.wants_multi_valued:
-            queryset = queryset.prefetch_related(f"{name}__values")
+            values = cls.get_value_model()._default_manager.defer("search", "value_key")
+            queryset = queryset.prefetch_related(Prefetch(f"{name}__values", queryset=values))
         for relation in cls.get_relations().values() if relations else ():
             if projection is None or projection.selection(None, relation.definition) is not False:
                 queryset = queryset.prefetch_related(relation.prefetch())
