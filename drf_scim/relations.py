@@ -104,6 +104,35 @@ class Relation:
             for related in related_objects
         ]
 
+    def preload(self, pks: list[Any], root: str) -> dict[Any, list[dict[str, Any]]] | None:
+        """The references of many resources (a page) in one ``values()`` query, by their pk.
+
+        ``None`` when the related type's display names are computed in Python.
+        """
+        target = self.target
+        paths = target.display_paths()
+        if paths is None:
+            return None
+        related = f"{self.target_field}__{target.record_name}"
+        rows = (
+            self.through._default_manager.filter(
+                **{
+                    f"{self.source_field}__in": pks,
+                    f"{related}__isnull": False,
+                    f"{related}__deleted__isnull": True,
+                }
+            )
+            .order_by(self.target_field)
+            .values_list(
+                self.source_field, f"{related}__id", *[f"{self.target_field}__{p}" for p in paths]
+            )
+        )
+        references: dict[Any, list[dict[str, Any]]] = {}
+        for source, scim_id, *names in rows:
+            display = next((v for v in names if v not in (None, "")), None)
+            references.setdefault(source, []).append(self._reference(scim_id, display, root))
+        return references
+
     def _reference(self, scim_id: Any, display: Any, root: str) -> dict[str, Any]:
         reference = {"value": str(scim_id), "$ref": f"{root}{self.target.endpoint}/{scim_id}"}
         if display not in (None, ""):

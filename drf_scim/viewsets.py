@@ -193,8 +193,11 @@ class SCIMModelViewSet(SCIMViewMixin, viewsets.ModelViewSet):  # type: ignore[ty
     def get_queryset(self) -> models.QuerySet[Any]:
         """The resources this request may see: the serializer's, scoped to the tenant."""
         projection = self.get_projection() if hasattr(self, "request") else None
-        relations = getattr(self, "_load_relations", True)
-        queryset = self.get_serializer_class().get_queryset(projection, relations=relations)
+        preload = getattr(self, "_preload", False)
+        relations = getattr(self, "_load_relations", True) and not preload
+        queryset = self.get_serializer_class().get_queryset(
+            projection, relations=relations, values=not preload
+        )
         return self.scope_queryset(queryset)
 
     # -- tenants -----------------------------------------------------------------------
@@ -331,8 +334,21 @@ class SCIMModelViewSet(SCIMViewMixin, viewsets.ModelViewSet):  # type: ignore[ty
     # -- endpoints ---------------------------------------------------------------------
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """Query resources (RFC 7644 §3.4.2), paginated as a ListResponse."""
-        return super().list(request, *args, **kwargs)
+        """Query resources (RFC 7644 §3.4.2), paginated as a ListResponse.
+
+        The page's value rows and references are read as plain values afterwards
+        (:meth:`SCIMResourceSerializer.preload`), not prefetched as model instances.
+        """
+        if self.paginator is None:  # a subclass without pagination: DRF's own list
+            return super().list(request, *args, **kwargs)
+        self._preload = True
+        page = cast(list[Any], self.paginate_queryset(self.filter_queryset(self.get_queryset())))
+        serializer_class = self.get_serializer_class()
+        context = self.get_serializer_context()
+        root = str(context["location_base"]).rstrip("/").removesuffix(serializer_class.endpoint)
+        context["preloaded"] = serializer_class.preload(page, self.get_projection(), root)
+        serializer = serializer_class(page, many=True, context=context)
+        return self.get_paginated_response(serializer.data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """GET one resource, with its ``ETag``; ``If-None-Match`` gives 304 (RFC 7644 §3.14)."""
