@@ -391,6 +391,15 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         shaped = self._shape(instance, record, document)
         return projection.apply(shaped) if projection is not None else shaped
 
+    def current_document(self, instance: models.Model) -> dict[str, Any]:
+        """The whole stored resource, for a write to compare or patch.
+
+        Unlike :meth:`to_representation`, it ignores the request's ``attributes`` and
+        leaves out relations, which writes change without loading them.
+        """
+        record = self.get_record(instance)
+        return self._shape(instance, record, self._document(instance, record, values=True))
+
     def _root(self) -> str:
         """The SCIM base URL (absolute when there is a request), for ``$ref`` values."""
         base = str(self.context.get("location_base") or f"{self.endpoint}/")
@@ -500,8 +509,7 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
 
     def update(self, instance: models.Model, validated_data: dict[str, Any]) -> models.Model:
         """Replace the resource (RFC 7644 §3.5.1): what the document omits is cleared."""
-        current = self.to_representation(instance)
-        check_immutable(current, validated_data, self.get_schemas())
+        check_immutable(self.current_document(instance), validated_data, self.get_schemas())
         self.save_resource(instance, self.get_record(instance), validated_data, created=False)
         return instance
 
@@ -573,9 +581,8 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         relations = {n.lower(): r for n, r in self.get_relations().items() if r.writable}
         schemas = self.get_schemas()
         plain, related = split_relation_operations(operations, relations, schemas.core.id)
+        patched = apply_patch(self.current_document(instance), plain, schemas, strict=strict)
         record = self.get_record(instance)
-        current = self._shape(instance, record, self._document(instance, record, values=True))
-        patched = apply_patch(current, plain, schemas, strict=strict)
         validated = validate_document(patched, schemas, strict=False)
         self.save_resource(instance, record, validated, created=False, relations=False)
         for relation, operation in related:

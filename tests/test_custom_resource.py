@@ -65,6 +65,17 @@ def test_immutable_and_unique_serial_rfc7643_2_2(client):
     assert client.post(DEVICES, {"displayName": "No serial"}).status_code == 400
 
 
+def test_immutable_check_ignores_the_requested_attributes_rfc7644_3_5_1(client):
+    """?attributes= shapes the response only: it cannot hide an immutable attribute."""
+    url = create(client, "Laptop", "SN-1")["meta"]["location"]
+    response = client.put(
+        f"{url}?attributes=displayName", {"displayName": "Laptop", "serialNumber": "SN-2"}
+    )
+    assert response.status_code == 400
+    assert response.json()["scimType"] == "mutability"
+    assert Device.objects.get().serial == "SN-1"
+
+
 def test_filter_sort_projection_patch_search(client):
     create(client, "Laptop", "SN-1", tags=["eng"], storageGb=512)
     create(client, "Phone", "SN-2", tags=["sales", "eng"], storageGb=128)
