@@ -650,13 +650,18 @@ class SCIMSortBackend(BaseFilterBackend):
             return Cast(json_text(path), FloatField())
         return Binary(json_text(path))
 
-    def filter_queryset(self, request: Request, queryset: Any, view: Any) -> Any:
-        sort_by = _scim_param(request, view, self.sort_by_param)
+    def descending(self, request: Request, view: Any) -> bool:
+        """The ``sortOrder`` parameter: ascending (the default) or descending, else 400."""
         order = _scim_param(request, view, self.sort_order_param)
         if order is not None and (
             not isinstance(order, str) or order.lower() not in ("ascending", "descending")
         ):
             raise InvalidValue('sortOrder must be "ascending" or "descending".')
+        return order is not None and order.lower() == "descending"
+
+    def filter_queryset(self, request: Request, queryset: Any, view: Any) -> Any:
+        sort_by = _scim_param(request, view, self.sort_by_param)
+        descending = self.descending(request, view)
         if sort_by is None or (isinstance(sort_by, str) and not sort_by.strip()):
             return queryset
         if not isinstance(sort_by, str):
@@ -672,7 +677,7 @@ class SCIMSortBackend(BaseFilterBackend):
             raise InvalidValue(f"sortBy: {exc.detail}") from exc
         expression = self.get_sort_expression(compiler, target)
         # RFC 7644 §3.4.2.3: resources without a value sort last ascending, first descending.
-        if order is not None and order.lower() == "descending":
+        if descending:
             ordering = expression.desc(nulls_first=True)
         else:
             ordering = expression.asc(nulls_last=True)

@@ -328,11 +328,11 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
             .defer(f"{name}__search")  # for the database's comparisons only
             .order_by("pk")
         )
-        if values and (projection is None or projection.wants_multi_valued):
+        if values and _shows_values(projection):
             rows = cls.get_value_model()._default_manager.defer("search", "value_key")
             queryset = queryset.prefetch_related(Prefetch(f"{name}__values", queryset=rows))
         for relation in cls.get_relations().values() if relations else ():
-            if projection is None or projection.selection(None, relation.definition) is not False:
+            if _shows(projection, relation):
                 queryset = queryset.prefetch_related(relation.prefetch())
         return queryset
 
@@ -352,7 +352,7 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         Pass the result as the serializer context's ``"preloaded"``.
         """
         loaded: dict[str, Any] = {"values": None, "references": {}}
-        if projection is None or projection.wants_multi_valued:
+        if _shows_values(projection):
             records = [getattr(instance, cls.record_name).pk for instance in instances]
             by_record: dict[Any, list[tuple[Any, ...]]] = {}
             rows = (
@@ -365,7 +365,7 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
                 by_record.setdefault(record_id, []).append(tuple(row))
             loaded["values"] = by_record
         for name, relation in cls.get_relations().items():
-            if projection is None or projection.selection(None, relation.definition) is not False:
+            if _shows(projection, relation):
                 references = relation.preload([instance.pk for instance in instances], root)
                 if references is not None:
                     loaded["references"][name] = references
@@ -375,13 +375,13 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         record = self.get_record(instance)
         projection: Projection | None = self.context.get("projection")
         preloaded = self.context.get("preloaded") or {"values": None, "references": {}}
-        wanted = projection is None or projection.wants_multi_valued
+        wanted = _shows_values(projection)
         rows = None
         if wanted and preloaded["values"] is not None:
             rows = preloaded["values"].get(record.pk, [])
         document = self._document(instance, record, values=wanted, rows=rows)
         for name, relation in self.get_relations().items():
-            if projection is None or projection.selection(None, relation.definition) is not False:
+            if _shows(projection, relation):
                 if name in preloaded["references"]:
                     values = preloaded["references"][name].get(instance.pk, [])
                 else:
@@ -400,10 +400,14 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         record = self.get_record(instance)
         return self._shape(instance, record, self._document(instance, record, values=True))
 
+    @classmethod
+    def root_url(cls, location_base: str) -> str:
+        """The SCIM base URL from this type's ``location_base`` (``.../scim/v2/Users/``)."""
+        return location_base.rstrip("/").removesuffix(cls.endpoint)
+
     def _root(self) -> str:
         """The SCIM base URL (absolute when there is a request), for ``$ref`` values."""
-        base = str(self.context.get("location_base") or f"{self.endpoint}/")
-        return base.rstrip("/").removesuffix(self.endpoint)
+        return self.root_url(str(self.context.get("location_base") or f"{self.endpoint}/"))
 
     def _document(
         self,
@@ -753,6 +757,16 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         )
         if hasattr(record, "_prefetched_objects_cache"):
             record._prefetched_objects_cache.clear()
+
+
+def _shows_values(projection: Projection | None) -> bool:
+    """Whether a response shows any multi-valued attribute, so values must be read."""
+    return projection is None or projection.wants_multi_valued
+
+
+def _shows(projection: Projection | None, relation: Relation) -> bool:
+    """Whether a response shows ``relation``'s attribute, so it must be read."""
+    return projection is None or projection.selection(None, relation.definition) is not False
 
 
 def _save_related(instance: models.Model, owners: list[Any]) -> None:

@@ -9,6 +9,7 @@ Subclass :class:`SCIMModelViewSet` for a resource type of your own, or override 
 from __future__ import annotations
 
 import uuid
+from contextlib import suppress
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, cast
 
@@ -345,7 +346,7 @@ class SCIMModelViewSet(SCIMViewMixin, viewsets.ModelViewSet):  # type: ignore[ty
         page = cast(list[Any], self.paginate_queryset(self.filter_queryset(self.get_queryset())))
         serializer_class = self.get_serializer_class()
         context = self.get_serializer_context()
-        root = str(context["location_base"]).rstrip("/").removesuffix(serializer_class.endpoint)
+        root = serializer_class.root_url(str(context["location_base"]))
         context["preloaded"] = serializer_class.preload(page, self.get_projection(), root)
         serializer = serializer_class(page, many=True, context=context)
         return self.get_paginated_response(serializer.data)
@@ -561,11 +562,10 @@ class SCIMRootSearchView(SCIMViewMixin, APIView):
         """Sort one type's matches; a type that lacks the sortBy attribute stays unsorted."""
         for backend in view.filter_backends:
             if issubclass(backend, SCIMSortBackend):
-                try:
-                    queryset = backend().filter_queryset(self.request, queryset, view)
-                except InvalidValue as exc:
-                    if "sortOrder" in str(exc.detail):
-                        raise
+                sorter = backend()
+                sorter.descending(self.request, view)  # a bad sortOrder is an error for all
+                with suppress(InvalidValue):  # sortBy names an attribute this type lacks
+                    queryset = sorter.filter_queryset(self.request, queryset, view)
         return queryset
 
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
