@@ -9,8 +9,8 @@ Subclass :class:`SCIMModelViewSet` for a resource type of your own, or override 
 from __future__ import annotations
 
 import uuid
-from contextlib import suppress
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from typing import Any, ClassVar, cast
 
 from django.db import IntegrityError, models, transaction
