@@ -26,6 +26,11 @@ from .filter_language import Comparison, Or, PatchPath
 __all__ = ["Relation", "find_many_to_many", "patch_relation", "split_relation_operations"]
 
 
+def _first(values: Iterable[Any]) -> Any:
+    """The first value that is neither ``None`` nor empty: the display name to show."""
+    return next((value for value in values if value not in (None, "")), None)
+
+
 def find_many_to_many(model: type[models.Model], target: type[models.Model]) -> Any:
     """The many-to-many field of ``model`` to ``target``, or ``None``."""
     for field in model._meta.get_fields():
@@ -90,12 +95,7 @@ class Relation:
         if cache_name not in prefetched and paths is not None:
             # One resource: read ids and display names only, not whole objects.
             rows = self._live(manager).values_list(f"{target.record_name}__id", *paths)
-            return [
-                self._reference(
-                    row[0], next((v for v in row[1:] if v not in (None, "")), None), root
-                )
-                for row in rows
-            ]
+            return [self._reference(row[0], _first(row[1:]), root) for row in rows]
         related_objects = manager.all() if cache_name in prefetched else self._live(manager)
         return [
             self._reference(
@@ -129,8 +129,7 @@ class Relation:
         )
         references: dict[Any, list[dict[str, Any]]] = {}
         for source, scim_id, *names in rows:
-            display = next((v for v in names if v not in (None, "")), None)
-            references.setdefault(source, []).append(self._reference(scim_id, display, root))
+            references.setdefault(source, []).append(self._reference(scim_id, _first(names), root))
         return references
 
     def _reference(self, scim_id: Any, display: Any, root: str) -> dict[str, Any]:
