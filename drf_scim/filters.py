@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -47,6 +48,7 @@ from .exceptions import InvalidFilter, InvalidValue
 from .filter_language import (
     And,
     AttributePath,
+    Comparison,
     Filter,
     FilterSyntaxError,
     Not,
@@ -139,6 +141,27 @@ def json_text(path: str) -> KeyTextTransform:
     return KeyTextTransform(keys[-1], expression)
 
 
+#: A filter tree's leaves: what ``_combine`` hands to its callback.
+_Leaf = Comparison | Present | ValuePath
+
+
+def _combine(node: Filter, leaf: Callable[[_Leaf], Q]) -> Q:
+    """Combine ``leaf(...)`` of a tree's comparisons with its ``and``/``or``/``not``."""
+    if isinstance(node, And):
+        result = Q()
+        for operand in node.operands:
+            result &= _combine(operand, leaf)
+        return result
+    if isinstance(node, Or):
+        result = _NONE
+        for operand in node.operands:
+            result |= _combine(operand, leaf)
+        return result
+    if isinstance(node, Not):
+        return ~_combine(node.operand, leaf)
+    return leaf(node)
+
+
 def _literal_text(definition: Attribute, literal: Any, name: str) -> str:
     if isinstance(literal, bool) or literal is None:
         raise InvalidFilter(f"{name} is a {definition.type.value}: compare it with a string.")
@@ -213,19 +236,10 @@ class FilterCompiler:
     # -- the tree --------------------------------------------------------------------
 
     def compile(self, node: Filter) -> Q:
-        """The ``Q`` object for a whole filter tree, built without recursion limits."""
-        if isinstance(node, And):
-            result = Q()
-            for operand in node.operands:
-                result &= self.compile(operand)
-            return result
-        if isinstance(node, Or):
-            result = Q(pk__in=[])
-            for operand in node.operands:
-                result |= self.compile(operand)
-            return result
-        if isinstance(node, Not):
-            return ~self.compile(node.operand)
+        """The ``Q`` object for a whole filter tree."""
+        return _combine(node, self._compile_leaf)
+
+    def _compile_leaf(self, node: _Leaf) -> Q:
         if isinstance(node, ValuePath):
             return self.compile_value_path(node)
         if isinstance(node, Present):
@@ -283,14 +297,9 @@ class FilterCompiler:
 
     def _relation_filter(self, relation: Any, node: Filter) -> Q:
         """``members[value eq "<id>" or value eq "<id>"]``: each leaf is one membership test."""
-        if isinstance(node, (And, Or)):
-            combined = Q() if isinstance(node, And) else _NONE
-            for operand in node.operands:
-                part = self._relation_filter(relation, operand)
-                combined = combined & part if isinstance(node, And) else combined | part
-            return combined
-        if isinstance(node, Not):
-            return ~self._relation_filter(relation, node.operand)
+        return _combine(node, lambda leaf: self._relation_leaf(relation, leaf))
+
+    def _relation_leaf(self, relation: Any, node: _Leaf) -> Q:
         if isinstance(node, ValuePath) or node.attribute.sub_attribute is not None:
             raise InvalidFilter("Value filters cannot be nested.")
         if isinstance(node, Present):
@@ -302,18 +311,10 @@ class FilterCompiler:
     # -- multi-valued attributes: conditions on one row of the values table ------------
 
     def _element_filter(self, attribute: Attribute, node: Filter) -> Q:
-        if isinstance(node, And):
-            result = Q()
-            for operand in node.operands:
-                result &= self._element_filter(attribute, operand)
-            return result
-        if isinstance(node, Or):
-            result = Q(pk__in=[])
-            for operand in node.operands:
-                result |= self._element_filter(attribute, operand)
-            return result
-        if isinstance(node, Not):
-            return ~self._element_filter(attribute, node.operand)
+        """A value filter's conditions on one row of the values table."""
+        return _combine(node, lambda leaf: self._element_leaf(attribute, leaf))
+
+    def _element_leaf(self, attribute: Attribute, node: _Leaf) -> Q:
         if isinstance(node, ValuePath):
             raise InvalidFilter("Value filters cannot be nested.")
         sub = attribute.get(node.attribute.attribute)
