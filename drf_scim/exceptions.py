@@ -9,6 +9,8 @@ from __future__ import annotations
 from rest_framework import status
 from rest_framework.exceptions import APIException
 
+from . import errors
+
 __all__ = [
     "InvalidFilter",
     "InvalidPath",
@@ -37,7 +39,7 @@ class SCIMAPIException(APIException):
     scim_type: str | None = None
 
 
-class InvalidFilter(SCIMAPIException):
+class InvalidFilter(SCIMAPIException, errors.InvalidFilterError):
     """The filter syntax is invalid or its attribute and comparison are unsupported (§3.4.2.2)."""
 
     default_detail = "The specified filter syntax was invalid."
@@ -59,35 +61,35 @@ class Uniqueness(SCIMAPIException):
     scim_type = "uniqueness"
 
 
-class Mutability(SCIMAPIException):
+class Mutability(SCIMAPIException, errors.MutabilityError):
     """The request would change a read-only or immutable attribute (RFC 7643 §2.2)."""
 
     default_detail = "The attempted modification is not compatible with the attribute's mutability."
     scim_type = "mutability"
 
 
-class InvalidSyntax(SCIMAPIException):
+class InvalidSyntax(SCIMAPIException, errors.InvalidSyntaxError):
     """The request body could not be parsed or violates the message schema (§3.12)."""
 
     default_detail = "The request body message structure was invalid."
     scim_type = "invalidSyntax"
 
 
-class InvalidPath(SCIMAPIException):
+class InvalidPath(SCIMAPIException, errors.InvalidPathError):
     """The PATCH ``path`` is invalid or names no attribute (§3.5.2)."""
 
     default_detail = "The path attribute was invalid or malformed."
     scim_type = "invalidPath"
 
 
-class NoTarget(SCIMAPIException):
+class NoTarget(SCIMAPIException, errors.NoTargetError):
     """The PATCH ``path`` matched nothing (§3.5.2)."""
 
     default_detail = "The specified path did not yield an attribute or value to operate on."
     scim_type = "noTarget"
 
 
-class InvalidValue(SCIMAPIException):
+class InvalidValue(SCIMAPIException, errors.InvalidValueError):
     """A required value is missing or a value is not compatible with its type (§3.12)."""
 
     default_detail = "A required value was missing, or the value specified was not compatible."
@@ -139,3 +141,4 @@ class NotImplementedByProvider(SCIMAPIException):
     status_code = status.HTTP_501_NOT_IMPLEMENTED
     default_detail = "The service provider does not support the requested operation."
     default_code = "not_implemented"
+

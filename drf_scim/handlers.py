@@ -16,7 +16,17 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from .constants import ERROR_SCHEMA
-from .exceptions import InvalidSyntax, InvalidValue, ResourceNotFound, SCIMAPIException
+from .errors import SCIMError
+from .exceptions import (
+    InvalidFilter,
+    InvalidPath,
+    InvalidSyntax,
+    InvalidValue,
+    Mutability,
+    NoTarget,
+    ResourceNotFound,
+    SCIMAPIException,
+)
 
 __all__ = ["error_response", "scim_exception_handler"]
 
@@ -35,9 +45,18 @@ def _flatten(detail: Any, prefix: str = "") -> list[str]:
     return [f"{label}: {detail}" if label else str(detail)]
 
 
+#: The DRF exception for each error of the pure core (:mod:`drf_scim.errors`).
+_FROM_CORE: dict[str | None, type[SCIMAPIException]] = {
+    cls.scim_type: cls
+    for cls in (InvalidFilter, InvalidPath, InvalidSyntax, InvalidValue, Mutability, NoTarget)
+}
+
+
 def _to_scim(exc: Exception) -> Exception:
     if isinstance(exc, SCIMAPIException):
         return exc
+    if isinstance(exc, SCIMError):
+        return _FROM_CORE.get(exc.scim_type, SCIMAPIException)(exc.detail)
     if isinstance(exc, Http404):
         return ResourceNotFound()
     if isinstance(exc, DjangoPermissionDenied):

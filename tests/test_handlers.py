@@ -10,7 +10,7 @@ from django.test import override_settings
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.settings import api_settings
 
-from drf_scim import signals
+from drf_scim import errors, signals
 from drf_scim.constants import ERROR_SCHEMA, MEDIA_TYPE
 from drf_scim.exceptions import InvalidValue, Uniqueness
 from drf_scim.handlers import error_response, scim_exception_handler
@@ -390,3 +390,27 @@ def test_host_exception_handler_is_not_used_for_401(db, anonymous_client, broken
 
     assert_scim_error(response, 401)
     assert response["WWW-Authenticate"] == BEARER
+
+
+@pytest.mark.parametrize(
+    "error_class",
+    [
+        errors.InvalidFilterError,
+        errors.InvalidPathError,
+        errors.InvalidSyntaxError,
+        errors.InvalidValueError,
+        errors.MutabilityError,
+        errors.NoTargetError,
+    ],
+)
+def test_rfc7644_3_12_errors_of_the_pure_core_render_with_their_scim_type(error_class):
+    """The pure core raises :mod:`drf_scim.errors`; the handler answers with Table 9's type."""
+    response = scim_exception_handler(error_class("Nope."), {})
+
+    assert response.status_code == 400
+    assert response.data == {
+        "schemas": [ERROR_SCHEMA],
+        "status": "400",
+        "scimType": error_class.scim_type,
+        "detail": "Nope.",
+    }
