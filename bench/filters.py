@@ -226,7 +226,12 @@ def enrich(rich: Sequence[tuple[int, int]]) -> None:
     serializer = serializer_class()
     for block in chunks(rich, 500):
         # The serializer's own queryset: the record, values and relations it reads, prefetched.
-        users = serializer_class.get_queryset().filter(pk__in=[pk for pk, _ in block]).in_bulk()
+        users = (
+            serializer_class.get_storage()
+            .get_queryset()
+            .filter(pk__in=[pk for pk, _ in block])
+            .in_bulk()
+        )
         for pk, i in block:
             document = serializer.to_internal_value(rich_document(i, pk))
             serializer.update(users[pk], document)
@@ -261,7 +266,7 @@ class Case:
 
 
 def live() -> Any:
-    """Live users with their record: what ``SCIMUserSerializer.get_queryset()`` selects."""
+    """Live users with their record: what the user storage's ``get_queryset()`` selects."""
     from django.contrib.auth import get_user_model
 
     return get_user_model()._default_manager.filter(

@@ -8,6 +8,8 @@ or a signal receiver may raise either, and ``except InvalidValueError`` catches 
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "InvalidFilterError",
     "InvalidPathError",
@@ -23,6 +25,8 @@ class SCIMError(Exception):
     """A request the RFC says to refuse; ``scim_type`` is its RFC 7644 Table 9 keyword."""
 
     scim_type: str | None = None
+    #: What the client is told; ``Any`` so that DRF's exception classes can subclass these.
+    detail: Any
 
     def __init__(self, detail: str | None = None) -> None:
         super().__init__(detail)

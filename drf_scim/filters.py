@@ -194,7 +194,7 @@ class FilterCompiler:
         self.serializer = serializer_class
         self.schemas = serializer_class.get_schemas()
         self.record = serializer_class.record_name
-        self.value_model = serializer_class.get_value_model()
+        self.value_model = serializer_class.get_storage().value_model
 
     # -- resolution ------------------------------------------------------------------
 

@@ -41,11 +41,10 @@ def receiver_for(serializer: str | type[Any]) -> Callable[..., None]:
     ) -> None:
         if raw or getattr(instance, "_scim_write", False):
             return
-        resource = (
-            getattr(scim_settings, serializer) if isinstance(serializer, str) else serializer
-        )()
+        resource = getattr(scim_settings, serializer) if isinstance(serializer, str) else serializer
+        storage = resource.get_storage()
         records = resource.record_model._default_manager.using(using)
-        link = resource.get_record_link()
+        link = storage.record_link
         if created:
             records.create(**{link: instance})
         else:
@@ -69,11 +68,11 @@ def receiver_for(serializer: str | type[Any]) -> Callable[..., None]:
             setattr(instance, resource.record_name, record)
         try:
             with transaction.atomic(using=using):
-                resource.reindex(instance)
+                storage.reindex(instance)
         except IntegrityError:
             # Another resource's unique key differs only in case: keep this one reachable
             # by SCIM, without the case-insensitive key the other one holds.
-            resource.reindex(instance, keys=False)
+            storage.reindex(instance, keys=False)
 
     label = serializer if isinstance(serializer, str) else serializer.__name__
     saved.__name__ = saved.__qualname__ = f"saved_{label.lower()}"
@@ -112,7 +111,7 @@ def membership_changed(
         if serializer is None or not pks:
             continue
         serializer.record_model._default_manager.filter(
-            **{f"{serializer.get_record_link()}__in": pks}
+            **{f"{serializer.get_storage().record_link}__in": pks}
         ).update(version=F("version") + 1, last_modified=now)
 
 
@@ -142,7 +141,8 @@ def backfill_records(
     Works with the historical models of a migration as with the real ones. Returns the
     number of records created.
     """
-    serializer = serializer_class()
+    serializer = serializer_class
+    storage = serializer.get_storage()
     key_field = serializer.unique_key_field
     taken = set()
     if key_field:
@@ -151,7 +151,7 @@ def backfill_records(
                 key_field, flat=True
             )
         )
-    link = f"{serializer.get_record_link()}_id"
+    link = f"{storage.record_link}_id"
     missing = resource_model._default_manager.filter(
         **{f"{serializer.record_name}__isnull": True}
     ).order_by("pk")
@@ -159,15 +159,15 @@ def backfill_records(
     values: list[Any] = []
     created = 0
     for resource in missing.iterator(chunk_size=batch_size):
-        document = serializer.column_document(resource)
-        record = record_model(**{link: resource.pk}, search=serializer.build_search(document))
+        document = storage.column_document(resource)
+        record = record_model(**{link: resource.pk}, search=storage.build_search(document))
         if key_field:
             key = serializer.unique_key(document.get(serializer.unique_key_attribute))
             setattr(record, key_field, None if key in taken else key)
             taken.add(key)
         records.append(record)
         values.extend(
-            value_model(record_id=record.pk, **row) for row in serializer.index_rows(document)
+            value_model(record_id=record.pk, **row) for row in storage.index_rows(document)
         )
         if len(records) >= batch_size:
             created += _flush(record_model, value_model, records, values)

@@ -68,13 +68,7 @@ class Relation:
     # -- reading -------------------------------------------------------------------
 
     def _live(self, queryset: Any) -> Any:
-        name = self.target.record_name
-        return (
-            queryset.filter(**{f"{name}__isnull": False, f"{name}__deleted__isnull": True})
-            .select_related(name)
-            .defer(f"{name}__search")
-            .order_by("pk")
-        )
+        return self.target.get_storage().live(queryset)
 
     def prefetch(self) -> Prefetch:  # type: ignore[type-arg]
         """Load the related resources of a whole page in one query, with their records."""
@@ -91,7 +85,7 @@ class Relation:
         manager = getattr(instance, self.accessor)
         prefetched = getattr(instance, "_prefetched_objects_cache", {})
         cache_name = getattr(manager, "prefetch_cache_name", self.accessor)
-        paths = target.display_paths()
+        paths = target.get_storage().display_paths()
         if cache_name not in prefetched and paths is not None:
             # One resource: read ids and display names only, not whole objects.
             rows = self._live(manager).values_list(f"{target.record_name}__id", *paths)
@@ -99,7 +93,9 @@ class Relation:
         related_objects = manager.all() if cache_name in prefetched else self._live(manager)
         return [
             self._reference(
-                getattr(related, target.record_name).id, target.display_of(related), root
+                getattr(related, target.record_name).id,
+                target.get_storage().display_of(related),
+                root,
             )
             for related in related_objects
         ]
@@ -110,17 +106,15 @@ class Relation:
         ``None`` when the related type's display names are computed in Python.
         """
         target = self.target
-        paths = target.display_paths()
+        storage = target.get_storage()
+        paths = storage.display_paths()
         if paths is None:
             return None
         related = f"{self.target_field}__{target.record_name}"
         rows = (
             self.through._default_manager.filter(
-                **{
-                    f"{self.source_field}__in": pks,
-                    f"{related}__isnull": False,
-                    f"{related}__deleted__isnull": True,
-                }
+                **{f"{self.source_field}__in": pks},
+                **storage.live_lookup(f"{self.target_field}__"),
             )
             .order_by(self.target_field)
             .values_list(
@@ -144,11 +138,11 @@ class Relation:
     def _records(self, tenant: Any) -> Any:
         """The related resources' live records, of ``tenant``'s resources only if given."""
         target = self.target
-        records = target.record_model._default_manager.filter(deleted__isnull=True)
+        records = target.get_storage().live_records()
         if tenant is not None:
             if not target.tenant_field:
                 return records.none()
-            link = target.get_record_link()
+            link = target.get_storage().record_link
             records = records.filter(**{f"{link}__{target.tenant_field}": tenant})
         return records
 
@@ -180,7 +174,7 @@ class Relation:
                 ) from None
         if not ids:
             return {}
-        link = self.target.get_record_link()
+        link = self.target.get_storage().record_link
         found = dict(self._records(tenant).filter(id__in=list(ids)).values_list("id", f"{link}_id"))
         found = {str(key): pk for key, pk in found.items()}
         missing = [value for value in ids if value not in found]
@@ -217,7 +211,7 @@ class Relation:
 
         Their own attribute (a user's ``groups``) just changed. One ``UPDATE``.
         """
-        link = self.target.get_record_link()
+        link = self.target.get_storage().record_link
         self.target.record_model._default_manager.filter(**{f"{link}__in": pks}).update(
             version=F("version") + 1, last_modified=timezone.now()
         )
@@ -232,7 +226,7 @@ class Relation:
                 continue
         if not valid:
             return []
-        link = self.target.get_record_link()
+        link = self.target.get_storage().record_link
         return list(self._records(tenant).filter(id__in=valid).values_list(f"{link}_id", flat=True))
 
     def clear(self, instance: models.Model) -> None:
@@ -263,7 +257,7 @@ class Relation:
     def condition(self, sub: str | None, operator: str, literal: Any) -> Q:
         """``members.value eq "<id>"``, ``members pr``, ``members[value eq "<id>"]``."""
         target = self.target
-        live = {f"{self.target_field}__{target.record_name}__deleted__isnull": True}
+        live = target.get_storage().live_lookup(f"{self.target_field}__")
         rows = self.through._default_manager.filter(**{self.source_field: OuterRef("pk")}, **live)
         if operator == "pr" and sub in (None, "value"):
             return Q(Exists(rows))

@@ -13,9 +13,8 @@ from collections.abc import Callable, Sequence
 from contextlib import suppress
 from typing import Any, ClassVar, cast
 
-from django.db import IntegrityError, models, transaction
-from django.utils import timezone
-from rest_framework import viewsets
+from django.db import models, transaction
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.parsers import BaseParser
@@ -32,19 +31,21 @@ from .exceptions import (
     InvalidValue,
     PreconditionFailed,
     ResourceNotFound,
-    Uniqueness,
 )
 from .filters import SCIMFilterBackend, SCIMSortBackend
 from .handlers import scim_exception_handler
-from .models import SCIMEvent, SCIMToken
+from .mixins import (
+    SCIMCreateModelMixin,
+    SCIMDestroyModelMixin,
+    SCIMPartialUpdateModelMixin,
+)
+from .models import SCIMToken
 from .pagination import SCIMPagination, list_response
 from .parsers import SCIMJSONParser, SCIMParser
-from .patch import parse_patch_request
 from .projection import Projection
 from .renderers import SCIMRenderer
 from .serializers import SCIMResourceSerializer
 from .settings import scim_settings
-from .signals import operation_failed, post_operation, pre_operation
 
 __all__ = [
     "GroupViewSet",
@@ -55,8 +56,6 @@ __all__ = [
     "UserViewSet",
     "search_params",
 ]
-
-Operation = SCIMEvent.Operation
 
 #: The fields of a SearchRequest (RFC 7644 §3.4.3), by their lower-case names.
 _SEARCH_FIELDS = {
@@ -100,14 +99,6 @@ def search_params(body: Any) -> dict[str, Any]:
     return params
 
 
-_OPERATIONS = {
-    "POST": Operation.CREATE,
-    "PUT": Operation.REPLACE,
-    "PATCH": Operation.PATCH,
-    "DELETE": Operation.DELETE,
-}
-
-
 class SCIMViewMixin:
     """What every SCIM view shares: media types, authentication, errors, transactions."""
 
@@ -134,15 +125,25 @@ class SCIMViewMixin:
         return transaction.non_atomic_requests(view)
 
 
-class SCIMModelViewSet(SCIMViewMixin, viewsets.ModelViewSet):  # type: ignore[type-arg]
-    """Create, read, replace, delete and list one SCIM resource type (RFC 7644 §3.3-3.6)."""
+class SCIMModelViewSet(  # type: ignore[misc]
+    SCIMViewMixin,
+    SCIMCreateModelMixin,
+    mixins.RetrieveModelMixin,
+    SCIMPartialUpdateModelMixin,
+    SCIMDestroyModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,  # type: ignore[type-arg]
+):
+    """Create, read, replace, delete and list one SCIM resource type (RFC 7644 §3.3-3.6).
+
+    The writes come from :mod:`drf_scim.mixins`; set ``delete_mode`` for what DELETE does.
+    """
 
     serializer_class: ClassVar[type[SCIMResourceSerializer]]  # type: ignore[misc]
     pagination_class = SCIMPagination
     lookup_field = "id"
     lookup_value_regex = "[^/]+"
     http_method_names = ["get", "post", "put", "patch", "delete", "head"]
-    scim_operation: str | None = None
 
     filter_backends: Sequence[type[BaseFilterBackend]] = (SCIMFilterBackend, SCIMSortBackend)
 
@@ -196,8 +197,10 @@ class SCIMModelViewSet(SCIMViewMixin, viewsets.ModelViewSet):  # type: ignore[ty
         projection = self.get_projection() if hasattr(self, "request") else None
         preload = getattr(self, "_preload", False)
         relations = getattr(self, "_load_relations", True) and not preload
-        queryset = self.get_serializer_class().get_queryset(
-            projection, relations=relations, values=not preload
+        queryset = (
+            self.get_serializer_class()
+            .get_storage()
+            .get_queryset(projection, relations=relations, values=not preload)
         )
         return self.scope_queryset(queryset)
 
@@ -235,6 +238,7 @@ class SCIMModelViewSet(SCIMViewMixin, viewsets.ModelViewSet):  # type: ignore[ty
         context["location_base"] = self._location_base
         context["projection"] = self.get_projection()
         context["tenant"] = self.get_tenant()
+        context["delete_mode"] = self.get_delete_mode()
         return context
 
     def get_object(self, *, lock: bool = False) -> models.Model:
@@ -260,55 +264,14 @@ class SCIMModelViewSet(SCIMViewMixin, viewsets.ModelViewSet):  # type: ignore[ty
         self.check_object_permissions(self.request, instance)
         return cast(models.Model, instance)
 
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)
-        # Set only once authentication and permissions have passed: failures before
-        # that are not writes and are not audited.
-        if self.action != "search":
-            self.scim_operation = _OPERATIONS.get(request.method or "")
-
-    def handle_exception(self, exc: Exception) -> Response:
-        response = super().handle_exception(exc)
-        if self.scim_operation is not None:
-            detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
-            operation_failed.send(
-                sender=type(self),
-                request=self.request,
-                operation=self.scim_operation,
-                resource_type=self.get_serializer_class().resource_type,
-                resource_id=self.kwargs.get(self.lookup_field, ""),
-                instance=None,
-                data=None,
-                status=response.status_code,
-                detail=str(detail),
-            )
-        return response
-
-    def _send(self, signal: Any, instance: models.Model | None, data: Any, **extra: Any) -> None:
-        serializer = self.get_serializer_class()
-        resource_id = (
-            str(getattr(instance, serializer.record_name).id)
-            if (instance is not None and hasattr(instance, serializer.record_name))
-            else ""
-        )
-        signal.send(
-            sender=type(self),
-            request=self.request,
-            operation=self.scim_operation,
-            resource_type=serializer.resource_type,
-            resource_id=resource_id,
-            instance=instance,
-            data=data,
-            **extra,
-        )
-
-    def _response(self, serializer: Any, status: int) -> Response:
-        record = getattr(serializer.instance, self.get_serializer_class().record_name)
+    def resource_response(self, instance: models.Model, status: int) -> Response:
+        """The resource as the response to a read or write, with ``ETag`` and ``Location``."""
         headers = {
-            "ETag": self.get_etag(serializer.instance),
-            "Location": f"{self.get_serializer_context()['location_base']}{record.id}",
+            "ETag": self.get_etag(instance),
+            "Location": f"{self.get_serializer_context()['location_base']}"
+            f"{self.resource_id(instance)}",
         }
-        return Response(serializer.data, status=status, headers=headers)
+        return Response(self.get_serializer(instance).data, status=status, headers=headers)
 
     # -- versions: RFC 7644 §3.14 ------------------------------------------------------
 
@@ -347,7 +310,9 @@ class SCIMModelViewSet(SCIMViewMixin, viewsets.ModelViewSet):  # type: ignore[ty
         serializer_class = self.get_serializer_class()
         context = self.get_serializer_context()
         root = serializer_class.root_url(str(context["location_base"]))
-        context["preloaded"] = serializer_class.preload(page, self.get_projection(), root)
+        context["preloaded"] = serializer_class.get_storage().preload(
+            page, self.get_projection(), root
+        )
         serializer = serializer_class(page, many=True, context=context)
         return self.get_paginated_response(serializer.data)
 
@@ -358,144 +323,13 @@ class SCIMModelViewSet(SCIMViewMixin, viewsets.ModelViewSet):  # type: ignore[ty
         header = request.headers.get("If-None-Match")
         if header is not None and self._matches(header, instance):
             return Response(status=304, headers={"ETag": self.get_etag(instance)})
-        return self._response(self.get_serializer(instance), 200)
+        return self.resource_response(instance, 200)
 
     @action(detail=False, methods=["post"], url_path=r"\.search", url_name="search")
     def search(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """POST ``/.search``: a query with its parameters in the body (RFC 7644 §3.4.3)."""
         self.scim_params = search_params(request.data)
         return self.list(request, *args, **kwargs)
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """POST: create a resource, 201 with ``Location`` (RFC 7644 §3.3)."""
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        try:
-            with transaction.atomic():
-                self._send(pre_operation, None, serializer.validated_data)
-                self.perform_create(serializer)
-                self._send(
-                    post_operation, serializer.instance, serializer.validated_data, status=201
-                )
-        except IntegrityError as exc:
-            raise Uniqueness(self.uniqueness_detail()) from exc
-        return self._response(serializer, 201)
-
-    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """PUT: replace a resource (RFC 7644 §3.5.1)."""
-        try:
-            with transaction.atomic():
-                instance = self.get_object(lock=True)
-                self.check_preconditions(instance)
-                was_active = self.is_active(instance)
-                serializer = self.get_serializer(instance, data=request.data)
-                serializer.is_valid(raise_exception=True)
-                self._send(pre_operation, instance, serializer.validated_data)
-                self.perform_update(serializer)
-                if was_active and not self.is_active(instance):
-                    self.on_deactivate(instance)
-                self._send(post_operation, instance, serializer.validated_data, status=200)
-        except IntegrityError as exc:
-            raise Uniqueness(self.uniqueness_detail()) from exc
-        return self._response(serializer, 200)
-
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """PATCH: apply operations (RFC 7644 §3.5.2), all of them or none.
-
-        200 with the resource (honouring ``attributes``/``excludedAttributes``), or 204
-        when the ``PATCH_RESPONSE`` setting is "no-content".
-        """
-        serializer_class = self.get_serializer_class()
-        strict = bool(scim_settings.STRICT)
-        operations = parse_patch_request(
-            request.data, serializer_class.get_schemas(), strict=strict
-        )
-        try:
-            with transaction.atomic():
-                instance = self.get_object(lock=True)
-                self.check_preconditions(instance)
-                was_active = self.is_active(instance)
-                serializer = cast(SCIMResourceSerializer, self.get_serializer(instance))
-                self._send(pre_operation, instance, operations)
-                document = serializer.patch(instance, operations, strict=strict)
-                if was_active and not self.is_active(instance):
-                    self.on_deactivate(instance)
-                status = 204 if scim_settings.PATCH_RESPONSE == "no-content" else 200
-                self._send(post_operation, instance, document, status=status)
-        except IntegrityError as exc:
-            raise Uniqueness(self.uniqueness_detail()) from exc
-        if status == 204:
-            return Response(status=204, headers={"ETag": self.get_etag(instance)})
-        return self._response(self.get_serializer(instance), 200)
-
-    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """DELETE: 204, and 404 for the resource from then on (RFC 7644 §3.6)."""
-        with transaction.atomic():
-            instance = self.get_object(lock=True)
-            self.check_preconditions(instance)
-            self._send(pre_operation, instance, None)
-            resource_id = str(getattr(instance, self.get_serializer_class().record_name).id)
-            self.perform_destroy(instance)
-            post_operation.send(
-                sender=type(self),
-                request=request,
-                operation=self.scim_operation,
-                resource_type=self.get_serializer_class().resource_type,
-                resource_id=resource_id,
-                instance=instance,
-                data=None,
-                status=204,
-            )
-        return Response(status=204)
-
-    # -- hooks ---------------------------------------------------------------------------
-
-    def uniqueness_detail(self) -> str:
-        """The detail of the 409 when a write breaks a unique constraint."""
-        return "A resource with the same unique attribute values already exists."
-
-    def perform_destroy(self, instance: models.Model) -> None:
-        """Delete the resource, or deactivate it when ``DELETE_MODE`` is "deactivate"."""
-        if scim_settings.DELETE_MODE == "deactivate":
-            self.deactivate(instance)
-        else:
-            instance.delete()
-
-    def deactivate(self, instance: models.Model) -> None:
-        """Keep the row but end the resource for SCIM: inactive, and 404 from now on.
-
-        Called by DELETE when ``DELETE_MODE`` is "deactivate"; calls :meth:`on_deactivate`.
-        """
-        serializer = self.get_serializer_class()
-        was_active = self.is_active(instance)
-        mapping = serializer.get_mapping("active")
-        if mapping is not None and mapping.field is not None:
-            owner = mapping.owner(instance, create=True)
-            setattr(owner, mapping.field.attname, False)
-            owner._scim_write = True
-            owner.save()
-        record = getattr(instance, serializer.record_name)
-        record.deleted = timezone.now()
-        record.save(update_fields=["deleted"])
-        if was_active:
-            self.on_deactivate(instance)
-
-    def is_active(self, instance: models.Model) -> bool:
-        """The resource's ``active`` attribute (a resource without one counts as active)."""
-        serializer = self.get_serializer_class()
-        mapping = serializer.get_mapping("active")
-        if mapping is not None:
-            return bool(mapping.read(instance))
-        record = getattr(instance, serializer.record_name)
-        return record.attributes.get("active", True) is not False
-
-    def on_deactivate(self, instance: models.Model) -> None:
-        """Called, inside the write's transaction, whenever a resource stops being active.
-
-        That is a PUT or PATCH setting ``active`` to false (how Okta and Entra ID
-        deprovision) or a DELETE in "deactivate" mode. Override to end sessions, revoke API
-        keys and the like; raising a SCIM error refuses the write. Does nothing by default.
-        """
 
 
 class UserViewSet(SCIMModelViewSet):

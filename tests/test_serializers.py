@@ -47,7 +47,7 @@ def test_document_order_schemas_id_external_id_core_extensions_meta(db):
     record.external_id = "e"
     record.attributes = {ENTERPRISE_USER_SCHEMA: {"department": "x"}, "title": "t"}
     record.save()
-    user = SCIMUserSerializer.get_queryset().get()
+    user = SCIMUserSerializer.get_storage().get_queryset().get()
     document = SCIMUserSerializer(user).data
     assert list(document) == [
         "schemas",

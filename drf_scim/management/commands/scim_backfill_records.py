@@ -31,19 +31,19 @@ class Command(BaseCommand):
         for setting, label in (("USER_SERIALIZER", "user"), ("GROUP_SERIALIZER", "group")):
             serializer = getattr(scim_settings, setting)
             record_model = serializer.record_model
-            value_model = serializer.get_value_model()
+            storage = serializer.get_storage()
+            value_model = storage.value_model
             created = backfill_records(
                 serializer, serializer.get_model(), record_model, value_model
             )
             self.stdout.write(f"Created {created} SCIM {label} records.")
             if options["reindex"]:
-                instance = serializer()
                 count = 0
-                for resource in serializer.get_queryset().iterator(chunk_size=500):
+                for resource in storage.get_queryset().iterator(chunk_size=500):
                     try:
                         with transaction.atomic():
-                            instance.reindex(resource)
+                            storage.reindex(resource)
                     except IntegrityError:  # a unique key another resource holds
-                        instance.reindex(resource, keys=False)
+                        storage.reindex(resource, keys=False)
                     count += 1
                 self.stdout.write(f"Reindexed {count} SCIM {label} records.")

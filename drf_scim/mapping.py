@@ -1,0 +1,298 @@
+"""Where each SCIM attribute lives, when it lives in a column.
+
+An attribute is kept in a column of the resource's model, a related model's column, or
+computed in Python; an unmapped one lives in drf-scim's record and values tables.
+A serializer declares the mapping as ``attribute_map`` (SCIM path → field name,
+``"profile__department"`` or :class:`Computed`); :func:`compile_mappings` resolves each
+entry once against the schemas and the model, and the storage
+(:mod:`drf_scim.storage`) moves values between documents and columns with
+:func:`read_column` and :func:`write_column`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
+from django.db import models
+from django.utils import timezone
+
+from .characteristics import Mutability
+from .definitions import Attribute, Schema
+from .exceptions import InvalidValue
+
+__all__ = [
+    "PROTECTED_USER_FIELDS",
+    "Computed",
+    "MappedAttribute",
+    "compile_mappings",
+    "default_user_attribute_map",
+]
+
+#: Model fields SCIM must never write: privileges and Django's own bookkeeping.
+PROTECTED_USER_FIELDS = frozenset(
+    {"is_staff", "is_superuser", "groups", "user_permissions", "password", "last_login"}
+)
+
+
+class Computed:
+    """A read-only attribute computed from the resource, for ``attribute_map``.
+
+    For example::
+
+        attribute_map = {
+            "displayName": Computed(lambda user: user.get_full_name(),
+                                    expression=Concat("first_name", Value(" "), "last_name")),
+        }
+
+    The value is indexed on every save, so filters and sorting follow it; ``expression``
+    (optional) makes them compare a database expression instead. Writes are ignored,
+    as for any read-only attribute.
+    """
+
+    def __init__(self, getter: Callable[[Any], Any], *, expression: Any = None) -> None:
+        self.getter = getter
+        self.expression = expression
+
+
+@dataclass(frozen=True)
+class MappedAttribute:
+    """A SCIM attribute kept in a column, of the resource model or a related one.
+
+    The column may be a related model's (``"profile__department"``), or the value
+    computed (:class:`Computed`).
+    """
+
+    #: Extension URN, or ``None`` for core and common attributes.
+    urn: str | None
+    attribute: Attribute
+    sub_attribute: Attribute | None
+    #: The column; ``None`` for a computed attribute.
+    field: models.Field[Any, Any] | None
+    #: Relations from the resource model to the column's model (``("profile",)``).
+    relation: tuple[str, ...] = ()
+    computed: Computed | None = None
+
+    @property
+    def lookup(self) -> str:
+        """The ORM path of the column, e.g. ``"profile__department"``."""
+        assert self.field is not None  # noqa: S101 - not called for computed attributes
+        return "__".join((*self.relation, self.field.name))
+
+    def read(self, instance: Any) -> Any:
+        """The value from ``instance`` (``None`` where a related row is missing)."""
+        if self.computed is not None:
+            return self.computed.getter(instance)
+        owner = self.owner(instance)
+        return None if owner is None else getattr(owner, self.field.attname)  # type: ignore[union-attr]
+
+    def owner(self, instance: Any, *, create: bool = False) -> Any:
+        """The object holding the column: ``instance`` or a related object."""
+        model = type(instance)
+        for name in self.relation:
+            try:
+                related = getattr(instance, name)
+            except ObjectDoesNotExist:
+                related = None
+            if related is None and create:
+                field = model._meta.get_field(name)
+                related = field.related_model(**{field.remote_field.name: instance})
+                setattr(instance, name, related)
+            if related is None:
+                return None
+            instance, model = related, type(related)
+        return instance
+
+    @property
+    def key(self) -> str:
+        """The attribute's name in the values table: ``emails``, ``urn:...:manager``."""
+        return f"{self.urn}:{self.attribute.name}" if self.urn else self.attribute.name
+
+    @property
+    def scim_path(self) -> str:
+        path = self.attribute.name
+        if self.sub_attribute is not None:
+            path = f"{path}.{self.sub_attribute.name}"
+        return f"{self.urn}:{path}" if self.urn else path
+
+    @property
+    def definition(self) -> Attribute:
+        return self.sub_attribute or self.attribute
+
+    @property
+    def read_only(self) -> bool:
+        return (
+            self.computed is not None
+            or self.attribute.mutability is Mutability.READ_ONLY
+            or self.definition.mutability is Mutability.READ_ONLY
+        )
+
+    @property
+    def primary_value(self) -> bool:
+        """A multi-valued attribute whose primary value is kept in the column."""
+        return self.attribute.multi_valued
+
+
+def to_scim(value: Any) -> Any:
+    """A column's value as SCIM shows it: instants in UTC ``Z`` form, ``""`` as no value."""
+    if isinstance(value, datetime.datetime):
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value, datetime.timezone.utc)
+        return value.astimezone(datetime.timezone.utc).isoformat().replace("+00:00", "Z")
+    if value == "":
+        return None
+    return value
+
+
+def container(document: dict[str, Any], urn: str | None, create: bool) -> dict[str, Any] | None:
+    """The part of ``document`` holding ``urn``'s attributes (the document for the core)."""
+    if urn is None:
+        return document
+    if create:
+        return document.setdefault(urn, {})  # type: ignore[no-any-return]
+    nested = document.get(urn)
+    return nested if isinstance(nested, dict) else None
+
+
+def check_length(field: Any, value: Any, label: str) -> None:
+    """``invalidValue`` for a string longer than the column holding it."""
+    max_length = getattr(field, "max_length", None)
+    if max_length and isinstance(value, str) and len(value) > max_length:
+        raise InvalidValue(f"{label}: at most {max_length} characters are allowed.")
+
+
+def read_column(document: dict[str, Any], mapping: MappedAttribute, instance: Any) -> None:
+    """Put the mapped column's value into ``document`` (``meta`` is left to the shaper)."""
+    value = to_scim(mapping.read(instance))
+    if mapping.urn is None and mapping.attribute.name == "meta":
+        return
+    holder = container(document, mapping.urn, create=value is not None)
+    if holder is None:
+        return
+    name = mapping.attribute.name
+    if mapping.primary_value:
+        _overlay_primary(holder, name, value)
+    elif mapping.sub_attribute is None:
+        if value is not None:
+            holder[name] = value
+    elif value is not None:
+        holder.setdefault(name, {})[mapping.sub_attribute.name] = value
+
+
+def write_column(instance: Any, mapping: MappedAttribute, document: dict[str, Any]) -> Any:
+    """Move the mapping's value from ``document`` to its column.
+
+    Returns the related object that holds the column when it is not ``instance`` (to be
+    saved after it), else ``None``. A computed attribute's value is dropped.
+    """
+    holder = container(document, mapping.urn, create=False) or {}
+    name = mapping.attribute.name
+    if mapping.primary_value:
+        items = holder.get(name) or []
+        chosen = next((i for i in items if i.get("primary") is True), items[0] if items else {})
+        value = chosen.get("value")
+    elif mapping.sub_attribute is None:
+        value = holder.pop(name, None)
+    else:
+        parent = holder.get(name) or {}
+        value = parent.pop(mapping.sub_attribute.name, None)
+        if not parent:
+            holder.pop(name, None)
+    field = mapping.field
+    if field is None:
+        return None  # computed: read-only
+    owner = mapping.owner(instance, create=value is not None)
+    if owner is None:
+        return None  # no related row, and no value to give one
+    if value is None:
+        value = field.get_default()
+        if value is None and not field.null and field.empty_strings_allowed:
+            value = ""
+    check_length(field, value, mapping.scim_path)
+    setattr(owner, field.attname, value)
+    return owner if owner is not instance else None
+
+
+def _overlay_primary(holder: dict[str, Any], name: str, value: Any) -> None:
+    """Make the column's value the primary (or first) value of a multi-valued attribute."""
+    items = holder.get(name)
+    if not items:
+        if value is not None:
+            holder[name] = [{"value": value, "primary": True}]
+        return
+    chosen = next((i for i in items if i.get("primary") is True), items[0])
+    if value is not None and chosen.get("value") != value:
+        chosen["value"] = value  # the column was changed outside SCIM: it wins
+
+
+def compile_mappings(
+    owner: str, model: type[models.Model], schemas: Any, attribute_map: dict[str, Any]
+) -> tuple[MappedAttribute, ...]:
+    """Resolve each ``attribute_map`` entry against ``schemas`` and ``model``.
+
+    ``owner`` names the declaring class in error messages. Raises ``ValueError`` for an
+    unknown attribute, extension or field (``manage.py check`` reports it).
+    """
+    result = []
+    for path, field_name in attribute_map.items():
+        urn: str | None = None
+        schema: Schema | None = None
+        attr_path = path
+        if path.lower().startswith("urn:"):
+            urn_part, _, attr_path = path.rpartition(":")
+            schema = schemas.extension(urn_part)
+            if schema is None:
+                msg = f"{owner}.attribute_map: {urn_part!r} is not an extension of it."
+                raise ValueError(msg)
+            urn = schema.id
+        name, _, sub_name = attr_path.partition(".")
+        attribute = schema.get(name) if schema else schemas.top_level(name)
+        sub = attribute.get(sub_name) if attribute is not None and sub_name else None
+        if attribute is None or (sub_name and sub is None):
+            msg = f"{owner}.attribute_map: unknown SCIM attribute {path!r}."
+            raise ValueError(msg)
+        if isinstance(field_name, Computed):
+            result.append(MappedAttribute(urn, attribute, sub, None, computed=field_name))
+            continue
+        *relation, column = str(field_name).split("__")
+        owner_model: Any = model
+        try:
+            for step in relation:
+                owner_model = owner_model._meta.get_field(step).related_model
+            field = owner_model._meta.get_field(column)
+        except (FieldDoesNotExist, AttributeError) as exc:
+            msg = f"{owner}.attribute_map: {model.__name__} has no field {field_name!r}."
+            raise ValueError(msg) from exc
+        result.append(MappedAttribute(urn, attribute, sub, field, tuple(relation)))
+    return tuple(result)
+
+
+def has_field(model: type[models.Model], name: str) -> bool:
+    """Whether ``model`` has a field called ``name``."""
+    try:
+        model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
+def default_user_attribute_map(model: type[models.Model]) -> dict[str, str]:
+    """The columns of ``model`` that the core User attributes map to, where it has them."""
+    username = getattr(model, "USERNAME_FIELD", "username")
+    email = model.get_email_field_name() if hasattr(model, "get_email_field_name") else "email"
+    candidates = {
+        "userName": username,
+        "name.givenName": "first_name",
+        "name.familyName": "last_name",
+        "emails": email,
+        "active": "is_active",
+        "meta.created": "date_joined",
+    }
+    mapping = {}
+    for path, field in candidates.items():
+        if has_field(model, field) and (path == "userName" or field != username):
+            mapping[path] = field
+    return mapping

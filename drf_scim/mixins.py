@@ -1,0 +1,286 @@
+"""The SCIM writes as DRF composes ``ModelViewSet``: one mixin per action.
+
+Every write runs inside :meth:`SCIMWriteMixin.scim_write`, which owns what all writes
+share: the transaction, the ``pre_operation``/``post_operation`` signals, the
+``operation_failed`` signal after a rollback, and a unique constraint's ``IntegrityError``
+answered as a 409. The writes themselves go through DRF's hooks, ``perform_create()``,
+``perform_update()`` (PUT *and* PATCH) and ``perform_destroy()``, so a project that
+overrides one sees every identity provider's writes, whichever method it uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Literal
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import IntegrityError, models, transaction
+from django.http import Http404
+from rest_framework.exceptions import APIException
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from .errors import SCIMError
+from .exceptions import Uniqueness
+from .models import SCIMEvent
+from .patch import parse_patch_request
+from .settings import scim_settings
+from .signals import operation_failed, post_operation, pre_operation
+
+if TYPE_CHECKING:
+    from .serializers import SCIMResourceSerializer
+
+__all__ = [
+    "SCIMCreateModelMixin",
+    "SCIMDestroyModelMixin",
+    "SCIMPartialUpdateModelMixin",
+    "SCIMUpdateModelMixin",
+    "SCIMWrite",
+    "SCIMWriteMixin",
+]
+
+Operation = SCIMEvent.Operation
+DeleteMode = Literal["delete", "deactivate"]
+
+#: What the SCIM exception handler turns into an error response: the failures a write
+#: reports with ``operation_failed``. Anything else is a bug and propagates as a 500.
+_REPORTED = (APIException, SCIMError, Http404, DjangoPermissionDenied)
+
+
+class SCIMWrite:
+    """One write in progress: sends its signals with what the view knows of it."""
+
+    def __init__(self, view: Any, operation: str) -> None:
+        self.view = view
+        self.operation = operation
+        self.resource_id = ""
+
+    def _send(self, signal: Any, instance: models.Model | None, data: Any, **extra: Any) -> None:
+        signal.send(
+            sender=type(self.view),
+            request=self.view.request,
+            operation=self.operation,
+            resource_type=self.view.get_serializer_class().resource_type,
+            resource_id=self.resource_id,
+            instance=instance,
+            data=data,
+            **extra,
+        )
+
+    def started(self, instance: models.Model | None, data: Any) -> None:
+        """Send ``pre_operation``: the write is about to change ``instance``."""
+        if instance is not None:
+            self.resource_id = self.view.resource_id(instance)
+        self._send(pre_operation, instance, data)
+
+    def finished(self, instance: models.Model, data: Any, status: int) -> None:
+        """Send ``post_operation``, still inside the transaction."""
+        if not self.resource_id:
+            self.resource_id = self.view.resource_id(instance)
+        self._send(post_operation, instance, data, status=status)
+
+    def failed(self, exc: Exception) -> None:
+        """Send ``operation_failed`` with the status and detail the client gets."""
+        view = self.view
+        response = view.get_exception_handler()(exc, view.get_exception_handler_context())
+        if response is None:
+            return
+        detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
+        self.resource_id = view.kwargs.get(view.lookup_field, "")
+        self._send(operation_failed, None, None, status=response.status_code, detail=str(detail))
+
+
+class SCIMWriteMixin:
+    """What every SCIM write shares; the base of the mixins below."""
+
+    #: What DELETE does: "delete" the row, or "deactivate" it and hide it from SCIM
+    #: (404 from then on). ``None`` takes the ``DELETE_MODE`` setting.
+    delete_mode: DeleteMode | None = None
+    #: The operation of the write in progress (``None`` outside writes).
+    scim_operation: str | None = None
+
+    if TYPE_CHECKING:
+        request: Request
+        kwargs: dict[str, Any]
+        lookup_field: str
+
+        def get_serializer_class(self) -> type[SCIMResourceSerializer]: ...
+        def get_serializer(self, *args: Any, **kwargs: Any) -> Any: ...
+        def get_object(self, *, lock: bool = False) -> models.Model: ...
+        def check_preconditions(self, instance: models.Model) -> None: ...
+        def resource_response(self, instance: models.Model, status: int) -> Response: ...
+        def get_etag(self, instance: models.Model) -> str: ...
+
+    @contextmanager
+    def scim_write(self, operation: str) -> Iterator[SCIMWrite]:
+        """Run one write: atomically, with its signals, a 409 for a unique constraint.
+
+        Inside, call ``write.started(instance, data)`` before changing anything and
+        ``write.finished(instance, data, status)`` after. A failure rolls everything back
+        and is reported with ``operation_failed`` (and so in the audit log).
+        """
+        write = SCIMWrite(self, operation)
+        self.scim_operation = operation
+        try:
+            try:
+                with transaction.atomic():
+                    yield write
+            except IntegrityError as exc:
+                raise Uniqueness(self.uniqueness_detail()) from exc
+        except _REPORTED as exc:
+            write.failed(exc)
+            raise
+
+    def resource_id(self, instance: models.Model) -> str:
+        """The SCIM ``id`` of ``instance`` ("" while it has no record)."""
+        storage = self.get_serializer_class().get_storage()
+        record = getattr(instance, storage.record_name, None)
+        return str(record.id) if record is not None else ""
+
+    def uniqueness_detail(self) -> str:
+        """The detail of the 409 when a write breaks a unique constraint."""
+        return "A resource with the same unique attribute values already exists."
+
+    # -- activity --------------------------------------------------------------------------
+
+    def is_active(self, instance: models.Model) -> bool:
+        """The resource's ``active`` attribute (a resource without one counts as active)."""
+        serializer = self.get_serializer_class()
+        mapping = serializer.get_mapping("active")
+        if mapping is not None:
+            return bool(mapping.read(instance))
+        record = serializer.get_storage().get_record(instance)
+        return record.attributes.get("active", True) is not False
+
+    def on_deactivate(self, instance: models.Model) -> None:
+        """Called, inside the write's transaction, whenever a resource stops being active.
+
+        That is a PUT or PATCH setting ``active`` to false (how Okta and Entra ID
+        deprovision) or a DELETE in "deactivate" mode. Override to end sessions, revoke API
+        keys and the like; raising a SCIM error refuses the write. Does nothing by default.
+        """
+
+
+class SCIMCreateModelMixin(SCIMWriteMixin):
+    """POST: create a resource, 201 with ``Location`` (RFC 7644 §3.3)."""
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        with self.scim_write(Operation.CREATE) as write:
+            serializer = self.get_serializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            write.started(None, serializer.validated_data)
+            self.perform_create(serializer)
+            write.finished(serializer.instance, serializer.validated_data, 201)
+        return self.resource_response(serializer.instance, 201)
+
+    def perform_create(self, serializer: Any) -> None:
+        """Save the new resource. Override to add to what a create does."""
+        serializer.save()
+
+
+class SCIMUpdateModelMixin(SCIMWriteMixin):
+    """PUT replaces a resource (RFC 7644 §3.5.1).
+
+    PUT and PATCH both end in :meth:`perform_update`.
+    """
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """PUT: replace the resource with the request's document."""
+        with self.scim_write(Operation.REPLACE) as write:
+            instance = self.get_object(lock=True)
+            self.check_preconditions(instance)
+            serializer = self.get_serializer(instance, data=request.data)
+            serializer.is_valid(raise_exception=True)
+            write.started(instance, serializer.validated_data)
+            self.save_update(serializer)
+            write.finished(instance, serializer.validated_data, 200)
+        return self.resource_response(instance, 200)
+
+    def save_update(self, serializer: Any) -> None:
+        """:meth:`perform_update`, and :meth:`on_deactivate` if it made the resource inactive."""
+        was_active = self.is_active(serializer.instance)
+        self.perform_update(serializer)
+        if was_active and not self.is_active(serializer.instance):
+            self.on_deactivate(serializer.instance)
+
+    def perform_update(self, serializer: Any) -> None:
+        """Save the changed resource, for PUT and PATCH alike. Override to add to it."""
+        serializer.save()
+
+
+class SCIMPartialUpdateModelMixin(SCIMUpdateModelMixin):
+    """PATCH (RFC 7644 §3.5.2), all of its operations or none.
+
+    Parse the operations, apply them to the current document, validate the result, then
+    :meth:`perform_update`.
+    """
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Apply the operations of a PatchOp request.
+
+        200 with the resource (honouring ``attributes``/``excludedAttributes``), or 204
+        when the ``PATCH_RESPONSE`` setting is "no-content".
+        """
+        with self.scim_write(Operation.PATCH) as write:
+            operations = parse_patch_request(
+                request.data,
+                self.get_serializer_class().get_schemas(),
+                strict=bool(scim_settings.STRICT),
+            )
+            instance = self.get_object(lock=True)
+            self.check_preconditions(instance)
+            serializer = self.get_serializer(instance, data=operations, partial=True)
+            serializer.is_valid(raise_exception=True)
+            write.started(instance, operations)
+            self.save_update(serializer)
+            status = 204 if scim_settings.PATCH_RESPONSE == "no-content" else 200
+            write.finished(instance, serializer.validated_data, status)
+        if status == 204:
+            return Response(status=204, headers={"ETag": self.get_etag(instance)})
+        return self.resource_response(instance, 200)
+
+
+class SCIMDestroyModelMixin(SCIMWriteMixin):
+    """DELETE: 204, and 404 for the resource from then on (RFC 7644 §3.6)."""
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        with self.scim_write(Operation.DELETE) as write:
+            instance = self.get_object(lock=True)
+            self.check_preconditions(instance)
+            write.started(instance, None)
+            self.perform_destroy(instance)
+            write.finished(instance, None, 204)
+        return Response(status=204)
+
+    def get_delete_mode(self) -> DeleteMode:
+        """``delete_mode``, or the ``DELETE_MODE`` setting when it is ``None``."""
+        return self.delete_mode or scim_settings.DELETE_MODE
+
+    def perform_destroy(self, instance: models.Model) -> None:
+        """Delete the resource, or :meth:`deactivate` it in "deactivate" mode."""
+        if self.get_delete_mode() == "deactivate":
+            self.deactivate(instance)
+        else:
+            instance.delete()
+
+    def deactivate(self, instance: models.Model) -> None:
+        """Keep the row but end the resource for SCIM: inactive, and 404 from now on.
+
+        Its relations are cleared (a deleted Group keeps no members, so no Django
+        permission it carries stays granted), then :meth:`on_deactivate` is called.
+        """
+        serializer = self.get_serializer_class()
+        was_active = self.is_active(instance)
+        mapping = serializer.get_mapping("active")
+        if mapping is not None and mapping.field is not None:
+            owner = mapping.owner(instance, create=True)
+            setattr(owner, mapping.field.attname, False)
+            owner._scim_write = True
+            owner.save()
+        for relation in serializer.get_relations().values():
+            if relation.writable:
+                relation.clear(instance)
+        serializer.get_storage().mark_deleted(instance)
+        if was_active:
+            self.on_deactivate(instance)

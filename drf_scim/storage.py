@@ -1,0 +1,420 @@
+"""How a resource is stored and read back: the one place that knows the tables.
+
+A resource lives in three places (docs/architecture/storage.md): the columns of the host's
+model that ``attribute_map`` names (:mod:`drf_scim.mapping`), the record beside it (SCIM
+``id``, ``externalId``, ``meta``, unmapped singular attributes, the search document, the
+case-folded unique key), and one values-table row per value of a multi-valued attribute.
+:class:`SCIMStorage` reads and writes all three for one resource type; the serializer
+names it as ``storage_class``, as a view names its ``pagination_class``. Override a method
+of a subclass to store a resource type differently.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from .indexing import index_key, search_document
+from .mapping import check_length, container, read_column, write_column
+from .models import BaseRecord
+from .projection import Projection
+
+if TYPE_CHECKING:
+    from .relations import Relation
+    from .serializers import SCIMResourceSerializer
+
+__all__ = ["SCIMStorage"]
+
+_VALUE_COLUMNS = ("value", "display", "type", "primary")
+#: Key of ``data`` holding a value of a multi-valued attribute of simple (not complex) type.
+_SCALAR = "$scalar"
+#: Columns of a value row, in the order :meth:`SCIMStorage.load_document` reads them.
+_ROW_FIELDS = ("attribute", *_VALUE_COLUMNS, "data")
+
+
+def shows_values(projection: Projection | None) -> bool:
+    """Whether a response shows any multi-valued attribute, so values must be read."""
+    return projection is None or projection.wants_multi_valued
+
+
+def shows(projection: Projection | None, relation: Relation) -> bool:
+    """Whether a response shows ``relation``'s attribute, so it must be read."""
+    return projection is None or projection.selection(None, relation.definition) is not False
+
+
+class SCIMStorage:
+    """Reads and writes the resources of one serializer class (its ``resource``)."""
+
+    def __init__(self, resource: type[SCIMResourceSerializer]) -> None:
+        self.resource = resource
+
+    # -- the tables ----------------------------------------------------------------------
+
+    @property
+    def model(self) -> type[models.Model]:
+        return self.resource.get_model()
+
+    @property
+    def record_name(self) -> str:
+        """The reverse accessor from the resource model to its record."""
+        return self.resource.record_name
+
+    @property
+    def record_link(self) -> str:
+        """The name of the record's one-to-one field to the resource model."""
+        relation = self.model._meta.get_field(self.record_name)
+        return relation.field.name  # type: ignore[union-attr]
+
+    @property
+    def value_model(self) -> type[Any]:
+        """The values table: the model whose ``record`` foreign key is named ``values``."""
+        return self.resource.record_model.values.rel.related_model  # type: ignore[attr-defined,no-any-return]
+
+    def get_record(self, instance: models.Model) -> BaseRecord:
+        return getattr(instance, self.record_name)  # type: ignore[no-any-return]
+
+    def live_lookup(self, prefix: str = "") -> dict[str, Any]:
+        """The lookups of a resource SCIM can see: it has a record, not deleted.
+
+        ``prefix`` is the path to the resource (``"user__"`` from a through table).
+        """
+        name = f"{prefix}{self.record_name}"
+        return {f"{name}__isnull": False, f"{name}__deleted__isnull": True}
+
+    def live(self, queryset: models.QuerySet[Any] | None = None) -> models.QuerySet[Any]:
+        """``queryset`` (all the model's rows by default) limited to live resources.
+
+        With their records, in primary-key order.
+        """
+        if queryset is None:
+            queryset = self.model._default_manager.all()
+        return (
+            queryset.filter(**self.live_lookup())
+            .select_related(self.record_name)
+            .defer(f"{self.record_name}__search")  # for the database's comparisons only
+            .order_by("pk")
+        )
+
+    def live_records(self) -> models.QuerySet[Any]:
+        """The records of live resources."""
+        return self.resource.record_model._default_manager.filter(deleted__isnull=True)
+
+    def deleted_record(self, unique_key: str | None, tenant: Any = None) -> BaseRecord | None:
+        """The record of a deleted resource still holding ``unique_key``, to be reused.
+
+        A resource deleted in "deactivate" mode keeps its row and its key; creating it
+        again brings the row back under a new SCIM ``id``.
+        """
+        field = self.resource.unique_key_field
+        if not field or unique_key is None:
+            return None
+        records = self.resource.record_model._default_manager.filter(
+            **{field: unique_key, "deleted__isnull": False}
+        )
+        if tenant is not None and self.resource.tenant_field:
+            records = records.filter(
+                **{f"{self.record_link}__{self.resource.tenant_field}": tenant}
+            )
+        return records.select_related(self.record_link).first()
+
+    # -- reading -------------------------------------------------------------------------
+
+    def get_queryset(
+        self, projection: Projection | None = None, *, relations: bool = True, values: bool = True
+    ) -> models.QuerySet[Any]:
+        """Live resources with their record, values and relations, in a stable order.
+
+        What ``projection`` leaves out is not loaded, nor relations when ``relations`` is
+        false (writes change them without loading them). Keep the
+        ``select_related``/``prefetch_related`` so a page costs a constant number of queries.
+        """
+        related = {"__".join(m.relation) for m in self.resource.get_mappings() if m.relation}
+        queryset = self.live()
+        if related:  # select_related() without names would follow every foreign key
+            queryset = queryset.select_related(*sorted(related))
+        if values and shows_values(projection):
+            rows = self.value_model._default_manager.defer("search", "value_key")
+            queryset = queryset.prefetch_related(
+                Prefetch(f"{self.record_name}__values", queryset=rows)
+            )
+        for relation in self.resource.get_relations().values() if relations else ():
+            if shows(projection, relation):
+                queryset = queryset.prefetch_related(relation.prefetch())
+        return queryset
+
+    def preload(
+        self, instances: list[Any], projection: Projection | None, root: str
+    ) -> dict[str, Any]:
+        """The value rows and references of a page of resources, as plain values.
+
+        One query for the values and one per relation, whatever the page's size, and no
+        model instances: a list page costs little more than a hand-written ``.values()``.
+        """
+        loaded: dict[str, Any] = {"values": None, "references": {}}
+        if shows_values(projection):
+            records = [self.get_record(instance).pk for instance in instances]
+            by_record: dict[Any, list[tuple[Any, ...]]] = {}
+            rows = (
+                self.value_model._default_manager.filter(record__in=records)
+                .order_by("record", "attribute", "position")
+                .values_list("record", *_ROW_FIELDS)
+            )
+            for record_id, *row in rows:
+                by_record.setdefault(record_id, []).append(tuple(row))
+            loaded["values"] = by_record
+        for name, relation in self.resource.get_relations().items():
+            if shows(projection, relation):
+                references = relation.preload([instance.pk for instance in instances], root)
+                if references is not None:
+                    loaded["references"][name] = references
+        return loaded
+
+    def load_document(
+        self, instance: models.Model, *, values: bool, rows: list[tuple[Any, ...]] | None = None
+    ) -> dict[str, Any]:
+        """The stored document: record attributes, values and columns; no relations.
+
+        ``rows`` are the value rows when preloaded (:meth:`preload`); otherwise they are
+        read from the record's (prefetched) ``values``.
+        """
+        record = self.get_record(instance)
+        document: dict[str, Any] = copy.deepcopy(record.attributes)
+        if rows is None:
+            objects = record.values.all() if values else ()  # type: ignore[attr-defined]
+            rows = [tuple(getattr(row, f) for f in _ROW_FIELDS) for row in objects]
+        for attribute, *columns, data in rows:
+            item: Any
+            if _SCALAR in data:
+                item = data[_SCALAR]
+            else:
+                item = {c: v for c, v in zip(_VALUE_COLUMNS, columns, strict=True) if v is not None}
+                item.update(data)
+            urn, _, name = attribute.rpartition(":")
+            holder = container(document, urn or None, create=True)
+            assert holder is not None  # noqa: S101 - create=True always returns one
+            holder.setdefault(name, []).append(item)
+        for mapping in self.resource.get_mappings():
+            read_column(document, mapping, instance)
+        return document
+
+    def column_document(self, instance: models.Model) -> dict[str, Any]:
+        """A document of the mapped columns alone (for resources drf-scim has not stored)."""
+        document: dict[str, Any] = {}
+        for mapping in self.resource.get_mappings():
+            read_column(document, mapping, instance)
+        return document
+
+    def display_of(self, instance: models.Model) -> str | None:
+        """The ``display`` of a reference to ``instance`` (a member, a group).
+
+        The first non-empty value of ``display_attributes``.
+        """
+        record = getattr(instance, self.record_name, None)
+        for name in self.resource.display_attributes:
+            mapping = self.resource.get_mapping(name)
+            value = mapping.read(instance) if mapping is not None else None
+            if value in (None, "") and record is not None:
+                value = record.attributes.get(name)
+            if value not in (None, ""):
+                return str(value)
+        return None
+
+    def display_paths(self) -> list[str] | None:
+        """ORM paths of ``display_attributes``, to read references without loading them.
+
+        ``None`` when one is computed in Python; references are then loaded whole.
+        """
+        paths = []
+        for name in self.resource.display_attributes:
+            mapping = self.resource.get_mapping(name)
+            if mapping is not None and mapping.computed is not None:
+                return None
+            if mapping is not None:
+                paths.append(mapping.lookup)
+            paths.append(f"{self.record_name}__attributes__{name}")
+        return paths
+
+    # -- indexing ------------------------------------------------------------------------
+
+    def build_search(self, document: dict[str, Any]) -> dict[str, Any]:
+        """The record's search document: singular attributes in comparable form."""
+        schemas = self.resource.get_schemas()
+        search: dict[str, Any] = search_document(None, document, children=schemas.core.attributes)
+        for extension in schemas.extensions:
+            if isinstance(document.get(extension.id), dict):
+                search[extension.id] = search_document(
+                    None, document[extension.id], children=extension.attributes
+                )
+        return search
+
+    def value_rows(
+        self, document: dict[str, Any], only: Iterable[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """Remove the multi-valued attributes from ``document``; return their value rows."""
+        rows: list[dict[str, Any]] = []
+        type_field = self.value_model._meta.get_field("type")
+        for urn, attribute in self.resource.get_schemas().walk():
+            holder = container(document, urn, create=False)
+            key = f"{urn}:{attribute.name}" if urn else attribute.name
+            if not attribute.multi_valued or holder is None or (only and key not in only):
+                continue
+            value_definition = attribute.get("value") if attribute.is_complex else attribute
+            for position, item in enumerate(holder.pop(attribute.name, None) or []):
+                search = search_document(attribute, item)
+                if not attribute.is_complex:
+                    # A simple value: kept as JSON too, so that 42 comes back a number.
+                    item = {"value": item, _SCALAR: item}
+                item = dict(item)
+                row = {c: item.pop(c, None) for c in _VALUE_COLUMNS}
+                for column in ("value", "display"):
+                    if row[column] is not None:
+                        row[column] = str(row[column])
+                check_length(type_field, row["type"], f"{key}.type")
+                value_key = index_key(value_definition, row["value"]) if value_definition else None
+                rows.append(
+                    {
+                        "attribute": key,
+                        "position": position,
+                        "data": item,
+                        "search": search,
+                        "value_key": value_key,
+                        **row,
+                    }
+                )
+        return rows
+
+    def index_rows(self, document: dict[str, Any]) -> list[dict[str, Any]]:
+        """The value rows of ``document``'s multi-valued attributes."""
+        return self.value_rows(copy.deepcopy(document))
+
+    def unique_key_value(self, instance: models.Model, record: Any) -> Any:
+        """The current value of ``unique_key_attribute``, from its column or the record."""
+        name = self.resource.unique_key_attribute or ""
+        mapping = self.resource.get_mapping(name)
+        if mapping is not None:
+            return mapping.read(instance)
+        return (record.attributes or {}).get(name)
+
+    def prepare_record(self, instance: models.Model, record: Any) -> None:
+        """Fill derived record columns (the unique key) before saving."""
+        if self.resource.unique_key_field:
+            key = self.resource.unique_key(self.unique_key_value(instance, record))
+            setattr(record, self.resource.unique_key_field, key)
+
+    def clear_record_keys(self, record: Any) -> None:
+        """Empty the unique key :meth:`prepare_record` fills, after it clashed."""
+        if self.resource.unique_key_field:
+            setattr(record, self.resource.unique_key_field, None)
+
+    def reindex(self, instance: models.Model, *, keys: bool = True) -> None:
+        """Re-derive the search document and key columns after a write outside SCIM.
+
+        The columns win: their values are indexed, and the value rows of attributes
+        mapped to a column are rewritten to match it.
+        """
+        record = self.get_record(instance)
+        document = self.load_document(instance, values=True)
+        record.search = self.build_search(document)
+        if keys:
+            self.prepare_record(instance, record)
+        else:
+            self.clear_record_keys(record)
+        record.save()
+        mapped = {m.key for m in self.resource.get_mappings() if m.primary_value}
+        if not mapped:
+            return
+        rows = self.value_rows(document, only=mapped)
+        self.value_model._default_manager.filter(record=record, attribute__in=mapped).delete()
+        self.value_model._default_manager.bulk_create(
+            [self.value_model(record=record, **row) for row in rows]
+        )
+        _clear_prefetched(record)
+
+    # -- writing -------------------------------------------------------------------------
+
+    def save(
+        self,
+        instance: models.Model,
+        record: BaseRecord,
+        document: dict[str, Any],
+        *,
+        created: bool,
+        tenant: Any = None,
+        skip: Iterable[str] = (),
+        special: Callable[[models.Model, dict[str, Any]], None] | None = None,
+    ) -> None:
+        """Write ``document`` to the model's columns, the record and the values table.
+
+        Attributes named in ``skip`` are left out (relations, which the serializer writes
+        itself); ``special`` takes the attributes that are not plain data (a password) out
+        of the document and writes them. Call it inside a transaction.
+        """
+        remaining = copy.deepcopy(document)
+        for name in skip:
+            remaining.pop(name, None)
+        resource = self.resource
+        if created and tenant is not None and resource.tenant_field:
+            field = self.model._meta.get_field(resource.tenant_field)
+            setattr(instance, field.attname, tenant)  # type: ignore[union-attr]
+        record.external_id = remaining.pop("externalId", None)
+        check_length(record._meta.get_field("external_id"), record.external_id, "externalId")
+        related_owners = self._write_columns(instance, remaining)
+        if special is not None:
+            special(instance, remaining)
+        values = self.value_rows(remaining)
+        record.attributes = {k: v for k, v in remaining.items() if v not in ({}, None)}
+        stored = copy.deepcopy(document)  # what is stored, column defaults included
+        for mapping in resource.get_mappings():
+            read_column(stored, mapping, instance)
+        record.search = self.build_search(stored)
+        if not created:
+            record.version += 1
+            record.last_modified = timezone.now()
+        self.prepare_record(instance, record)
+        instance._scim_write = True  # type: ignore[attr-defined] # see drf_scim.records
+        instance.save()
+        _save_related(instance, related_owners)
+        setattr(record, self.record_link, instance)
+        record.save()
+        if not created:
+            self.value_model._default_manager.filter(record=record).delete()
+        self.value_model._default_manager.bulk_create(
+            [self.value_model(record=record, **row) for row in values]
+        )
+        _clear_prefetched(record, instance)
+
+    def _write_columns(self, instance: models.Model, document: dict[str, Any]) -> list[Any]:
+        """Move mapped values from ``document`` to their columns; return related owners."""
+        owners: list[Any] = []
+        for mapping in self.resource.get_mappings():
+            if not mapping.read_only or mapping.computed is not None:
+                owner = write_column(instance, mapping, document)
+                if owner is not None and owner not in owners:
+                    owners.append(owner)
+        return owners
+
+    def mark_deleted(self, instance: models.Model) -> None:
+        """End the resource for SCIM (404 from now on) and keep its row."""
+        record = self.get_record(instance)
+        record.deleted = timezone.now()
+        record.save(update_fields=["deleted"])
+
+
+def _save_related(instance: models.Model, owners: list[Any]) -> None:
+    """Save related objects holding mapped columns (a profile), now that ``instance`` is."""
+    for owner in owners:
+        for relation in owner._meta.get_fields():
+            if relation.is_relation and relation.related_model is type(instance):
+                setattr(owner, relation.name, instance)
+        owner.save()
+
+
+def _clear_prefetched(*objects: Any) -> None:
+    for cached in objects:
+        if hasattr(cached, "_prefetched_objects_cache"):
+            cached._prefetched_objects_cache.clear()
