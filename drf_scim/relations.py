@@ -39,6 +39,38 @@ def find_many_to_many(model: type[models.Model], target: type[models.Model]) -> 
     return None
 
 
+def display_of(resource: Any, instance: models.Model) -> str | None:
+    """The ``display`` of a reference to ``instance`` (a member, a group).
+
+    The first non-empty value of ``display_attributes``.
+    """
+    record = getattr(instance, resource.record_name, None)
+    for name in resource.display_attributes:
+        mapping = resource.get_mapping(name)
+        value = mapping.read(instance) if mapping is not None else None
+        if value in (None, "") and record is not None:
+            value = record.attributes.get(name)
+        if value not in (None, ""):
+            return str(value)
+    return None
+
+
+def display_paths(resource: Any) -> list[str] | None:
+    """ORM paths of ``display_attributes``, to read references without loading them.
+
+    ``None`` when one is computed in Python; references are then loaded whole.
+    """
+    paths = []
+    for name in resource.display_attributes:
+        mapping = resource.get_mapping(name)
+        if mapping is not None and mapping.computed is not None:
+            return None
+        if mapping is not None:
+            paths.append(mapping.lookup)
+        paths.append(f"{resource.record_name}__attributes__{name}")
+    return paths
+
+
 @dataclass(frozen=True)
 class Relation:
     """One side of a many-to-many relation between two SCIM resources.
@@ -85,7 +117,7 @@ class Relation:
         manager = getattr(instance, self.accessor)
         prefetched = getattr(instance, "_prefetched_objects_cache", {})
         cache_name = getattr(manager, "prefetch_cache_name", self.accessor)
-        paths = target.get_storage().display_paths()
+        paths = display_paths(target)
         if cache_name not in prefetched and paths is not None:
             # One resource: read ids and display names only, not whole objects.
             rows = self._live(manager).values_list(f"{target.record_name}__id", *paths)
@@ -94,7 +126,7 @@ class Relation:
         return [
             self._reference(
                 getattr(related, target.record_name).id,
-                target.get_storage().display_of(related),
+                display_of(target, related),
                 root,
             )
             for related in related_objects
@@ -107,7 +139,7 @@ class Relation:
         """
         target = self.target
         storage = target.get_storage()
-        paths = storage.display_paths()
+        paths = display_paths(target)
         if paths is None:
             return None
         related = f"{self.target_field}__{target.record_name}"

@@ -23,6 +23,7 @@ from .indexing import index_key, search_document
 from .mapping import check_length, container, read_column, write_column
 from .models import BaseRecord
 from .projection import Projection
+from .validation import ResourceSchemas
 
 if TYPE_CHECKING:
     from .relations import Relation
@@ -209,84 +210,18 @@ class SCIMStorage:
             read_column(document, mapping, instance)
         return document
 
-    def display_of(self, instance: models.Model) -> str | None:
-        """The ``display`` of a reference to ``instance`` (a member, a group).
-
-        The first non-empty value of ``display_attributes``.
-        """
-        record = getattr(instance, self.record_name, None)
-        for name in self.resource.display_attributes:
-            mapping = self.resource.get_mapping(name)
-            value = mapping.read(instance) if mapping is not None else None
-            if value in (None, "") and record is not None:
-                value = record.attributes.get(name)
-            if value not in (None, ""):
-                return str(value)
-        return None
-
-    def display_paths(self) -> list[str] | None:
-        """ORM paths of ``display_attributes``, to read references without loading them.
-
-        ``None`` when one is computed in Python; references are then loaded whole.
-        """
-        paths = []
-        for name in self.resource.display_attributes:
-            mapping = self.resource.get_mapping(name)
-            if mapping is not None and mapping.computed is not None:
-                return None
-            if mapping is not None:
-                paths.append(mapping.lookup)
-            paths.append(f"{self.record_name}__attributes__{name}")
-        return paths
-
     # -- indexing ------------------------------------------------------------------------
 
     def build_search(self, document: dict[str, Any]) -> dict[str, Any]:
         """The record's search document: singular attributes in comparable form."""
-        schemas = self.resource.get_schemas()
-        search: dict[str, Any] = search_document(None, document, children=schemas.core.attributes)
-        for extension in schemas.extensions:
-            if isinstance(document.get(extension.id), dict):
-                search[extension.id] = search_document(
-                    None, document[extension.id], children=extension.attributes
-                )
-        return search
+        return build_search(self.resource.get_schemas(), document)
 
     def value_rows(
         self, document: dict[str, Any], only: Iterable[str] | None = None
     ) -> list[dict[str, Any]]:
         """Remove the multi-valued attributes from ``document``; return their value rows."""
-        rows: list[dict[str, Any]] = []
         type_field = self.value_model._meta.get_field("type")
-        for urn, attribute in self.resource.get_schemas().walk():
-            holder = container(document, urn, create=False)
-            key = f"{urn}:{attribute.name}" if urn else attribute.name
-            if not attribute.multi_valued or holder is None or (only and key not in only):
-                continue
-            value_definition = attribute.get("value") if attribute.is_complex else attribute
-            for position, item in enumerate(holder.pop(attribute.name, None) or []):
-                search = search_document(attribute, item)
-                if not attribute.is_complex:
-                    # A simple value: kept as JSON too, so that 42 comes back a number.
-                    item = {"value": item, _SCALAR: item}
-                item = dict(item)
-                row = {c: item.pop(c, None) for c in _VALUE_COLUMNS}
-                for column in ("value", "display"):
-                    if row[column] is not None:
-                        row[column] = str(row[column])
-                check_length(type_field, row["type"], f"{key}.type")
-                value_key = index_key(value_definition, row["value"]) if value_definition else None
-                rows.append(
-                    {
-                        "attribute": key,
-                        "position": position,
-                        "data": item,
-                        "search": search,
-                        "value_key": value_key,
-                        **row,
-                    }
-                )
-        return rows
+        return take_value_rows(self.resource.get_schemas(), document, type_field, only)
 
     def index_rows(self, document: dict[str, Any]) -> list[dict[str, Any]]:
         """The value rows of ``document``'s multi-valued attributes."""
@@ -418,3 +353,58 @@ def _clear_prefetched(*objects: Any) -> None:
     for cached in objects:
         if hasattr(cached, "_prefetched_objects_cache"):
             cached._prefetched_objects_cache.clear()
+
+
+def build_search(schemas: ResourceSchemas, document: dict[str, Any]) -> dict[str, Any]:
+    """A record's search document: ``document``'s singular attributes, comparable."""
+    search: dict[str, Any] = search_document(None, document, children=schemas.core.attributes)
+    for extension in schemas.extensions:
+        if isinstance(document.get(extension.id), dict):
+            search[extension.id] = search_document(
+                None, document[extension.id], children=extension.attributes
+            )
+    return search
+
+
+def take_value_rows(
+    schemas: ResourceSchemas,
+    document: dict[str, Any],
+    type_field: Any,
+    only: Iterable[str] | None = None,
+) -> list[dict[str, Any]]:
+    """Remove the multi-valued attributes from ``document``; return their value rows.
+
+    One row per value (RFC 7643 §2.4): ``value``, ``display``, ``type`` and ``primary`` in
+    columns, the other sub-attributes in ``data``, with the value's search document and
+    index key. ``only`` limits it to those attributes (``emails``, ``urn:...:x``).
+    """
+    rows: list[dict[str, Any]] = []
+    for urn, attribute in schemas.walk():
+        holder = container(document, urn, create=False)
+        key = f"{urn}:{attribute.name}" if urn else attribute.name
+        if not attribute.multi_valued or holder is None or (only and key not in only):
+            continue
+        value_definition = attribute.get("value") if attribute.is_complex else attribute
+        for position, item in enumerate(holder.pop(attribute.name, None) or []):
+            search = search_document(attribute, item)
+            if not attribute.is_complex:
+                # A simple value: kept as JSON too, so that 42 comes back a number.
+                item = {"value": item, _SCALAR: item}
+            item = dict(item)
+            row = {c: item.pop(c, None) for c in _VALUE_COLUMNS}
+            for column in ("value", "display"):
+                if row[column] is not None:
+                    row[column] = str(row[column])
+            check_length(type_field, row["type"], f"{key}.type")
+            value_key = index_key(value_definition, row["value"]) if value_definition else None
+            rows.append(
+                {
+                    "attribute": key,
+                    "position": position,
+                    "data": item,
+                    "search": search,
+                    "value_key": value_key,
+                    **row,
+                }
+            )
+    return rows
