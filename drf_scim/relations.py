@@ -89,6 +89,26 @@ class Relation:
     #: ``type`` of each value: "User"/"Group" for members, "direct" for a user's groups.
     value_type: str
 
+    @classmethod
+    def of_field(
+        cls, definition: Attribute, field: Any, target: Any, value_type: str, *, forward: bool
+    ) -> Relation:
+        """The relation held by a many-to-many ``field``.
+
+        Seen from the field's own model when ``forward``, else from the model it points to.
+        """
+        names = (field.m2m_field_name(), field.m2m_reverse_field_name())
+        source_field, target_field = names if forward else names[::-1]
+        return cls(
+            definition=definition,
+            accessor=field.name if forward else field.remote_field.get_accessor_name(),
+            target=target,
+            through=field.remote_field.through,
+            source_field=source_field,
+            target_field=target_field,
+            value_type=value_type,
+        )
+
     @property
     def attribute(self) -> str:
         return self.definition.name

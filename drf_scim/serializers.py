@@ -426,18 +426,9 @@ class SCIMUserSerializer(SCIMResourceSerializer):
         field = find_many_to_many(cls.get_model(), groups.get_model())
         if field is None:
             return {}
-        through = field.remote_field.through
-        return {
-            "groups": Relation(
-                definition=USER.get("groups"),  # type: ignore[arg-type]
-                accessor=field.name,
-                target=groups,
-                through=through,
-                source_field=field.m2m_field_name(),
-                target_field=field.m2m_reverse_field_name(),
-                value_type="direct",
-            )
-        }
+        definition = USER.get("groups")
+        assert definition is not None  # noqa: S101 - a core attribute
+        return {"groups": Relation.of_field(definition, field, groups, "direct", forward=True)}
 
 
 class SCIMGroupSerializer(SCIMResourceSerializer):
@@ -475,14 +466,6 @@ class SCIMGroupSerializer(SCIMResourceSerializer):
         field = find_many_to_many(users.get_model(), cls.get_model())
         if field is None:
             return {}  # members are then stored like any other multi-valued attribute
-        return {
-            "members": Relation(
-                definition=GROUP.get("members"),  # type: ignore[arg-type]
-                accessor=field.remote_field.get_accessor_name(),
-                target=users,
-                through=field.remote_field.through,
-                source_field=field.m2m_reverse_field_name(),
-                target_field=field.m2m_field_name(),
-                value_type="User",
-            )
-        }
+        definition = GROUP.get("members")
+        assert definition is not None  # noqa: S101 - a core attribute
+        return {"members": Relation.of_field(definition, field, users, "User", forward=False)}
