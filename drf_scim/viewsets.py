@@ -14,7 +14,7 @@ from contextlib import suppress
 from typing import Any, ClassVar, cast
 
 from django.db import models, transaction
-from rest_framework import mixins, viewsets
+from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.parsers import BaseParser
@@ -128,15 +128,14 @@ class SCIMViewMixin:
 class SCIMModelViewSet(  # type: ignore[misc]
     SCIMViewMixin,
     SCIMCreateModelMixin,
-    mixins.RetrieveModelMixin,
     SCIMPartialUpdateModelMixin,
     SCIMDestroyModelMixin,
-    mixins.ListModelMixin,
-    viewsets.GenericViewSet,  # type: ignore[type-arg]
+    viewsets.ModelViewSet,  # type: ignore[type-arg]
 ):
     """Create, read, replace, delete and list one SCIM resource type (RFC 7644 §3.3-3.6).
 
-    The writes come from :mod:`drf_scim.mixins`; set ``delete_mode`` for what DELETE does.
+    A ``ModelViewSet`` whose writes come from :mod:`drf_scim.mixins` (they take DRF's
+    own mixins' place); set ``delete_mode`` for what DELETE does.
     """
 
     serializer_class: ClassVar[type[SCIMResourceSerializer]]  # type: ignore[misc]
