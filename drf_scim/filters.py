@@ -10,11 +10,12 @@ compare by code point, which gives the same answers on SQLite, PostgreSQL and Ma
 
 from __future__ import annotations
 
-import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import reduce
+from operator import and_, or_
 from typing import Any
 
 from django.db import models
@@ -44,15 +45,14 @@ from rest_framework.request import Request
 
 from .characteristics import AttributeType, Mutability, Returned
 from .definitions import Attribute
+from .errors import InvalidFilterError
 from .exceptions import InvalidFilter, InvalidValue
 from .filter_language import (
-    And,
     AttributePath,
-    Comparison,
     Filter,
     FilterSyntaxError,
-    Not,
-    Or,
+    FilterVisitor,
+    Leaf,
     Present,
     ValuePath,
     parse_attribute_path,
@@ -61,7 +61,13 @@ from .filter_language import (
 from .indexing import KEY_LENGTH, comparable, index_key, parse_instant
 from .settings import scim_settings
 
-__all__ = ["Binary", "FilterCompiler", "SCIMFilterBackend", "SCIMSortBackend"]
+__all__ = [
+    "Binary",
+    "FilterCompiler",
+    "LocatedFilterError",
+    "SCIMFilterBackend",
+    "SCIMSortBackend",
+]
 
 _ORDERING = {
     "gt": GreaterThan,
@@ -141,25 +147,40 @@ def json_text(path: str) -> KeyTextTransform:
     return KeyTextTransform(keys[-1], expression)
 
 
-#: A filter tree's leaves: what ``_combine`` hands to its callback.
-_Leaf = Comparison | Present | ValuePath
+class LocatedFilterError(InvalidFilter):
+    """An ``invalidFilter`` about one node of the tree, at ``position`` in the filter text."""
+
+    def __init__(self, detail: str, position: int) -> None:
+        super().__init__(detail)
+        self.position = position
 
 
-def _combine(node: Filter, leaf: Callable[[_Leaf], Q]) -> Q:
-    """Combine ``leaf(...)`` of a tree's comparisons with its ``and``/``or``/``not``."""
-    if isinstance(node, And):
-        result = Q()
-        for operand in node.operands:
-            result &= _combine(operand, leaf)
-        return result
-    if isinstance(node, Or):
-        result = _NONE
-        for operand in node.operands:
-            result |= _combine(operand, leaf)
-        return result
-    if isinstance(node, Not):
-        return ~_combine(node.operand, leaf)
-    return leaf(node)
+class _Conditions(FilterVisitor[Q]):
+    """A filter tree as one ``Q``: ``leaf`` gives each comparison's condition.
+
+    An error about a leaf is re-raised as a :class:`LocatedFilterError` at the leaf's
+    position, unless a leaf inside it (of a value path) has already located it.
+    """
+
+    def __init__(self, leaf: Callable[[Leaf], Q]) -> None:
+        self._leaf = leaf
+
+    def leaf(self, node: Leaf) -> Q:
+        try:
+            return self._leaf(node)
+        except InvalidFilterError as exc:
+            if isinstance(exc, LocatedFilterError) or node.position is None:
+                raise
+            raise LocatedFilterError(str(exc), node.position) from exc
+
+    def all_of(self, results: Iterable[Q]) -> Q:
+        return reduce(and_, results, Q())
+
+    def any_of(self, results: Iterable[Q]) -> Q:
+        return reduce(or_, results, _NONE)
+
+    def negate(self, result: Q) -> Q:
+        return ~result
 
 
 def _literal_text(definition: Attribute, literal: Any, name: str) -> str:
@@ -237,9 +258,9 @@ class FilterCompiler:
 
     def compile(self, node: Filter) -> Q:
         """The ``Q`` object for a whole filter tree."""
-        return _combine(node, self._compile_leaf)
+        return _Conditions(self._compile_leaf).visit(node)
 
-    def _compile_leaf(self, node: _Leaf) -> Q:
+    def _compile_leaf(self, node: Leaf) -> Q:
         if isinstance(node, ValuePath):
             return self.compile_value_path(node)
         if isinstance(node, Present):
@@ -297,9 +318,9 @@ class FilterCompiler:
 
     def _relation_filter(self, relation: Any, node: Filter) -> Q:
         """``members[value eq "<id>" or value eq "<id>"]``: each leaf is one membership test."""
-        return _combine(node, lambda leaf: self._relation_leaf(relation, leaf))
+        return _Conditions(lambda leaf: self._relation_leaf(relation, leaf)).visit(node)
 
-    def _relation_leaf(self, relation: Any, node: _Leaf) -> Q:
+    def _relation_leaf(self, relation: Any, node: Leaf) -> Q:
         if isinstance(node, ValuePath) or node.attribute.sub_attribute is not None:
             raise InvalidFilter("Value filters cannot be nested.")
         if isinstance(node, Present):
@@ -312,9 +333,9 @@ class FilterCompiler:
 
     def _element_filter(self, attribute: Attribute, node: Filter) -> Q:
         """A value filter's conditions on one row of the values table."""
-        return _combine(node, lambda leaf: self._element_leaf(attribute, leaf))
+        return _Conditions(lambda leaf: self._element_leaf(attribute, leaf)).visit(node)
 
-    def _element_leaf(self, attribute: Attribute, node: _Leaf) -> Q:
+    def _element_leaf(self, attribute: Attribute, node: Leaf) -> Q:
         if isinstance(node, ValuePath):
             raise InvalidFilter("Value filters cannot be nested.")
         sub = attribute.get(node.attribute.attribute)
@@ -539,18 +560,6 @@ def _scim_param(request: Request, view: Any, name: str) -> Any:
     return (params if params is not None else request.query_params).get(name)
 
 
-def _locate(text: str, detail: str) -> str:
-    """Add where in ``text`` the attribute an error names stands, as the parser's errors do."""
-    match = re.search(r"'([^']+)'", detail) or re.match(r"[\w.:$-]+", detail)
-    if match is None:
-        return detail
-    name = match.group(1) if match.groups() else match.group(0)
-    position = text.lower().find(name.lower())
-    if position < 0:
-        return detail
-    return f"{detail.rstrip('.')} (at position {position}: {text[:200]!r})."
-
-
 class SCIMFilterBackend(BaseFilterBackend):
     """Apply the ``filter`` parameter (RFC 7644 §3.4.2.2) to the view's queryset."""
 
@@ -580,8 +589,9 @@ class SCIMFilterBackend(BaseFilterBackend):
         tree = self.parse(text)
         try:
             condition = self.get_compiler(view).compile(tree)
-        except InvalidFilter as exc:
-            raise InvalidFilter(_locate(text, str(exc.detail))) from exc
+        except LocatedFilterError as exc:
+            detail = str(exc.detail).rstrip(".")
+            raise InvalidFilter(f"{detail} (at position {exc.position}: {text[:200]!r}).") from exc
         return queryset.filter(condition)
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
