@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from decimal import Decimal
 from functools import reduce
 from operator import and_, or_
 from typing import Any
@@ -43,7 +41,8 @@ from django.db.models.lookups import (
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.request import Request
 
-from .characteristics import AttributeType, Mutability, Returned
+from .characteristics import STRING_TYPES, AttributeType
+from .comparisons import COMPARISONS, Comparing, check_comparison
 from .definitions import Attribute
 from .errors import InvalidFilterError
 from .exceptions import InvalidFilter, InvalidValue
@@ -58,7 +57,8 @@ from .filter_language import (
     parse_attribute_path,
     parse_filter,
 )
-from .indexing import KEY_LENGTH, comparable, index_key, parse_instant
+from .indexing import KEY_LENGTH, comparable, index_key, is_searchable, parse_instant
+from .resolver import AttributeRef, UnknownAttribute, resolve
 from .settings import scim_settings
 
 __all__ = [
@@ -75,7 +75,6 @@ _ORDERING = {
     "lt": LessThan,
     "le": LessThanOrEqual,
 }
-_STRING_TYPES = (AttributeType.STRING, AttributeType.REFERENCE, AttributeType.BINARY)
 # Conditions true and false for every row; Q() would vanish under negation.
 _ALL = Q(pk__isnull=False)
 _NONE = Q(pk__in=[])
@@ -107,29 +106,10 @@ class Binary(models.Func):
         return super().as_sql(compiler, connection, template=template, **extra_context)
 
 
-@dataclass(frozen=True)
-class _Resolved:
-    """An attribute path resolved against the schemas."""
-
-    urn: str | None
-    attribute: Attribute
-    sub_attribute: Attribute | None
-
-    @property
-    def definition(self) -> Attribute:
-        return self.sub_attribute or self.attribute
-
-    @property
-    def name(self) -> str:
-        path = self.attribute.name
-        if self.sub_attribute is not None:
-            path = f"{path}.{self.sub_attribute.name}"
-        return f"{self.urn}:{path}" if self.urn else path
-
-    @property
-    def values_key(self) -> str:
-        """The ``attribute`` column of this attribute's rows in the values table."""
-        return f"{self.urn}:{self.attribute.name}" if self.urn else self.attribute.name
+def _values_key(target: AttributeRef) -> str:
+    """The ``attribute`` column of a multi-valued attribute's rows in the values table."""
+    name = target.attribute.name
+    return f"{target.urn}:{name}" if target.urn else name
 
 
 def json_text(path: str) -> KeyTextTransform:
@@ -219,38 +199,20 @@ class FilterCompiler:
 
     # -- resolution ------------------------------------------------------------------
 
-    def _find(self, path: AttributePath) -> tuple[str | None, Attribute | None]:
-        if path.schema is None:
-            attribute = self.schemas.top_level(path.attribute)
-            if attribute is not None:
-                return None, attribute
-            # Liberal: an unqualified extension attribute, when only one extension has it.
-            found = [(e.id, e.get(path.attribute)) for e in self.schemas.extensions]
-            found = [(urn, a) for urn, a in found if a is not None]
-            return found[0] if len(found) == 1 else (None, None)
-        if path.schema.lower() == self.schemas.core.id.lower():
-            return None, self.schemas.top_level(path.attribute)
-        extension = self.schemas.extension(path.schema)
-        if extension is None:
-            raise InvalidFilter(f"Unknown schema {path.schema!r} in filter.")
-        return extension.id, extension.get(path.attribute)
+    def resolve(self, path: AttributePath) -> AttributeRef:
+        """The attribute a path names, ignoring case (RFC 7643 §2.1), if it can be filtered.
 
-    def resolve(self, path: AttributePath) -> _Resolved:
-        """Find the attribute a path names, ignoring case (RFC 7643 §2.1)."""
-        urn, attribute = self._find(path)
-        if attribute is None:
-            raise InvalidFilter(f"Unknown attribute {str(path)!r} in filter.")
-        sub = None
-        if path.sub_attribute is not None:
-            sub = attribute.get(path.sub_attribute)
-            if sub is None:
-                raise InvalidFilter(f"Unknown attribute {str(path)!r} in filter.")
-        resolved = _Resolved(urn, attribute, sub)
-        for definition in (attribute, sub):
-            if definition is not None and (
-                definition.mutability is Mutability.WRITE_ONLY
-                or definition.returned is Returned.NEVER
-            ):
+        Raises ``invalidFilter`` for an unknown attribute and for secrets (``writeOnly``
+        or ``returned: never``, RFC 7643 §2.2). Sorting resolves ``sortBy`` here too.
+        """
+        try:
+            resolved = resolve(self.schemas, path.schema, path.attribute, path.sub_attribute)
+        except UnknownAttribute as exc:
+            if exc.missing == "schema":
+                raise InvalidFilter(f"Unknown schema {path.schema!r} in filter.") from exc
+            raise InvalidFilter(f"Unknown attribute {str(path)!r} in filter.") from exc
+        for definition in (resolved.attribute, resolved.sub_attribute):
+            if definition is not None and not is_searchable(definition):
                 raise InvalidFilter(f"{resolved.name} cannot be filtered.")
         return resolved
 
@@ -267,7 +229,7 @@ class FilterCompiler:
             return self.compile_present(self.resolve(node.attribute))
         return self.compile_comparison(self.resolve(node.attribute), node.operator, node.value)
 
-    def compile_present(self, target: _Resolved) -> Q:
+    def compile_present(self, target: AttributeRef) -> Q:
         """``pr``: the attribute has a non-empty value (RFC 7644 §3.4.2.2)."""
         special = self._special(target, "pr", None)
         if special is not None:
@@ -281,7 +243,7 @@ class FilterCompiler:
             return self._exists(target, condition)
         return self._present_in(self._search_path(target), target.definition)
 
-    def compile_comparison(self, target: _Resolved, operator: str, literal: Any) -> Q:
+    def compile_comparison(self, target: AttributeRef, operator: str, literal: Any) -> Q:
         """One ``attrPath op value`` comparison (RFC 7644 §3.4.2.2, Table 3)."""
         if operator == "ne":
             return ~self.compile_comparison(target, "eq", literal)
@@ -311,7 +273,7 @@ class FilterCompiler:
             return self._relation_filter(relation, node.value_filter)
         return self._exists(target, self._element_filter(target.attribute, node.value_filter))
 
-    def _relation(self, target: _Resolved) -> Any:
+    def _relation(self, target: AttributeRef) -> Any:
         if target.urn is not None:
             return None
         return self.serializer.get_relations().get(target.attribute.name)
@@ -355,7 +317,7 @@ class FilterCompiler:
         name = f"{attribute.name}.{sub.name}" if sub is not None else attribute.name
         if sub is None:  # a multi-valued attribute of simple values: compare value_key
             return self._compare_key(attribute, operator, literal, name)
-        if sub.name == "value" and operator == "eq" and sub.type in _STRING_TYPES:
+        if sub.name == "value" and operator == "eq" and sub.type in STRING_TYPES:
             text = _literal_text(sub, literal, name)
             form = comparable(sub, text)
             condition = Q(value_key=index_key(sub, text))
@@ -365,7 +327,7 @@ class FilterCompiler:
         return self._compare(f"search__{sub.name}", sub, operator, literal, name)
 
     def _compare_key(self, attribute: Attribute, operator: str, literal: Any, name: str) -> Q:
-        if attribute.type not in _STRING_TYPES:
+        if attribute.type not in STRING_TYPES:
             raise InvalidFilter(f"{name} cannot be compared with {operator}.")
         form = comparable(attribute, _literal_text(attribute, literal, name))
         if operator == "eq":
@@ -374,21 +336,21 @@ class FilterCompiler:
             _string_condition(F("value_key"), operator, form[:KEY_LENGTH])
         )
 
-    def _exists(self, target: _Resolved, condition: Q, *, indexed: bool = False) -> Q:
+    def _exists(self, target: AttributeRef, condition: Q, *, indexed: bool = False) -> Q:
         """Some value row of ``target`` meets ``condition``.
 
         ``indexed`` conditions (``value_key =``) run as ``pk IN (rows)``, which every
         database drives from the ``(attribute, value_key)`` index; others as a correlated
         ``EXISTS`` (SQLite would otherwise probe the values once per resource).
         """
-        rows = self.value_model._default_manager.filter(attribute=target.values_key)
+        rows = self.value_model._default_manager.filter(attribute=_values_key(target))
         if indexed:
             return Q(**{f"{self.record}__pk__in": rows.filter(condition).values("record")})
         return Q(Exists(rows.filter(condition, record=OuterRef(f"{self.record}__pk"))))
 
     # -- comparisons on a JSON path of a search document ------------------------------
 
-    def _search_path(self, target: _Resolved) -> str:
+    def _search_path(self, target: AttributeRef) -> str:
         parts = [self.record, "search"]
         if target.urn:
             parts.append(target.urn)
@@ -399,47 +361,32 @@ class FilterCompiler:
 
     def _present_in(self, path: str, definition: Attribute) -> Q:
         present = Q(**{f"{path}__isnull": False})
-        if definition.type in (*_STRING_TYPES, AttributeType.DATETIME):
+        if definition.type in (*STRING_TYPES, AttributeType.DATETIME):
             present &= ~Q(Exact(json_text(path), Value("", output_field=TextField())))
         return present
 
     def _compare(
         self, path: str, definition: Attribute, operator: str, literal: Any, name: str
     ) -> Q:
-        present = Q(**{f"{path}__isnull": False})
+        """``operator`` is not ``ne``: the callers negate ``eq`` for it."""
+        check_comparison(definition, operator, literal, name, InvalidFilter)
         if literal is None:
-            if operator != "eq":
-                raise InvalidFilter(f"{name}: null can only be compared with eq or ne.")
             return ~self._present_in(path, definition)
-        kind = definition.type
-        if kind is AttributeType.BOOLEAN:
-            if operator != "eq" or not isinstance(literal, bool):
-                raise InvalidFilter(f"{name} is a boolean: use eq or ne with true or false.")
+        present = Q(**{f"{path}__isnull": False})
+        comparing = COMPARISONS[definition.type].comparing
+        if comparing is Comparing.BOOLEAN:
             return Q(**{path: literal})
-        if kind in (AttributeType.INTEGER, AttributeType.DECIMAL):
-            return present & self._compare_number(path, operator, literal, name)
-        text = _literal_text(definition, literal, name)
-        form = comparable(definition, text)
-        if kind is AttributeType.DATETIME:
-            if form is None:
-                raise InvalidFilter(f"{name} is a dateTime: {text!r} is not one.")
-            if operator in ("co", "sw", "ew"):
-                raise InvalidFilter(f"{name} is a dateTime: {operator} does not apply.")
+        if comparing is Comparing.NUMBER:
+            lookup = Exact if operator == "eq" else _ORDERING[operator]
+            return present & Q(lookup(Cast(json_text(path), FloatField()), float(literal)))
+        form = comparable(definition, _literal_text(definition, literal, name))
         if operator in ("co", "sw", "ew") and form == "":
             return self._present_in(path, definition)
         return present & Q(_string_condition(json_text(path), operator, form))
 
-    def _compare_number(self, path: str, operator: str, literal: Any, name: str) -> Q:
-        if isinstance(literal, bool) or not isinstance(literal, (int, Decimal)):
-            raise InvalidFilter(f"{name} is a number: compare it with a number.")
-        lookup = Exact if operator == "eq" else _ORDERING.get(operator)
-        if lookup is None:
-            raise InvalidFilter(f"{name} is a number: {operator} does not apply.")
-        return Q(lookup(Cast(json_text(path), FloatField()), float(literal)))
-
     # -- attributes held in columns ---------------------------------------------------
 
-    def _special(self, target: _Resolved, operator: str, literal: Any) -> Q | None:
+    def _special(self, target: AttributeRef, operator: str, literal: Any) -> Q | None:
         """Expressions declared in ``filter_map``, then indexed columns.
 
         ``id``, ``externalId``, ``meta.*`` and ``userName eq`` use their own columns.
@@ -474,12 +421,12 @@ class FilterCompiler:
         """Compare a ``filter_map`` expression: the database's own types and ``LOWER()``."""
         present = Q(IsNull(expression, False))
         if operator == "pr":
-            if definition.type in _STRING_TYPES:
+            if definition.type in STRING_TYPES:
                 present &= ~Q(Exact(expression, Value("", output_field=TextField())))
             return present
         if literal is None:
             return ~self._declared(expression, definition, "pr", None, name)
-        if definition.type in _STRING_TYPES:
+        if definition.type in STRING_TYPES:
             text = _literal_text(definition, literal, name)
             if not definition.case_exact:
                 return present & Q(_string_condition(Lower(expression), operator, text.lower()))
@@ -520,7 +467,7 @@ class FilterCompiler:
             return present & Q(**{path: form})
         return present & Q(_string_condition(F(path), operator, form))
 
-    def _meta(self, target: _Resolved, operator: str, literal: Any) -> Q:
+    def _meta(self, target: AttributeRef, operator: str, literal: Any) -> Q:
         sub = target.sub_attribute.name if target.sub_attribute else None
         if sub == "resourceType":
             matches = operator == "pr" or (
@@ -612,7 +559,7 @@ class SCIMSortBackend(BaseFilterBackend):
     sort_by_param = "sortBy"
     sort_order_param = "sortOrder"
 
-    def _column_sort(self, compiler: FilterCompiler, target: _Resolved) -> Any:
+    def _column_sort(self, compiler: FilterCompiler, target: AttributeRef) -> Any:
         record = compiler.record
         path = target.attribute.name
         if target.sub_attribute is not None:
@@ -630,12 +577,12 @@ class SCIMSortBackend(BaseFilterBackend):
             columns[serializer.unique_key_attribute] = key
         return columns.get(path) if target.urn is None else None
 
-    def get_sort_expression(self, compiler: FilterCompiler, target: _Resolved) -> Any:
+    def get_sort_expression(self, compiler: FilterCompiler, target: AttributeRef) -> Any:
         """The expression a resource is sorted by. Override to sort an attribute your way."""
         declared = compiler.serializer.get_filter_expression(target.name)
         if declared is not None:
             definition = target.definition
-            if definition.type in _STRING_TYPES and not definition.case_exact:
+            if definition.type in STRING_TYPES and not definition.case_exact:
                 return Lower(declared)
             return declared
         column = self._column_sort(compiler, target)
@@ -646,7 +593,7 @@ class SCIMSortBackend(BaseFilterBackend):
             raise InvalidValue(f"sortBy: {target.name} cannot be sorted by.")
         if target.attribute.multi_valued:
             rows = compiler.value_model._default_manager.filter(
-                record=OuterRef(f"{record}__pk"), attribute=target.values_key
+                record=OuterRef(f"{record}__pk"), attribute=_values_key(target)
             ).order_by(F("primary").desc(nulls_last=True), "position")
             if not target.attribute.is_complex:
                 return Binary(Subquery(rows.values("value_key")[:1]))
