@@ -106,12 +106,6 @@ class Binary(models.Func):
         return super().as_sql(compiler, connection, template=template, **extra_context)
 
 
-def _values_key(target: AttributeRef) -> str:
-    """The ``attribute`` column of a multi-valued attribute's rows in the values table."""
-    name = target.attribute.name
-    return f"{target.urn}:{name}" if target.urn else name
-
-
 def json_text(path: str) -> KeyTextTransform:
     """The text at ``[relation__]search__key[__key]``: a key of a ``search`` document.
 
@@ -184,6 +178,84 @@ def _string_condition(expression: Any, operator: str, form: str) -> Any:
     return Exact(Right(target, len(form)), literal)  # ew
 
 
+def _present_in(path: str, definition: Attribute) -> Q:
+    """A value at ``path``: not null, and for text and dateTimes not empty."""
+    present = Q(**{f"{path}__isnull": False})
+    if definition.type in (*STRING_TYPES, AttributeType.DATETIME):
+        present &= ~Q(Exact(json_text(path), Value("", output_field=TextField())))
+    return present
+
+
+def _compare(path: str, definition: Attribute, operator: str, literal: Any, name: str) -> Q:
+    """``operator`` is not ``ne``: the callers negate ``eq`` for it."""
+    check_comparison(definition, operator, literal, name, InvalidFilter)
+    if literal is None:
+        return ~_present_in(path, definition)
+    present = Q(**{f"{path}__isnull": False})
+    comparing = COMPARISONS[definition.type].comparing
+    if comparing is Comparing.BOOLEAN:
+        return Q(**{path: literal})
+    if comparing is Comparing.NUMBER:
+        lookup = Exact if operator == "eq" else _ORDERING[operator]
+        return present & Q(lookup(Cast(json_text(path), FloatField()), float(literal)))
+    form = comparable(definition, _literal_text(definition, literal, name))
+    if operator in ("co", "sw", "ew") and form == "":
+        return _present_in(path, definition)
+    return present & Q(_string_condition(json_text(path), operator, form))
+
+
+def _compare_key(attribute: Attribute, operator: str, literal: Any, name: str) -> Q:
+    if attribute.type not in STRING_TYPES:
+        raise InvalidFilter(f"{name} cannot be compared with {operator}.")
+    form = comparable(attribute, _literal_text(attribute, literal, name))
+    if operator == "eq":
+        return Q(value_key=form[:KEY_LENGTH])  # byte-exact column: its index serves
+    return Q(value_key__isnull=False) & Q(
+        _string_condition(F("value_key"), operator, form[:KEY_LENGTH])
+    )
+
+
+def _declared(expression: Any, definition: Attribute, operator: str, literal: Any, name: str) -> Q:
+    """Compare a ``filter_map`` expression: the database's own types and ``LOWER()``."""
+    present = Q(IsNull(expression, False))
+    if operator == "pr":
+        if definition.type in STRING_TYPES:
+            present &= ~Q(Exact(expression, Value("", output_field=TextField())))
+        return present
+    if literal is None:
+        return ~_declared(expression, definition, "pr", None, name)
+    if definition.type in STRING_TYPES:
+        text = _literal_text(definition, literal, name)
+        if not definition.case_exact:
+            return present & Q(_string_condition(Lower(expression), operator, text.lower()))
+        return present & Q(_string_condition(expression, operator, text))
+    if definition.type is AttributeType.DATETIME:
+        literal = parse_instant(literal)
+        if literal is None:
+            raise InvalidFilter(f"{name} is a dateTime: compare it with one.")
+    lookup = Exact if operator == "eq" else _ORDERING.get(operator)
+    if lookup is None:
+        raise InvalidFilter(f"{name}: {operator} does not apply to a {definition.type.value}.")
+    return present & Q(lookup(expression, literal))
+
+
+def _column(path: str, attribute: Attribute, operator: str, literal: Any, name: str) -> Q:
+    """Compare a text column (``externalId``) the way the search document compares."""
+    present = Q(**{f"{path}__isnull": False}) & ~Q(**{path: ""})
+    if operator == "pr":
+        return present
+    if literal is None and operator == "eq":
+        return ~present
+    form = comparable(attribute, _literal_text(attribute, literal, name))
+    if operator in ("co", "sw", "ew") and form == "":
+        return present
+    if operator == "eq":
+        # The bare column, so that its index serves: ExactCharField is already
+        # byte-exact on MariaDB, and equality is exact in PostgreSQL's collations.
+        return present & Q(**{path: form})
+    return present & Q(_string_condition(F(path), operator, form))
+
+
 class FilterCompiler:
     """Compile filter trees to ``Q`` objects for one resource serializer.
 
@@ -237,11 +309,11 @@ class FilterCompiler:
         if target.attribute.multi_valued:
             condition = Q()
             if target.sub_attribute is not None:
-                condition = self._present_in(
+                condition = _present_in(
                     f"search__{target.sub_attribute.name}", target.sub_attribute
                 )
             return self._exists(target, condition)
-        return self._present_in(self._search_path(target), target.definition)
+        return _present_in(self.search_path(target), target.definition)
 
     def compile_comparison(self, target: AttributeRef, operator: str, literal: Any) -> Q:
         """One ``attrPath op value`` comparison (RFC 7644 §3.4.2.2, Table 3)."""
@@ -259,21 +331,20 @@ class FilterCompiler:
             return self._exists(target, condition, indexed=indexed)
         if target.definition.is_complex:
             raise InvalidFilter(f"{target.name} is complex: name a sub-attribute.")
-        return self._compare(
-            self._search_path(target), target.definition, operator, literal, target.name
-        )
+        return _compare(self.search_path(target), target.definition, operator, literal, target.name)
 
     def compile_value_path(self, node: ValuePath) -> Q:
         """``emails[type eq "work" and value co "@example.com"]``: one value matches all."""
         target = self.resolve(node.attribute)
         if not target.attribute.multi_valued or not target.attribute.is_complex:
             raise InvalidFilter(f"{target.name}[...] needs a multi-valued complex attribute.")
-        relation = self._relation(target)
+        relation = self.relation(target)
         if relation is not None:
             return self._relation_filter(relation, node.value_filter)
         return self._exists(target, self._element_filter(target.attribute, node.value_filter))
 
-    def _relation(self, target: AttributeRef) -> Any:
+    def relation(self, target: AttributeRef) -> Any:
+        """The relation (``members``, ``groups``) an attribute is held in, if any."""
         if target.urn is not None:
             return None
         return self.serializer.get_relations().get(target.attribute.name)
@@ -306,7 +377,7 @@ class FilterCompiler:
                 f"Unknown attribute '{node.attribute}' of {attribute.name} in filter."
             )
         if isinstance(node, Present):
-            return self._present_in(f"search__{sub.name}", sub)
+            return _present_in(f"search__{sub.name}", sub)
         if node.operator == "ne":
             return ~self._element(attribute, sub, "eq", node.value)
         return self._element(attribute, sub, node.operator, node.value)
@@ -316,25 +387,40 @@ class FilterCompiler:
     ) -> Q:
         name = f"{attribute.name}.{sub.name}" if sub is not None else attribute.name
         if sub is None:  # a multi-valued attribute of simple values: compare value_key
-            return self._compare_key(attribute, operator, literal, name)
+            return _compare_key(attribute, operator, literal, name)
         if sub.name == "value" and operator == "eq" and sub.type in STRING_TYPES:
             text = _literal_text(sub, literal, name)
             form = comparable(sub, text)
             condition = Q(value_key=index_key(sub, text))
             if len(form) > KEY_LENGTH:
-                condition &= self._compare("search__value", sub, "eq", literal, name)
+                condition &= _compare("search__value", sub, "eq", literal, name)
             return condition
-        return self._compare(f"search__{sub.name}", sub, operator, literal, name)
+        return _compare(f"search__{sub.name}", sub, operator, literal, name)
 
-    def _compare_key(self, attribute: Attribute, operator: str, literal: Any, name: str) -> Q:
-        if attribute.type not in STRING_TYPES:
-            raise InvalidFilter(f"{name} cannot be compared with {operator}.")
-        form = comparable(attribute, _literal_text(attribute, literal, name))
-        if operator == "eq":
-            return Q(value_key=form[:KEY_LENGTH])  # byte-exact column: its index serves
-        return Q(value_key__isnull=False) & Q(
-            _string_condition(F("value_key"), operator, form[:KEY_LENGTH])
-        )
+    def value_rows(self, target: AttributeRef) -> Any:
+        """The rows of a multi-valued attribute in the values table, of every resource."""
+        name = target.attribute.name
+        key = f"{target.urn}:{name}" if target.urn else name
+        return self.value_model._default_manager.filter(attribute=key)
+
+    def column(self, target: AttributeRef) -> str | None:
+        """The lookup of the column an attribute is held in, for those that have one.
+
+        ``id``, ``externalId``, ``meta.created``, ``meta.lastModified`` and the
+        serializer's unique key (``userName``). Sorting orders by these columns.
+        """
+        if target.urn is not None:
+            return None
+        columns = {
+            "id": f"{self.record}__id",
+            "externalId": f"{self.record}__external_id",
+            "meta.created": self.created_column(),
+            "meta.lastModified": f"{self.record}__last_modified",
+        }
+        key_field = self.serializer.unique_key_field
+        if key_field:
+            columns[self.serializer.unique_key_attribute] = f"{self.record}__{key_field}"
+        return columns.get(target.name)
 
     def _exists(self, target: AttributeRef, condition: Q, *, indexed: bool = False) -> Q:
         """Some value row of ``target`` meets ``condition``.
@@ -343,14 +429,15 @@ class FilterCompiler:
         database drives from the ``(attribute, value_key)`` index; others as a correlated
         ``EXISTS`` (SQLite would otherwise probe the values once per resource).
         """
-        rows = self.value_model._default_manager.filter(attribute=_values_key(target))
+        rows = self.value_rows(target)
         if indexed:
             return Q(**{f"{self.record}__pk__in": rows.filter(condition).values("record")})
         return Q(Exists(rows.filter(condition, record=OuterRef(f"{self.record}__pk"))))
 
     # -- comparisons on a JSON path of a search document ------------------------------
 
-    def _search_path(self, target: AttributeRef) -> str:
+    def search_path(self, target: AttributeRef) -> str:
+        """The lookup of a singular attribute in the record's search document."""
         parts = [self.record, "search"]
         if target.urn:
             parts.append(target.urn)
@@ -358,31 +445,6 @@ class FilterCompiler:
         if target.sub_attribute is not None:
             parts.append(target.sub_attribute.name)
         return "__".join(parts)
-
-    def _present_in(self, path: str, definition: Attribute) -> Q:
-        present = Q(**{f"{path}__isnull": False})
-        if definition.type in (*STRING_TYPES, AttributeType.DATETIME):
-            present &= ~Q(Exact(json_text(path), Value("", output_field=TextField())))
-        return present
-
-    def _compare(
-        self, path: str, definition: Attribute, operator: str, literal: Any, name: str
-    ) -> Q:
-        """``operator`` is not ``ne``: the callers negate ``eq`` for it."""
-        check_comparison(definition, operator, literal, name, InvalidFilter)
-        if literal is None:
-            return ~self._present_in(path, definition)
-        present = Q(**{f"{path}__isnull": False})
-        comparing = COMPARISONS[definition.type].comparing
-        if comparing is Comparing.BOOLEAN:
-            return Q(**{path: literal})
-        if comparing is Comparing.NUMBER:
-            lookup = Exact if operator == "eq" else _ORDERING[operator]
-            return present & Q(lookup(Cast(json_text(path), FloatField()), float(literal)))
-        form = comparable(definition, _literal_text(definition, literal, name))
-        if operator in ("co", "sw", "ew") and form == "":
-            return self._present_in(path, definition)
-        return present & Q(_string_condition(json_text(path), operator, form))
 
     # -- attributes held in columns ---------------------------------------------------
 
@@ -393,8 +455,8 @@ class FilterCompiler:
         """
         declared = self.serializer.get_filter_expression(target.name)
         if declared is not None:
-            return self._declared(declared, target.definition, operator, literal, target.name)
-        relation = self._relation(target)
+            return _declared(declared, target.definition, operator, literal, target.name)
+        relation = self.relation(target)
         if relation is not None:
             sub = target.sub_attribute.name if target.sub_attribute is not None else None
             return relation.condition(sub, operator, literal)  # type: ignore[no-any-return]
@@ -404,9 +466,7 @@ class FilterCompiler:
         if name == "id":
             return self._id(operator, literal)
         if name == "externalId":
-            return self._column(
-                f"{self.record}__external_id", target.attribute, operator, literal, name
-            )
+            return _column(f"{self.record}__external_id", target.attribute, operator, literal, name)
         if name == "meta":
             return self._meta(target, operator, literal)
         key_field = self.serializer.unique_key_field
@@ -414,31 +474,6 @@ class FilterCompiler:
             text = _literal_text(target.attribute, literal, name)
             return Q(**{f"{self.record}__{key_field}": self.serializer.unique_key(text)})
         return None
-
-    def _declared(
-        self, expression: Any, definition: Attribute, operator: str, literal: Any, name: str
-    ) -> Q:
-        """Compare a ``filter_map`` expression: the database's own types and ``LOWER()``."""
-        present = Q(IsNull(expression, False))
-        if operator == "pr":
-            if definition.type in STRING_TYPES:
-                present &= ~Q(Exact(expression, Value("", output_field=TextField())))
-            return present
-        if literal is None:
-            return ~self._declared(expression, definition, "pr", None, name)
-        if definition.type in STRING_TYPES:
-            text = _literal_text(definition, literal, name)
-            if not definition.case_exact:
-                return present & Q(_string_condition(Lower(expression), operator, text.lower()))
-            return present & Q(_string_condition(expression, operator, text))
-        if definition.type is AttributeType.DATETIME:
-            literal = parse_instant(literal)
-            if literal is None:
-                raise InvalidFilter(f"{name} is a dateTime: compare it with one.")
-        lookup = Exact if operator == "eq" else _ORDERING.get(operator)
-        if lookup is None:
-            raise InvalidFilter(f"{name}: {operator} does not apply to a {definition.type.value}.")
-        return present & Q(lookup(expression, literal))
 
     def _id(self, operator: str, literal: Any) -> Q:
         if operator == "pr":
@@ -452,21 +487,6 @@ class FilterCompiler:
         # id is caseExact: only the form drf-scim returns is that id, not "{...}" or upper case.
         return Q(**{f"{self.record}__id": value}) if str(value) == literal else _NONE
 
-    def _column(self, path: str, attribute: Attribute, operator: str, literal: Any, name: str) -> Q:
-        present = Q(**{f"{path}__isnull": False}) & ~Q(**{path: ""})
-        if operator == "pr":
-            return present
-        if literal is None and operator == "eq":
-            return ~present
-        form = comparable(attribute, _literal_text(attribute, literal, name))
-        if operator in ("co", "sw", "ew") and form == "":
-            return present
-        if operator == "eq":
-            # The bare column, so that its index serves: ExactCharField is already
-            # byte-exact on MariaDB, and equality is exact in PostgreSQL's collations.
-            return present & Q(**{path: form})
-        return present & Q(_string_condition(F(path), operator, form))
-
     def _meta(self, target: AttributeRef, operator: str, literal: Any) -> Q:
         sub = target.sub_attribute.name if target.sub_attribute else None
         if sub == "resourceType":
@@ -475,7 +495,7 @@ class FilterCompiler:
             )
             return _ALL if matches else _NONE
         columns = {
-            "created": self._created_column(),
+            "created": self.created_column(),
             "lastModified": f"{self.record}__last_modified",
         }
         if sub not in columns:
@@ -496,7 +516,8 @@ class FilterCompiler:
         )
         return Q(**{f"{path}__{lookup}": moment})
 
-    def _created_column(self) -> str:
+    def created_column(self) -> str:
+        """The lookup of the ``meta.created`` column: the serializer's mapping, if any."""
         mapping = self.serializer.get_mapping("meta.created")
         return mapping.lookup if mapping is not None else f"{self.record}__created"
 
@@ -559,23 +580,27 @@ class SCIMSortBackend(BaseFilterBackend):
     sort_by_param = "sortBy"
     sort_order_param = "sortOrder"
 
+    def get_compiler(self, view: Any) -> FilterCompiler:
+        """The compiler of the view's :class:`SCIMFilterBackend`, else a ``FilterCompiler``.
+
+        ``sortBy`` names attributes as filters do, so a ``compiler_class`` (or a
+        ``get_compiler()``) given to the filter backend serves sorting too.
+        """
+        for backend in getattr(view, "filter_backends", ()):
+            if isinstance(backend, type) and issubclass(backend, SCIMFilterBackend):
+                return backend().get_compiler(view)
+        return FilterCompiler(view.get_serializer_class())
+
     def _column_sort(self, compiler: FilterCompiler, target: AttributeRef) -> Any:
-        record = compiler.record
-        path = target.attribute.name
-        if target.sub_attribute is not None:
-            path = f"{path}.{target.sub_attribute.name}"
-        columns = {
+        column = compiler.column(target)
+        if column is None:
+            return None
+        if target.name == "id":
             # As text: MariaDB's native UUID type orders by its last group first.
-            "id": Binary(Cast(F(f"{record}__id"), CharField())),
-            "externalId": Binary(F(f"{record}__external_id")),
-            "meta.created": F(compiler._created_column()),
-            "meta.lastModified": F(f"{record}__last_modified"),
-        }
-        serializer = compiler.serializer
-        if serializer.unique_key_field:
-            key = Binary(F(f"{record}__{serializer.unique_key_field}"))
-            columns[serializer.unique_key_attribute] = key
-        return columns.get(path) if target.urn is None else None
+            return Binary(Cast(F(column), CharField()))
+        if target.definition.type is AttributeType.DATETIME:
+            return F(column)
+        return Binary(F(column))
 
     def get_sort_expression(self, compiler: FilterCompiler, target: AttributeRef) -> Any:
         """The expression a resource is sorted by. Override to sort an attribute your way."""
@@ -589,12 +614,14 @@ class SCIMSortBackend(BaseFilterBackend):
         if column is not None:
             return column
         record = compiler.record
-        if compiler._relation(target) is not None:
+        if compiler.relation(target) is not None:
             raise InvalidValue(f"sortBy: {target.name} cannot be sorted by.")
         if target.attribute.multi_valued:
-            rows = compiler.value_model._default_manager.filter(
-                record=OuterRef(f"{record}__pk"), attribute=_values_key(target)
-            ).order_by(F("primary").desc(nulls_last=True), "position")
+            rows = (
+                compiler.value_rows(target)
+                .filter(record=OuterRef(f"{record}__pk"))
+                .order_by(F("primary").desc(nulls_last=True), "position")
+            )
             if not target.attribute.is_complex:
                 return Binary(Subquery(rows.values("value_key")[:1]))
             sub = target.sub_attribute.name if target.sub_attribute is not None else "value"
@@ -603,7 +630,7 @@ class SCIMSortBackend(BaseFilterBackend):
         definition = target.definition
         if definition.is_complex:
             raise InvalidValue(f"sortBy: {target.name} is complex; name a sub-attribute.")
-        path = compiler._search_path(target)
+        path = compiler.search_path(target)
         if definition.type in (AttributeType.INTEGER, AttributeType.DECIMAL):
             return Cast(json_text(path), FloatField())
         return Binary(json_text(path))
@@ -628,11 +655,11 @@ class SCIMSortBackend(BaseFilterBackend):
             path = parse_attribute_path(sort_by.strip(), max_length=1000)
         except FilterSyntaxError as exc:
             raise InvalidValue(f"sortBy: {exc}") from exc
-        compiler = FilterCompiler(view.get_serializer_class())
+        compiler = self.get_compiler(view)
         try:
             target = compiler.resolve(path)
-        except InvalidFilter as exc:
-            raise InvalidValue(f"sortBy: {exc.detail}") from exc
+        except InvalidFilterError as exc:  # a compiler_class may raise the pure error
+            raise InvalidValue(f"sortBy: {exc}") from exc
         expression = self.get_sort_expression(compiler, target)
         # RFC 7644 §3.4.2.3: resources without a value sort last ascending, first descending.
         if descending:
