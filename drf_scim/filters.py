@@ -58,6 +58,7 @@ from .filter_language import (
     parse_filter,
 )
 from .indexing import KEY_LENGTH, comparable, index_key, is_searchable, parse_instant
+from .query import get_scim_query
 from .resolver import AttributeRef, UnknownAttribute, resolve
 from .settings import scim_settings
 
@@ -522,12 +523,6 @@ class FilterCompiler:
         return mapping.lookup if mapping is not None else f"{self.record}__created"
 
 
-def _scim_param(request: Request, view: Any, name: str) -> Any:
-    """A query parameter, or the same field of a ``/.search`` body (RFC 7644 §3.4.3)."""
-    params = getattr(view, "scim_params", None)
-    return (params if params is not None else request.query_params).get(name)
-
-
 class SCIMFilterBackend(BaseFilterBackend):
     """Apply the ``filter`` parameter (RFC 7644 §3.4.2.2) to the view's queryset."""
 
@@ -549,12 +544,11 @@ class SCIMFilterBackend(BaseFilterBackend):
             raise InvalidFilter(str(exc)) from exc
 
     def filter_queryset(self, request: Request, queryset: Any, view: Any) -> Any:
-        text = _scim_param(request, view, self.filter_param)
-        if text is None or (isinstance(text, str) and not text.strip()):
+        query = get_scim_query(request, view)
+        tree = query.get_filter(self.parse, self.filter_param)
+        if tree is None:
             return queryset
-        if not isinstance(text, str):
-            raise InvalidFilter("filter must be a string.")
-        tree = self.parse(text)
+        text = str(query.get(self.filter_param))
         try:
             condition = self.get_compiler(view).compile(tree)
         except LocatedFilterError as exc:
@@ -637,7 +631,7 @@ class SCIMSortBackend(BaseFilterBackend):
 
     def descending(self, request: Request, view: Any) -> bool:
         """The ``sortOrder`` parameter: ascending (the default) or descending, else 400."""
-        order = _scim_param(request, view, self.sort_order_param)
+        order = get_scim_query(request, view).get(self.sort_order_param)
         if order is not None and (
             not isinstance(order, str) or order.lower() not in ("ascending", "descending")
         ):
@@ -645,7 +639,7 @@ class SCIMSortBackend(BaseFilterBackend):
         return order is not None and order.lower() == "descending"
 
     def filter_queryset(self, request: Request, queryset: Any, view: Any) -> Any:
-        sort_by = _scim_param(request, view, self.sort_by_param)
+        sort_by = get_scim_query(request, view).get(self.sort_by_param)
         descending = self.descending(request, view)
         if sort_by is None or (isinstance(sort_by, str) and not sort_by.strip()):
             return queryset
