@@ -16,7 +16,6 @@ from functools import reduce
 from operator import and_, or_
 from typing import Any
 
-from django.db import models
 from django.db.models import (
     CharField,
     Exists,
@@ -25,24 +24,25 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
-    TextField,
-    Value,
 )
-from django.db.models.fields.json import KeyTextTransform, KeyTransform
-from django.db.models.functions import Cast, Lower, Right, StrIndex
-from django.db.models.lookups import (
-    Exact,
-    GreaterThan,
-    GreaterThanOrEqual,
-    IsNull,
-    LessThan,
-    LessThanOrEqual,
-)
+from django.db.models.functions import Cast, Lower
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.request import Request
 
 from .characteristics import STRING_TYPES, AttributeType
-from .comparisons import COMPARISONS, Comparing, check_comparison
+from .conditions import (
+    ALL,
+    NONE,
+    ORDERING,
+    Binary,
+    column_condition,
+    expression_condition,
+    json_text,
+    literal_text,
+    present_condition,
+    search_condition,
+    value_key_condition,
+)
 from .definitions import Attribute
 from .errors import InvalidFilterError
 from .exceptions import InvalidFilter, InvalidValue
@@ -69,57 +69,6 @@ __all__ = [
     "SCIMFilterBackend",
     "SCIMSortBackend",
 ]
-
-_ORDERING = {
-    "gt": GreaterThan,
-    "ge": GreaterThanOrEqual,
-    "lt": LessThan,
-    "le": LessThanOrEqual,
-}
-# Conditions true and false for every row; Q() would vanish under negation.
-_ALL = Q(pk__isnull=False)
-_NONE = Q(pk__in=[])
-
-
-class Binary(models.Func):
-    """Its text argument, compared and ordered by code point on every database.
-
-    PostgreSQL would otherwise use the database's locale, MariaDB a collation that ignores
-    case and accents; SQLite already compares bytes.
-    """
-
-    arity = 1
-    output_field = TextField()
-
-    def as_sql(
-        self,
-        compiler: Any,
-        connection: Any,
-        function: str | None = None,
-        template: str | None = None,
-        arg_joiner: str | None = None,
-        **extra_context: Any,
-    ) -> Any:
-        template = {
-            "postgresql": '(%(expressions)s) COLLATE "C"',
-            "mysql": "CONVERT(%(expressions)s USING utf8mb4) COLLATE utf8mb4_bin",
-        }.get(connection.vendor, "%(expressions)s")
-        return super().as_sql(compiler, connection, template=template, **extra_context)
-
-
-def json_text(path: str) -> KeyTextTransform:
-    """The text at ``[relation__]search__key[__key]``: a key of a ``search`` document.
-
-    Django's ``KT()`` takes the first ``__`` part as the field, which stops it from crossing
-    a relation such as ``scim_record__search__title``.
-    """
-    parts = path.split("__")
-    index = parts.index("search") + 1 if "search" in parts else 1
-    expression: Any = F("__".join(parts[:index]))
-    keys = parts[index:]
-    for key in keys[:-1]:
-        expression = KeyTransform(key, expression)
-    return KeyTextTransform(keys[-1], expression)
 
 
 class LocatedFilterError(InvalidFilter):
@@ -152,109 +101,10 @@ class _Conditions(FilterVisitor[Q]):
         return reduce(and_, results, Q())
 
     def any_of(self, results: Iterable[Q]) -> Q:
-        return reduce(or_, results, _NONE)
+        return reduce(or_, results, NONE)
 
     def negate(self, result: Q) -> Q:
         return ~result
-
-
-def _literal_text(definition: Attribute, literal: Any, name: str) -> str:
-    if isinstance(literal, bool) or literal is None:
-        raise InvalidFilter(f"{name} is a {definition.type.value}: compare it with a string.")
-    return literal if isinstance(literal, str) else str(literal)
-
-
-def _string_condition(expression: Any, operator: str, form: str) -> Any:
-    """A code-point comparison of a text expression with an already comparable literal."""
-    target = Binary(expression)
-    literal = Value(form, output_field=TextField())
-    if operator == "eq":
-        return Exact(target, literal)
-    if operator in _ORDERING:
-        return _ORDERING[operator](target, literal)
-    if operator == "co":
-        return GreaterThan(StrIndex(target, literal), 0)
-    if operator == "sw":
-        return Exact(StrIndex(target, literal), 1)
-    return Exact(Right(target, len(form)), literal)  # ew
-
-
-def _present_in(path: str, definition: Attribute) -> Q:
-    """A value at ``path``: not null, and for text and dateTimes not empty."""
-    present = Q(**{f"{path}__isnull": False})
-    if definition.type in (*STRING_TYPES, AttributeType.DATETIME):
-        present &= ~Q(Exact(json_text(path), Value("", output_field=TextField())))
-    return present
-
-
-def _compare(path: str, definition: Attribute, operator: str, literal: Any, name: str) -> Q:
-    """``operator`` is not ``ne``: the callers negate ``eq`` for it."""
-    check_comparison(definition, operator, literal, name, InvalidFilter)
-    if literal is None:
-        return ~_present_in(path, definition)
-    present = Q(**{f"{path}__isnull": False})
-    comparing = COMPARISONS[definition.type].comparing
-    if comparing is Comparing.BOOLEAN:
-        return Q(**{path: literal})
-    if comparing is Comparing.NUMBER:
-        lookup = Exact if operator == "eq" else _ORDERING[operator]
-        return present & Q(lookup(Cast(json_text(path), FloatField()), float(literal)))
-    form = comparable(definition, _literal_text(definition, literal, name))
-    if operator in ("co", "sw", "ew") and form == "":
-        return _present_in(path, definition)
-    return present & Q(_string_condition(json_text(path), operator, form))
-
-
-def _compare_key(attribute: Attribute, operator: str, literal: Any, name: str) -> Q:
-    if attribute.type not in STRING_TYPES:
-        raise InvalidFilter(f"{name} cannot be compared with {operator}.")
-    form = comparable(attribute, _literal_text(attribute, literal, name))
-    if operator == "eq":
-        return Q(value_key=form[:KEY_LENGTH])  # byte-exact column: its index serves
-    return Q(value_key__isnull=False) & Q(
-        _string_condition(F("value_key"), operator, form[:KEY_LENGTH])
-    )
-
-
-def _declared(expression: Any, definition: Attribute, operator: str, literal: Any, name: str) -> Q:
-    """Compare a ``filter_map`` expression: the database's own types and ``LOWER()``."""
-    present = Q(IsNull(expression, False))
-    if operator == "pr":
-        if definition.type in STRING_TYPES:
-            present &= ~Q(Exact(expression, Value("", output_field=TextField())))
-        return present
-    if literal is None:
-        return ~_declared(expression, definition, "pr", None, name)
-    if definition.type in STRING_TYPES:
-        text = _literal_text(definition, literal, name)
-        if not definition.case_exact:
-            return present & Q(_string_condition(Lower(expression), operator, text.lower()))
-        return present & Q(_string_condition(expression, operator, text))
-    if definition.type is AttributeType.DATETIME:
-        literal = parse_instant(literal)
-        if literal is None:
-            raise InvalidFilter(f"{name} is a dateTime: compare it with one.")
-    lookup = Exact if operator == "eq" else _ORDERING.get(operator)
-    if lookup is None:
-        raise InvalidFilter(f"{name}: {operator} does not apply to a {definition.type.value}.")
-    return present & Q(lookup(expression, literal))
-
-
-def _column(path: str, attribute: Attribute, operator: str, literal: Any, name: str) -> Q:
-    """Compare a text column (``externalId``) the way the search document compares."""
-    present = Q(**{f"{path}__isnull": False}) & ~Q(**{path: ""})
-    if operator == "pr":
-        return present
-    if literal is None and operator == "eq":
-        return ~present
-    form = comparable(attribute, _literal_text(attribute, literal, name))
-    if operator in ("co", "sw", "ew") and form == "":
-        return present
-    if operator == "eq":
-        # The bare column, so that its index serves: ExactCharField is already
-        # byte-exact on MariaDB, and equality is exact in PostgreSQL's collations.
-        return present & Q(**{path: form})
-    return present & Q(_string_condition(F(path), operator, form))
 
 
 class FilterCompiler:
@@ -310,11 +160,11 @@ class FilterCompiler:
         if target.attribute.multi_valued:
             condition = Q()
             if target.sub_attribute is not None:
-                condition = _present_in(
+                condition = present_condition(
                     f"search__{target.sub_attribute.name}", target.sub_attribute
                 )
             return self._exists(target, condition)
-        return _present_in(self.search_path(target), target.definition)
+        return present_condition(self.search_path(target), target.definition)
 
     def compile_comparison(self, target: AttributeRef, operator: str, literal: Any) -> Q:
         """One ``attrPath op value`` comparison (RFC 7644 §3.4.2.2, Table 3)."""
@@ -332,7 +182,9 @@ class FilterCompiler:
             return self._exists(target, condition, indexed=indexed)
         if target.definition.is_complex:
             raise InvalidFilter(f"{target.name} is complex: name a sub-attribute.")
-        return _compare(self.search_path(target), target.definition, operator, literal, target.name)
+        return search_condition(
+            self.search_path(target), target.definition, operator, literal, target.name
+        )
 
     def compile_value_path(self, node: ValuePath) -> Q:
         """``emails[type eq "work" and value co "@example.com"]``: one value matches all."""
@@ -378,7 +230,7 @@ class FilterCompiler:
                 f"Unknown attribute '{node.attribute}' of {attribute.name} in filter."
             )
         if isinstance(node, Present):
-            return _present_in(f"search__{sub.name}", sub)
+            return present_condition(f"search__{sub.name}", sub)
         if node.operator == "ne":
             return ~self._element(attribute, sub, "eq", node.value)
         return self._element(attribute, sub, node.operator, node.value)
@@ -388,15 +240,15 @@ class FilterCompiler:
     ) -> Q:
         name = f"{attribute.name}.{sub.name}" if sub is not None else attribute.name
         if sub is None:  # a multi-valued attribute of simple values: compare value_key
-            return _compare_key(attribute, operator, literal, name)
+            return value_key_condition(attribute, operator, literal, name)
         if sub.name == "value" and operator == "eq" and sub.type in STRING_TYPES:
-            text = _literal_text(sub, literal, name)
+            text = literal_text(sub, literal, name)
             form = comparable(sub, text)
             condition = Q(value_key=index_key(sub, text))
             if len(form) > KEY_LENGTH:
-                condition &= _compare("search__value", sub, "eq", literal, name)
+                condition &= search_condition("search__value", sub, "eq", literal, name)
             return condition
-        return _compare(f"search__{sub.name}", sub, operator, literal, name)
+        return search_condition(f"search__{sub.name}", sub, operator, literal, name)
 
     def value_rows(self, target: AttributeRef) -> Any:
         """The rows of a multi-valued attribute in the values table, of every resource."""
@@ -456,7 +308,7 @@ class FilterCompiler:
         """
         declared = self.serializer.get_filter_expression(target.name)
         if declared is not None:
-            return _declared(declared, target.definition, operator, literal, target.name)
+            return expression_condition(declared, target.definition, operator, literal, target.name)
         relation = self.relation(target)
         if relation is not None:
             sub = target.sub_attribute.name if target.sub_attribute is not None else None
@@ -467,26 +319,28 @@ class FilterCompiler:
         if name == "id":
             return self._id(operator, literal)
         if name == "externalId":
-            return _column(f"{self.record}__external_id", target.attribute, operator, literal, name)
+            return column_condition(
+                f"{self.record}__external_id", target.attribute, operator, literal, name
+            )
         if name == "meta":
             return self._meta(target, operator, literal)
         key_field = self.serializer.unique_key_field
         if name == self.serializer.unique_key_attribute and operator == "eq" and key_field:
-            text = _literal_text(target.attribute, literal, name)
+            text = literal_text(target.attribute, literal, name)
             return Q(**{f"{self.record}__{key_field}": self.serializer.unique_key(text)})
         return None
 
     def _id(self, operator: str, literal: Any) -> Q:
         if operator == "pr":
-            return _ALL
+            return ALL
         if operator != "eq" or not isinstance(literal, str):
             raise InvalidFilter("id can only be compared with eq or ne and a string.")
         try:
             value = uuid.UUID(literal)
         except ValueError:
-            return _NONE
+            return NONE
         # id is caseExact: only the form drf-scim returns is that id, not "{...}" or upper case.
-        return Q(**{f"{self.record}__id": value}) if str(value) == literal else _NONE
+        return Q(**{f"{self.record}__id": value}) if str(value) == literal else NONE
 
     def _meta(self, target: AttributeRef, operator: str, literal: Any) -> Q:
         sub = target.sub_attribute.name if target.sub_attribute else None
@@ -494,7 +348,7 @@ class FilterCompiler:
             matches = operator == "pr" or (
                 operator == "eq" and literal == self.serializer.resource_type  # caseExact
             )
-            return _ALL if matches else _NONE
+            return ALL if matches else NONE
         columns = {
             "created": self.created_column(),
             "lastModified": f"{self.record}__last_modified",
@@ -505,7 +359,7 @@ class FilterCompiler:
         if operator == "pr":
             return Q(**{f"{path}__isnull": False})
         moment = parse_instant(literal) if isinstance(literal, str) else None
-        if moment is None or operator not in ("eq", *_ORDERING):
+        if moment is None or operator not in ("eq", *ORDERING):
             raise InvalidFilter(
                 f"meta.{sub} is a dateTime: compare it with eq, gt, ge, lt or "
                 'le and a dateTime such as "2011-05-13T04:42:34Z".'
