@@ -111,7 +111,13 @@ class FilterCompiler:
     """Compile filter trees to ``Q`` objects for one resource serializer.
 
     Subclass it (and name it in ``SCIMFilterBackend.compiler_class``) to give an attribute
-    a different database expression: override :meth:`compile_comparison`.
+    a different database expression: override :meth:`compile_comparison`, or
+    :meth:`resolve` to read names differently. ``SCIMSortBackend`` uses the same compiler
+    for ``sortBy``, through :meth:`resolve`, :meth:`column`, :meth:`search_path`,
+    :meth:`value_rows` and :meth:`relation`.
+
+    An error about one comparison is raised as a :class:`LocatedFilterError` carrying the
+    position of that comparison in the filter text.
     """
 
     def __init__(self, serializer_class: Any) -> None:
@@ -388,6 +394,11 @@ class SCIMFilterBackend(BaseFilterBackend):
         return self.compiler_class(view.get_serializer_class())
 
     def parse(self, text: str) -> Filter:
+        """Parse the filter, within ``FILTER_MAX_LENGTH`` and ``FILTER_MAX_DEPTH``.
+
+        Called once per request (the query keeps the tree); a syntax error is
+        ``invalidFilter`` with the parser's message and position.
+        """
         try:
             return parse_filter(
                 text,
