@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .comparisons import check_comparison, is_present, matches
 from .definitions import Attribute, Schema
@@ -38,7 +38,9 @@ from .filter_language import (
     leaves,
 )
 from .resolver import UnknownAttribute, find_extension, resolve
-from .validation import ResourceSchemas
+
+if TYPE_CHECKING:
+    from .validation import ResourceSchemas
 
 __all__ = [
     "ResolvedPath",
