@@ -6,8 +6,16 @@ The values are the exact strings the RFC puts on the wire in ``/Schemas``.
 from __future__ import annotations
 
 import enum
+from typing import Final
 
-__all__ = ["AttributeType", "Mutability", "Returned", "Uniqueness"]
+__all__ = [
+    "NUMBER_TYPES",
+    "STRING_TYPES",
+    "AttributeType",
+    "Mutability",
+    "Returned",
+    "Uniqueness",
+]
 
 
 class AttributeType(str, enum.Enum):
@@ -21,6 +29,15 @@ class AttributeType(str, enum.Enum):
     BINARY = "binary"
     REFERENCE = "reference"
     COMPLEX = "complex"
+
+
+#: The types whose values are text: filtered with every operator, compared case-folded
+#: unless ``caseExact`` (RFC 7644 §3.4.2.2). ``binary`` is base64 text (RFC 7643 §2.3.6).
+STRING_TYPES: Final = frozenset(
+    {AttributeType.STRING, AttributeType.REFERENCE, AttributeType.BINARY}
+)
+#: The types compared as numbers (RFC 7643 §2.3.3, §2.3.4).
+NUMBER_TYPES: Final = frozenset({AttributeType.INTEGER, AttributeType.DECIMAL})
 
 
 class Mutability(str, enum.Enum):

@@ -10,14 +10,12 @@ compare by code point, which gives the same answers on SQLite, PostgreSQL and Ma
 
 from __future__ import annotations
 
-import re
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
-from decimal import Decimal
+from collections.abc import Callable, Iterable
+from functools import reduce
+from operator import and_, or_
 from typing import Any
 
-from django.db import models
 from django.db.models import (
     CharField,
     Exists,
@@ -26,168 +24,100 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
-    TextField,
-    Value,
 )
-from django.db.models.fields.json import KeyTextTransform, KeyTransform
-from django.db.models.functions import Cast, Lower, Right, StrIndex
-from django.db.models.lookups import (
-    Exact,
-    GreaterThan,
-    GreaterThanOrEqual,
-    IsNull,
-    LessThan,
-    LessThanOrEqual,
-)
+from django.db.models.functions import Cast, Lower
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.request import Request
 
-from .characteristics import AttributeType, Mutability, Returned
+from .characteristics import STRING_TYPES, AttributeType
+from .conditions import (
+    ALL,
+    NONE,
+    ORDERING,
+    Binary,
+    column_condition,
+    expression_condition,
+    json_text,
+    literal_text,
+    present_condition,
+    search_condition,
+    value_key_condition,
+)
 from .definitions import Attribute
+from .errors import InvalidFilterError
 from .exceptions import InvalidFilter, InvalidValue
 from .filter_language import (
-    And,
     AttributePath,
-    Comparison,
     Filter,
     FilterSyntaxError,
-    Not,
-    Or,
+    FilterVisitor,
+    Leaf,
     Present,
     ValuePath,
     parse_attribute_path,
     parse_filter,
 )
-from .indexing import KEY_LENGTH, comparable, index_key, parse_instant
+from .indexing import KEY_LENGTH, comparable, index_key, is_searchable, parse_instant
+from .query import get_scim_query
+from .resolver import AttributeRef, UnknownAttribute, resolve
 from .settings import scim_settings
 
-__all__ = ["Binary", "FilterCompiler", "SCIMFilterBackend", "SCIMSortBackend"]
-
-_ORDERING = {
-    "gt": GreaterThan,
-    "ge": GreaterThanOrEqual,
-    "lt": LessThan,
-    "le": LessThanOrEqual,
-}
-_STRING_TYPES = (AttributeType.STRING, AttributeType.REFERENCE, AttributeType.BINARY)
-# Conditions true and false for every row; Q() would vanish under negation.
-_ALL = Q(pk__isnull=False)
-_NONE = Q(pk__in=[])
+__all__ = [
+    "Binary",
+    "FilterCompiler",
+    "LocatedFilterError",
+    "SCIMFilterBackend",
+    "SCIMSortBackend",
+]
 
 
-class Binary(models.Func):
-    """Its text argument, compared and ordered by code point on every database.
+class LocatedFilterError(InvalidFilter):
+    """An ``invalidFilter`` about one node of the tree, at ``position`` in the filter text."""
 
-    PostgreSQL would otherwise use the database's locale, MariaDB a collation that ignores
-    case and accents; SQLite already compares bytes.
+    def __init__(self, detail: str, position: int) -> None:
+        super().__init__(detail)
+        self.position = position
+
+
+class _Conditions(FilterVisitor[Q]):
+    """A filter tree as one ``Q``: ``leaf`` gives each comparison's condition.
+
+    An error about a leaf is re-raised as a :class:`LocatedFilterError` at the leaf's
+    position, unless a leaf inside it (of a value path) has already located it.
     """
 
-    arity = 1
-    output_field = TextField()
+    def __init__(self, leaf: Callable[[Leaf], Q]) -> None:
+        self._leaf = leaf
 
-    def as_sql(
-        self,
-        compiler: Any,
-        connection: Any,
-        function: str | None = None,
-        template: str | None = None,
-        arg_joiner: str | None = None,
-        **extra_context: Any,
-    ) -> Any:
-        template = {
-            "postgresql": '(%(expressions)s) COLLATE "C"',
-            "mysql": "CONVERT(%(expressions)s USING utf8mb4) COLLATE utf8mb4_bin",
-        }.get(connection.vendor, "%(expressions)s")
-        return super().as_sql(compiler, connection, template=template, **extra_context)
+    def leaf(self, node: Leaf) -> Q:
+        try:
+            return self._leaf(node)
+        except InvalidFilterError as exc:
+            if isinstance(exc, LocatedFilterError) or node.position is None:
+                raise
+            raise LocatedFilterError(str(exc), node.position) from exc
 
+    def all_of(self, results: Iterable[Q]) -> Q:
+        return reduce(and_, results, Q())
 
-@dataclass(frozen=True)
-class _Resolved:
-    """An attribute path resolved against the schemas."""
+    def any_of(self, results: Iterable[Q]) -> Q:
+        return reduce(or_, results, NONE)
 
-    urn: str | None
-    attribute: Attribute
-    sub_attribute: Attribute | None
-
-    @property
-    def definition(self) -> Attribute:
-        return self.sub_attribute or self.attribute
-
-    @property
-    def name(self) -> str:
-        path = self.attribute.name
-        if self.sub_attribute is not None:
-            path = f"{path}.{self.sub_attribute.name}"
-        return f"{self.urn}:{path}" if self.urn else path
-
-    @property
-    def values_key(self) -> str:
-        """The ``attribute`` column of this attribute's rows in the values table."""
-        return f"{self.urn}:{self.attribute.name}" if self.urn else self.attribute.name
-
-
-def json_text(path: str) -> KeyTextTransform:
-    """The text at ``[relation__]search__key[__key]``: a key of a ``search`` document.
-
-    Django's ``KT()`` takes the first ``__`` part as the field, which stops it from crossing
-    a relation such as ``scim_record__search__title``.
-    """
-    parts = path.split("__")
-    index = parts.index("search") + 1 if "search" in parts else 1
-    expression: Any = F("__".join(parts[:index]))
-    keys = parts[index:]
-    for key in keys[:-1]:
-        expression = KeyTransform(key, expression)
-    return KeyTextTransform(keys[-1], expression)
-
-
-#: A filter tree's leaves: what ``_combine`` hands to its callback.
-_Leaf = Comparison | Present | ValuePath
-
-
-def _combine(node: Filter, leaf: Callable[[_Leaf], Q]) -> Q:
-    """Combine ``leaf(...)`` of a tree's comparisons with its ``and``/``or``/``not``."""
-    if isinstance(node, And):
-        result = Q()
-        for operand in node.operands:
-            result &= _combine(operand, leaf)
-        return result
-    if isinstance(node, Or):
-        result = _NONE
-        for operand in node.operands:
-            result |= _combine(operand, leaf)
-        return result
-    if isinstance(node, Not):
-        return ~_combine(node.operand, leaf)
-    return leaf(node)
-
-
-def _literal_text(definition: Attribute, literal: Any, name: str) -> str:
-    if isinstance(literal, bool) or literal is None:
-        raise InvalidFilter(f"{name} is a {definition.type.value}: compare it with a string.")
-    return literal if isinstance(literal, str) else str(literal)
-
-
-def _string_condition(expression: Any, operator: str, form: str) -> Any:
-    """A code-point comparison of a text expression with an already comparable literal."""
-    target = Binary(expression)
-    literal = Value(form, output_field=TextField())
-    if operator == "eq":
-        return Exact(target, literal)
-    if operator in _ORDERING:
-        return _ORDERING[operator](target, literal)
-    if operator == "co":
-        return GreaterThan(StrIndex(target, literal), 0)
-    if operator == "sw":
-        return Exact(StrIndex(target, literal), 1)
-    return Exact(Right(target, len(form)), literal)  # ew
+    def negate(self, result: Q) -> Q:
+        return ~result
 
 
 class FilterCompiler:
     """Compile filter trees to ``Q`` objects for one resource serializer.
 
     Subclass it (and name it in ``SCIMFilterBackend.compiler_class``) to give an attribute
-    a different database expression: override :meth:`compile_comparison`.
+    a different database expression: override :meth:`compile_comparison`, or
+    :meth:`resolve` to read names differently. ``SCIMSortBackend`` uses the same compiler
+    for ``sortBy``, through :meth:`resolve`, :meth:`column`, :meth:`search_path`,
+    :meth:`value_rows` and :meth:`relation`.
+
+    An error about one comparison is raised as a :class:`LocatedFilterError` carrying the
+    position of that comparison in the filter text.
     """
 
     def __init__(self, serializer_class: Any) -> None:
@@ -198,38 +128,20 @@ class FilterCompiler:
 
     # -- resolution ------------------------------------------------------------------
 
-    def _find(self, path: AttributePath) -> tuple[str | None, Attribute | None]:
-        if path.schema is None:
-            attribute = self.schemas.top_level(path.attribute)
-            if attribute is not None:
-                return None, attribute
-            # Liberal: an unqualified extension attribute, when only one extension has it.
-            found = [(e.id, e.get(path.attribute)) for e in self.schemas.extensions]
-            found = [(urn, a) for urn, a in found if a is not None]
-            return found[0] if len(found) == 1 else (None, None)
-        if path.schema.lower() == self.schemas.core.id.lower():
-            return None, self.schemas.top_level(path.attribute)
-        extension = self.schemas.extension(path.schema)
-        if extension is None:
-            raise InvalidFilter(f"Unknown schema {path.schema!r} in filter.")
-        return extension.id, extension.get(path.attribute)
+    def resolve(self, path: AttributePath) -> AttributeRef:
+        """The attribute a path names, ignoring case (RFC 7643 §2.1), if it can be filtered.
 
-    def resolve(self, path: AttributePath) -> _Resolved:
-        """Find the attribute a path names, ignoring case (RFC 7643 §2.1)."""
-        urn, attribute = self._find(path)
-        if attribute is None:
-            raise InvalidFilter(f"Unknown attribute {str(path)!r} in filter.")
-        sub = None
-        if path.sub_attribute is not None:
-            sub = attribute.get(path.sub_attribute)
-            if sub is None:
-                raise InvalidFilter(f"Unknown attribute {str(path)!r} in filter.")
-        resolved = _Resolved(urn, attribute, sub)
-        for definition in (attribute, sub):
-            if definition is not None and (
-                definition.mutability is Mutability.WRITE_ONLY
-                or definition.returned is Returned.NEVER
-            ):
+        Raises ``invalidFilter`` for an unknown attribute and for secrets (``writeOnly``
+        or ``returned: never``, RFC 7643 §2.2). Sorting resolves ``sortBy`` here too.
+        """
+        try:
+            resolved = resolve(self.schemas, path.schema, path.attribute, path.sub_attribute)
+        except UnknownAttribute as exc:
+            if exc.missing == "schema":
+                raise InvalidFilter(f"Unknown schema {path.schema!r} in filter.") from exc
+            raise InvalidFilter(f"Unknown attribute {str(path)!r} in filter.") from exc
+        for definition in (resolved.attribute, resolved.sub_attribute):
+            if definition is not None and not is_searchable(definition):
                 raise InvalidFilter(f"{resolved.name} cannot be filtered.")
         return resolved
 
@@ -237,16 +149,16 @@ class FilterCompiler:
 
     def compile(self, node: Filter) -> Q:
         """The ``Q`` object for a whole filter tree."""
-        return _combine(node, self._compile_leaf)
+        return _Conditions(self._compile_leaf).visit(node)
 
-    def _compile_leaf(self, node: _Leaf) -> Q:
+    def _compile_leaf(self, node: Leaf) -> Q:
         if isinstance(node, ValuePath):
             return self.compile_value_path(node)
         if isinstance(node, Present):
             return self.compile_present(self.resolve(node.attribute))
         return self.compile_comparison(self.resolve(node.attribute), node.operator, node.value)
 
-    def compile_present(self, target: _Resolved) -> Q:
+    def compile_present(self, target: AttributeRef) -> Q:
         """``pr``: the attribute has a non-empty value (RFC 7644 §3.4.2.2)."""
         special = self._special(target, "pr", None)
         if special is not None:
@@ -254,13 +166,13 @@ class FilterCompiler:
         if target.attribute.multi_valued:
             condition = Q()
             if target.sub_attribute is not None:
-                condition = self._present_in(
+                condition = present_condition(
                     f"search__{target.sub_attribute.name}", target.sub_attribute
                 )
             return self._exists(target, condition)
-        return self._present_in(self._search_path(target), target.definition)
+        return present_condition(self.search_path(target), target.definition)
 
-    def compile_comparison(self, target: _Resolved, operator: str, literal: Any) -> Q:
+    def compile_comparison(self, target: AttributeRef, operator: str, literal: Any) -> Q:
         """One ``attrPath op value`` comparison (RFC 7644 §3.4.2.2, Table 3)."""
         if operator == "ne":
             return ~self.compile_comparison(target, "eq", literal)
@@ -276,8 +188,8 @@ class FilterCompiler:
             return self._exists(target, condition, indexed=indexed)
         if target.definition.is_complex:
             raise InvalidFilter(f"{target.name} is complex: name a sub-attribute.")
-        return self._compare(
-            self._search_path(target), target.definition, operator, literal, target.name
+        return search_condition(
+            self.search_path(target), target.definition, operator, literal, target.name
         )
 
     def compile_value_path(self, node: ValuePath) -> Q:
@@ -285,21 +197,22 @@ class FilterCompiler:
         target = self.resolve(node.attribute)
         if not target.attribute.multi_valued or not target.attribute.is_complex:
             raise InvalidFilter(f"{target.name}[...] needs a multi-valued complex attribute.")
-        relation = self._relation(target)
+        relation = self.relation(target)
         if relation is not None:
             return self._relation_filter(relation, node.value_filter)
         return self._exists(target, self._element_filter(target.attribute, node.value_filter))
 
-    def _relation(self, target: _Resolved) -> Any:
+    def relation(self, target: AttributeRef) -> Any:
+        """The relation (``members``, ``groups``) an attribute is held in, if any."""
         if target.urn is not None:
             return None
         return self.serializer.get_relations().get(target.attribute.name)
 
     def _relation_filter(self, relation: Any, node: Filter) -> Q:
         """``members[value eq "<id>" or value eq "<id>"]``: each leaf is one membership test."""
-        return _combine(node, lambda leaf: self._relation_leaf(relation, leaf))
+        return _Conditions(lambda leaf: self._relation_leaf(relation, leaf)).visit(node)
 
-    def _relation_leaf(self, relation: Any, node: _Leaf) -> Q:
+    def _relation_leaf(self, relation: Any, node: Leaf) -> Q:
         if isinstance(node, ValuePath) or node.attribute.sub_attribute is not None:
             raise InvalidFilter("Value filters cannot be nested.")
         if isinstance(node, Present):
@@ -312,9 +225,9 @@ class FilterCompiler:
 
     def _element_filter(self, attribute: Attribute, node: Filter) -> Q:
         """A value filter's conditions on one row of the values table."""
-        return _combine(node, lambda leaf: self._element_leaf(attribute, leaf))
+        return _Conditions(lambda leaf: self._element_leaf(attribute, leaf)).visit(node)
 
-    def _element_leaf(self, attribute: Attribute, node: _Leaf) -> Q:
+    def _element_leaf(self, attribute: Attribute, node: Leaf) -> Q:
         if isinstance(node, ValuePath):
             raise InvalidFilter("Value filters cannot be nested.")
         sub = attribute.get(node.attribute.attribute)
@@ -323,7 +236,7 @@ class FilterCompiler:
                 f"Unknown attribute '{node.attribute}' of {attribute.name} in filter."
             )
         if isinstance(node, Present):
-            return self._present_in(f"search__{sub.name}", sub)
+            return present_condition(f"search__{sub.name}", sub)
         if node.operator == "ne":
             return ~self._element(attribute, sub, "eq", node.value)
         return self._element(attribute, sub, node.operator, node.value)
@@ -333,41 +246,57 @@ class FilterCompiler:
     ) -> Q:
         name = f"{attribute.name}.{sub.name}" if sub is not None else attribute.name
         if sub is None:  # a multi-valued attribute of simple values: compare value_key
-            return self._compare_key(attribute, operator, literal, name)
-        if sub.name == "value" and operator == "eq" and sub.type in _STRING_TYPES:
-            text = _literal_text(sub, literal, name)
+            return value_key_condition(attribute, operator, literal, name)
+        if sub.name == "value" and operator == "eq" and sub.type in STRING_TYPES:
+            text = literal_text(sub, literal, name)
             form = comparable(sub, text)
             condition = Q(value_key=index_key(sub, text))
             if len(form) > KEY_LENGTH:
-                condition &= self._compare("search__value", sub, "eq", literal, name)
+                condition &= search_condition("search__value", sub, "eq", literal, name)
             return condition
-        return self._compare(f"search__{sub.name}", sub, operator, literal, name)
+        return search_condition(f"search__{sub.name}", sub, operator, literal, name)
 
-    def _compare_key(self, attribute: Attribute, operator: str, literal: Any, name: str) -> Q:
-        if attribute.type not in _STRING_TYPES:
-            raise InvalidFilter(f"{name} cannot be compared with {operator}.")
-        form = comparable(attribute, _literal_text(attribute, literal, name))
-        if operator == "eq":
-            return Q(value_key=form[:KEY_LENGTH])  # byte-exact column: its index serves
-        return Q(value_key__isnull=False) & Q(
-            _string_condition(F("value_key"), operator, form[:KEY_LENGTH])
-        )
+    def value_rows(self, target: AttributeRef) -> Any:
+        """The rows of a multi-valued attribute in the values table, of every resource."""
+        name = target.attribute.name
+        key = f"{target.urn}:{name}" if target.urn else name
+        return self.value_model._default_manager.filter(attribute=key)
 
-    def _exists(self, target: _Resolved, condition: Q, *, indexed: bool = False) -> Q:
+    def column(self, target: AttributeRef) -> str | None:
+        """The lookup of the column an attribute is held in, for those that have one.
+
+        ``id``, ``externalId``, ``meta.created``, ``meta.lastModified`` and the
+        serializer's unique key (``userName``). Sorting orders by these columns.
+        """
+        if target.urn is not None:
+            return None
+        columns = {
+            "id": f"{self.record}__id",
+            "externalId": f"{self.record}__external_id",
+            "meta.created": self.created_column(),
+            "meta.lastModified": f"{self.record}__last_modified",
+        }
+        key_field = self.serializer.unique_key_field
+        if key_field:
+            columns[self.serializer.unique_key_attribute] = f"{self.record}__{key_field}"
+        return columns.get(target.name)
+
+    def _exists(self, target: AttributeRef, condition: Q, *, indexed: bool = False) -> Q:
         """Some value row of ``target`` meets ``condition``.
 
         ``indexed`` conditions (``value_key =``) run as ``pk IN (rows)``, which every
         database drives from the ``(attribute, value_key)`` index; others as a correlated
         ``EXISTS`` (SQLite would otherwise probe the values once per resource).
         """
-        rows = self.value_model._default_manager.filter(attribute=target.values_key)
+        rows = self.value_rows(target)
         if indexed:
             return Q(**{f"{self.record}__pk__in": rows.filter(condition).values("record")})
         return Q(Exists(rows.filter(condition, record=OuterRef(f"{self.record}__pk"))))
 
     # -- comparisons on a JSON path of a search document ------------------------------
 
-    def _search_path(self, target: _Resolved) -> str:
+    def search_path(self, target: AttributeRef) -> str:
+        """The lookup of a singular attribute in the record's search document."""
         parts = [self.record, "search"]
         if target.urn:
             parts.append(target.urn)
@@ -376,57 +305,17 @@ class FilterCompiler:
             parts.append(target.sub_attribute.name)
         return "__".join(parts)
 
-    def _present_in(self, path: str, definition: Attribute) -> Q:
-        present = Q(**{f"{path}__isnull": False})
-        if definition.type in (*_STRING_TYPES, AttributeType.DATETIME):
-            present &= ~Q(Exact(json_text(path), Value("", output_field=TextField())))
-        return present
-
-    def _compare(
-        self, path: str, definition: Attribute, operator: str, literal: Any, name: str
-    ) -> Q:
-        present = Q(**{f"{path}__isnull": False})
-        if literal is None:
-            if operator != "eq":
-                raise InvalidFilter(f"{name}: null can only be compared with eq or ne.")
-            return ~self._present_in(path, definition)
-        kind = definition.type
-        if kind is AttributeType.BOOLEAN:
-            if operator != "eq" or not isinstance(literal, bool):
-                raise InvalidFilter(f"{name} is a boolean: use eq or ne with true or false.")
-            return Q(**{path: literal})
-        if kind in (AttributeType.INTEGER, AttributeType.DECIMAL):
-            return present & self._compare_number(path, operator, literal, name)
-        text = _literal_text(definition, literal, name)
-        form = comparable(definition, text)
-        if kind is AttributeType.DATETIME:
-            if form is None:
-                raise InvalidFilter(f"{name} is a dateTime: {text!r} is not one.")
-            if operator in ("co", "sw", "ew"):
-                raise InvalidFilter(f"{name} is a dateTime: {operator} does not apply.")
-        if operator in ("co", "sw", "ew") and form == "":
-            return self._present_in(path, definition)
-        return present & Q(_string_condition(json_text(path), operator, form))
-
-    def _compare_number(self, path: str, operator: str, literal: Any, name: str) -> Q:
-        if isinstance(literal, bool) or not isinstance(literal, (int, Decimal)):
-            raise InvalidFilter(f"{name} is a number: compare it with a number.")
-        lookup = Exact if operator == "eq" else _ORDERING.get(operator)
-        if lookup is None:
-            raise InvalidFilter(f"{name} is a number: {operator} does not apply.")
-        return Q(lookup(Cast(json_text(path), FloatField()), float(literal)))
-
     # -- attributes held in columns ---------------------------------------------------
 
-    def _special(self, target: _Resolved, operator: str, literal: Any) -> Q | None:
+    def _special(self, target: AttributeRef, operator: str, literal: Any) -> Q | None:
         """Expressions declared in ``filter_map``, then indexed columns.
 
         ``id``, ``externalId``, ``meta.*`` and ``userName eq`` use their own columns.
         """
         declared = self.serializer.get_filter_expression(target.name)
         if declared is not None:
-            return self._declared(declared, target.definition, operator, literal, target.name)
-        relation = self._relation(target)
+            return expression_condition(declared, target.definition, operator, literal, target.name)
+        relation = self.relation(target)
         if relation is not None:
             sub = target.sub_attribute.name if target.sub_attribute is not None else None
             return relation.condition(sub, operator, literal)  # type: ignore[no-any-return]
@@ -436,78 +325,38 @@ class FilterCompiler:
         if name == "id":
             return self._id(operator, literal)
         if name == "externalId":
-            return self._column(
+            return column_condition(
                 f"{self.record}__external_id", target.attribute, operator, literal, name
             )
         if name == "meta":
             return self._meta(target, operator, literal)
         key_field = self.serializer.unique_key_field
         if name == self.serializer.unique_key_attribute and operator == "eq" and key_field:
-            text = _literal_text(target.attribute, literal, name)
+            text = literal_text(target.attribute, literal, name)
             return Q(**{f"{self.record}__{key_field}": self.serializer.unique_key(text)})
         return None
 
-    def _declared(
-        self, expression: Any, definition: Attribute, operator: str, literal: Any, name: str
-    ) -> Q:
-        """Compare a ``filter_map`` expression: the database's own types and ``LOWER()``."""
-        present = Q(IsNull(expression, False))
-        if operator == "pr":
-            if definition.type in _STRING_TYPES:
-                present &= ~Q(Exact(expression, Value("", output_field=TextField())))
-            return present
-        if literal is None:
-            return ~self._declared(expression, definition, "pr", None, name)
-        if definition.type in _STRING_TYPES:
-            text = _literal_text(definition, literal, name)
-            if not definition.case_exact:
-                return present & Q(_string_condition(Lower(expression), operator, text.lower()))
-            return present & Q(_string_condition(expression, operator, text))
-        if definition.type is AttributeType.DATETIME:
-            literal = parse_instant(literal)
-            if literal is None:
-                raise InvalidFilter(f"{name} is a dateTime: compare it with one.")
-        lookup = Exact if operator == "eq" else _ORDERING.get(operator)
-        if lookup is None:
-            raise InvalidFilter(f"{name}: {operator} does not apply to a {definition.type.value}.")
-        return present & Q(lookup(expression, literal))
-
     def _id(self, operator: str, literal: Any) -> Q:
         if operator == "pr":
-            return _ALL
+            return ALL
         if operator != "eq" or not isinstance(literal, str):
             raise InvalidFilter("id can only be compared with eq or ne and a string.")
         try:
             value = uuid.UUID(literal)
         except ValueError:
-            return _NONE
+            return NONE
         # id is caseExact: only the form drf-scim returns is that id, not "{...}" or upper case.
-        return Q(**{f"{self.record}__id": value}) if str(value) == literal else _NONE
+        return Q(**{f"{self.record}__id": value}) if str(value) == literal else NONE
 
-    def _column(self, path: str, attribute: Attribute, operator: str, literal: Any, name: str) -> Q:
-        present = Q(**{f"{path}__isnull": False}) & ~Q(**{path: ""})
-        if operator == "pr":
-            return present
-        if literal is None and operator == "eq":
-            return ~present
-        form = comparable(attribute, _literal_text(attribute, literal, name))
-        if operator in ("co", "sw", "ew") and form == "":
-            return present
-        if operator == "eq":
-            # The bare column, so that its index serves: ExactCharField is already
-            # byte-exact on MariaDB, and equality is exact in PostgreSQL's collations.
-            return present & Q(**{path: form})
-        return present & Q(_string_condition(F(path), operator, form))
-
-    def _meta(self, target: _Resolved, operator: str, literal: Any) -> Q:
+    def _meta(self, target: AttributeRef, operator: str, literal: Any) -> Q:
         sub = target.sub_attribute.name if target.sub_attribute else None
         if sub == "resourceType":
             matches = operator == "pr" or (
                 operator == "eq" and literal == self.serializer.resource_type  # caseExact
             )
-            return _ALL if matches else _NONE
+            return ALL if matches else NONE
         columns = {
-            "created": self._created_column(),
+            "created": self.created_column(),
             "lastModified": f"{self.record}__last_modified",
         }
         if sub not in columns:
@@ -516,7 +365,7 @@ class FilterCompiler:
         if operator == "pr":
             return Q(**{f"{path}__isnull": False})
         moment = parse_instant(literal) if isinstance(literal, str) else None
-        if moment is None or operator not in ("eq", *_ORDERING):
+        if moment is None or operator not in ("eq", *ORDERING):
             raise InvalidFilter(
                 f"meta.{sub} is a dateTime: compare it with eq, gt, ge, lt or "
                 'le and a dateTime such as "2011-05-13T04:42:34Z".'
@@ -528,27 +377,10 @@ class FilterCompiler:
         )
         return Q(**{f"{path}__{lookup}": moment})
 
-    def _created_column(self) -> str:
+    def created_column(self) -> str:
+        """The lookup of the ``meta.created`` column: the serializer's mapping, if any."""
         mapping = self.serializer.get_mapping("meta.created")
         return mapping.lookup if mapping is not None else f"{self.record}__created"
-
-
-def _scim_param(request: Request, view: Any, name: str) -> Any:
-    """A query parameter, or the same field of a ``/.search`` body (RFC 7644 §3.4.3)."""
-    params = getattr(view, "scim_params", None)
-    return (params if params is not None else request.query_params).get(name)
-
-
-def _locate(text: str, detail: str) -> str:
-    """Add where in ``text`` the attribute an error names stands, as the parser's errors do."""
-    match = re.search(r"'([^']+)'", detail) or re.match(r"[\w.:$-]+", detail)
-    if match is None:
-        return detail
-    name = match.group(1) if match.groups() else match.group(0)
-    position = text.lower().find(name.lower())
-    if position < 0:
-        return detail
-    return f"{detail.rstrip('.')} (at position {position}: {text[:200]!r})."
 
 
 class SCIMFilterBackend(BaseFilterBackend):
@@ -562,6 +394,11 @@ class SCIMFilterBackend(BaseFilterBackend):
         return self.compiler_class(view.get_serializer_class())
 
     def parse(self, text: str) -> Filter:
+        """Parse the filter, within ``FILTER_MAX_LENGTH`` and ``FILTER_MAX_DEPTH``.
+
+        Called once per request (the query keeps the tree); a syntax error is
+        ``invalidFilter`` with the parser's message and position.
+        """
         try:
             return parse_filter(
                 text,
@@ -572,16 +409,16 @@ class SCIMFilterBackend(BaseFilterBackend):
             raise InvalidFilter(str(exc)) from exc
 
     def filter_queryset(self, request: Request, queryset: Any, view: Any) -> Any:
-        text = _scim_param(request, view, self.filter_param)
-        if text is None or (isinstance(text, str) and not text.strip()):
+        query = get_scim_query(request, view)
+        tree = query.get_filter(self.parse, self.filter_param)
+        if tree is None:
             return queryset
-        if not isinstance(text, str):
-            raise InvalidFilter("filter must be a string.")
-        tree = self.parse(text)
+        text = str(query.get(self.filter_param))
         try:
             condition = self.get_compiler(view).compile(tree)
-        except InvalidFilter as exc:
-            raise InvalidFilter(_locate(text, str(exc.detail))) from exc
+        except LocatedFilterError as exc:
+            detail = str(exc.detail).rstrip(".")
+            raise InvalidFilter(f"{detail} (at position {exc.position}: {text[:200]!r}).") from exc
         return queryset.filter(condition)
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
@@ -602,42 +439,48 @@ class SCIMSortBackend(BaseFilterBackend):
     sort_by_param = "sortBy"
     sort_order_param = "sortOrder"
 
-    def _column_sort(self, compiler: FilterCompiler, target: _Resolved) -> Any:
-        record = compiler.record
-        path = target.attribute.name
-        if target.sub_attribute is not None:
-            path = f"{path}.{target.sub_attribute.name}"
-        columns = {
-            # As text: MariaDB's native UUID type orders by its last group first.
-            "id": Binary(Cast(F(f"{record}__id"), CharField())),
-            "externalId": Binary(F(f"{record}__external_id")),
-            "meta.created": F(compiler._created_column()),
-            "meta.lastModified": F(f"{record}__last_modified"),
-        }
-        serializer = compiler.serializer
-        if serializer.unique_key_field:
-            key = Binary(F(f"{record}__{serializer.unique_key_field}"))
-            columns[serializer.unique_key_attribute] = key
-        return columns.get(path) if target.urn is None else None
+    def get_compiler(self, view: Any) -> FilterCompiler:
+        """The compiler of the view's :class:`SCIMFilterBackend`, else a ``FilterCompiler``.
 
-    def get_sort_expression(self, compiler: FilterCompiler, target: _Resolved) -> Any:
+        ``sortBy`` names attributes as filters do, so a ``compiler_class`` (or a
+        ``get_compiler()``) given to the filter backend serves sorting too.
+        """
+        for backend in getattr(view, "filter_backends", ()):
+            if isinstance(backend, type) and issubclass(backend, SCIMFilterBackend):
+                return backend().get_compiler(view)
+        return FilterCompiler(view.get_serializer_class())
+
+    def _column_sort(self, compiler: FilterCompiler, target: AttributeRef) -> Any:
+        column = compiler.column(target)
+        if column is None:
+            return None
+        if target.name == "id":
+            # As text: MariaDB's native UUID type orders by its last group first.
+            return Binary(Cast(F(column), CharField()))
+        if target.definition.type is AttributeType.DATETIME:
+            return F(column)
+        return Binary(F(column))
+
+    def get_sort_expression(self, compiler: FilterCompiler, target: AttributeRef) -> Any:
         """The expression a resource is sorted by. Override to sort an attribute your way."""
         declared = compiler.serializer.get_filter_expression(target.name)
         if declared is not None:
             definition = target.definition
-            if definition.type in _STRING_TYPES and not definition.case_exact:
+            if definition.type in STRING_TYPES and not definition.case_exact:
                 return Lower(declared)
             return declared
         column = self._column_sort(compiler, target)
         if column is not None:
             return column
         record = compiler.record
-        if compiler._relation(target) is not None:
+        if compiler.relation(target) is not None:
             raise InvalidValue(f"sortBy: {target.name} cannot be sorted by.")
         if target.attribute.multi_valued:
-            rows = compiler.value_model._default_manager.filter(
-                record=OuterRef(f"{record}__pk"), attribute=target.values_key
-            ).order_by(F("primary").desc(nulls_last=True), "position")
+            rows = (
+                compiler.value_rows(target)
+                .filter(record=OuterRef(f"{record}__pk"))
+                .order_by(F("primary").desc(nulls_last=True), "position")
+            )
             if not target.attribute.is_complex:
                 return Binary(Subquery(rows.values("value_key")[:1]))
             sub = target.sub_attribute.name if target.sub_attribute is not None else "value"
@@ -646,14 +489,14 @@ class SCIMSortBackend(BaseFilterBackend):
         definition = target.definition
         if definition.is_complex:
             raise InvalidValue(f"sortBy: {target.name} is complex; name a sub-attribute.")
-        path = compiler._search_path(target)
+        path = compiler.search_path(target)
         if definition.type in (AttributeType.INTEGER, AttributeType.DECIMAL):
             return Cast(json_text(path), FloatField())
         return Binary(json_text(path))
 
     def descending(self, request: Request, view: Any) -> bool:
         """The ``sortOrder`` parameter: ascending (the default) or descending, else 400."""
-        order = _scim_param(request, view, self.sort_order_param)
+        order = get_scim_query(request, view).get(self.sort_order_param)
         if order is not None and (
             not isinstance(order, str) or order.lower() not in ("ascending", "descending")
         ):
@@ -661,7 +504,7 @@ class SCIMSortBackend(BaseFilterBackend):
         return order is not None and order.lower() == "descending"
 
     def filter_queryset(self, request: Request, queryset: Any, view: Any) -> Any:
-        sort_by = _scim_param(request, view, self.sort_by_param)
+        sort_by = get_scim_query(request, view).get(self.sort_by_param)
         descending = self.descending(request, view)
         if sort_by is None or (isinstance(sort_by, str) and not sort_by.strip()):
             return queryset
@@ -671,11 +514,11 @@ class SCIMSortBackend(BaseFilterBackend):
             path = parse_attribute_path(sort_by.strip(), max_length=1000)
         except FilterSyntaxError as exc:
             raise InvalidValue(f"sortBy: {exc}") from exc
-        compiler = FilterCompiler(view.get_serializer_class())
+        compiler = self.get_compiler(view)
         try:
             target = compiler.resolve(path)
-        except InvalidFilter as exc:
-            raise InvalidValue(f"sortBy: {exc.detail}") from exc
+        except InvalidFilterError as exc:  # a compiler_class may raise the pure error
+            raise InvalidValue(f"sortBy: {exc}") from exc
         expression = self.get_sort_expression(compiler, target)
         # RFC 7644 §3.4.2.3: resources without a value sort last ascending, first descending.
         if descending:

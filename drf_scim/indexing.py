@@ -19,9 +19,7 @@ import datetime
 import re
 from typing import Any
 
-from django.utils.dateparse import parse_datetime
-
-from .characteristics import AttributeType, Mutability, Returned
+from .characteristics import STRING_TYPES, AttributeType, Mutability, Returned
 from .definitions import Attribute
 
 __all__ = [
@@ -33,10 +31,11 @@ __all__ = [
     "search_document",
 ]
 
-# xsd:dateTime (RFC 7643 §2.3.5): a date, "T", a time, an optional zone. Django's parser
-# alone would also take a bare date or a space instead of "T".
+# xsd:dateTime (RFC 7643 §2.3.5): a date, "T", a time, an optional zone. Years have four
+# digits (Python's datetime has no others); fractions beyond microseconds are dropped.
 _XSD_DATETIME = re.compile(
-    r"-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?\Z", re.ASCII
+    r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})?\Z",
+    re.ASCII,
 )
 
 #: Length of the indexed prefix of a value (``value_key``): MariaDB indexes at most 3072
@@ -51,7 +50,7 @@ def comparable(attribute: Attribute, value: Any) -> Any:
     kind = attribute.type
     if kind is AttributeType.DATETIME:
         return _instant(value)
-    if kind in (AttributeType.STRING, AttributeType.REFERENCE, AttributeType.BINARY):
+    if kind in STRING_TYPES:
         text = str(value)
         return text if attribute.case_exact else text.casefold()
     return value
@@ -60,11 +59,8 @@ def comparable(attribute: Attribute, value: Any) -> Any:
 def parse_instant(value: Any) -> datetime.datetime | None:
     """An aware datetime from an xsd:dateTime string (UTC when it has no offset), or None."""
     moment = value if isinstance(value, datetime.datetime) else None
-    if moment is None and isinstance(value, str) and _XSD_DATETIME.match(value):
-        try:
-            moment = parse_datetime(value)
-        except ValueError:  # well-formed but impossible, e.g. month 13
-            moment = None
+    if moment is None and isinstance(value, str):
+        moment = _parse_xsd_datetime(value)
     if moment is None:
         return None
     if moment.tzinfo is None:
@@ -72,6 +68,33 @@ def parse_instant(value: Any) -> datetime.datetime | None:
     try:
         return moment.astimezone(datetime.timezone.utc)
     except OverflowError:  # year 1 or 9999 moved past the calendar by its offset
+        return None
+
+
+def _parse_xsd_datetime(text: str) -> datetime.datetime | None:
+    """An xsd:dateTime string as a datetime (naive when it has no zone), or ``None``.
+
+    Works the same on every Python version: ``datetime.fromisoformat`` takes other forms
+    (a space for ``T``, a bare date, ``+0100``) from Python 3.11 on.
+    """
+    match = _XSD_DATETIME.match(text)
+    if match is None:
+        return None
+    *fields, fraction, zone = match.groups()
+    microsecond = int((fraction or "")[:6].ljust(6, "0"))
+    try:
+        zone_info = None
+        if zone == "Z":
+            zone_info = datetime.timezone.utc
+        elif zone is not None:
+            minutes = int(zone[1:3]) * 60 + int(zone[4:6])
+            offset = datetime.timedelta(minutes=-minutes if zone[0] == "-" else minutes)
+            zone_info = datetime.timezone(offset)  # ValueError from 24 hours on
+        year, month, day, hour, minute, second = (int(field) for field in fields)
+        return datetime.datetime(
+            year, month, day, hour, minute, second, microsecond, tzinfo=zone_info
+        )
+    except ValueError:  # well-formed but impossible, e.g. month 13
         return None
 
 

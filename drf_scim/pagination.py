@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from .constants import LIST_RESPONSE_SCHEMA
 from .exceptions import InvalidValue
+from .query import SCIMQuery, get_scim_query
 from .settings import scim_settings
 
 __all__ = ["SCIMPagination", "list_response"]
@@ -50,9 +51,12 @@ class SCIMPagination(BasePagination):
         """The largest page served; advertised as ``filter.maxResults``."""
         return int(scim_settings.MAX_COUNT)
 
+    #: The request's query (RFC 7644 §3.4.2), set by :meth:`paginate_queryset`.
+    query: SCIMQuery | None = None
+
     def _integer(self, request: Request, name: str) -> int | None:
-        params = getattr(self, "params", None)
-        raw = (params if params is not None else request.query_params).get(name)
+        query = self.query if self.query is not None else SCIMQuery.from_query_string(request)
+        raw = query.get(name)
         if raw is None or raw.strip() == "":
             return None
         text = raw.strip()
@@ -73,7 +77,7 @@ class SCIMPagination(BasePagination):
     def paginate_queryset(
         self, queryset: QuerySet[Any] | Sequence[Any], request: Request, view: Any = None
     ) -> list[Any]:
-        self.params = getattr(view, "scim_params", None)
+        self.query = get_scim_query(request, view)
         self.start_index = self.get_start_index(request)
         count = self.get_count(request)
         self.total = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)

@@ -7,24 +7,40 @@ the comparison rules of RFC 7644 §3.4.2.2 that the database filters use: string
 through :func:`drf_scim.indexing.comparable` (case-folded unless ``caseExact``), dateTimes
 as instants, ``ne`` true where the attribute is absent, ``eq null`` meaning "no value".
 
-Nothing here imports DRF or touches the database: the PATCH engine
-(:mod:`drf_scim.patch`) works on plain documents.
+Attributes are found by :func:`drf_scim.resolver.resolve` and compared by
+:mod:`drf_scim.comparisons`, as the database filters do. Nothing here touches the
+database: the PATCH engine (:mod:`drf_scim.patch`) works on plain documents. The errors
+are still DRF's ``InvalidPath`` until :mod:`drf_scim.patch` catches the pure
+:class:`~drf_scim.errors.InvalidPathError`; that import is the only impure one.
 """
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any
 
-from .characteristics import AttributeType
+from .comparisons import check_comparison, is_present, matches
 from .definitions import Attribute, Schema
+
+# The one import that is not pure yet: patch.py catches the DRF class. With patch.py
+# pure, this becomes ``from .errors import InvalidPathError as InvalidPath``.
 from .exceptions import InvalidPath
-from .filter_language import And, Comparison, Filter, Not, Or, PatchPath, Present
-from .indexing import comparable
-from .validation import ResourceSchemas
+from .filter_language import (
+    And,
+    Comparison,
+    Filter,
+    FilterVisitor,
+    Leaf,
+    PatchPath,
+    Present,
+    leaves,
+)
+from .resolver import UnknownAttribute, find_extension, resolve
+
+if TYPE_CHECKING:
+    from .validation import ResourceSchemas
 
 __all__ = [
     "ResolvedPath",
@@ -33,11 +49,6 @@ __all__ = [
     "resolve_path",
     "value_matches",
 ]
-
-_STRINGS = (AttributeType.STRING, AttributeType.REFERENCE, AttributeType.BINARY)
-_NUMBERS = (AttributeType.INTEGER, AttributeType.DECIMAL)
-_ORDERING = ("gt", "ge", "lt", "le")
-_TEXT_ONLY = ("co", "sw", "ew")
 
 
 @dataclass(frozen=True)
@@ -81,19 +92,13 @@ def resolve_path(
     name that is not a core attribute may name the attribute of one extension (the
     database filters read it the same way).
     """
-    if path.attribute is None:
-        extension = schemas.extension(path.schema or "")
-        if extension is None:
-            raise InvalidPath(f"{path.schema!r} is not a schema extension of this resource.")
-        return ResolvedPath(extension, None)
-    extension, attribute = _find(path, schemas, strict)
-    sub = None
-    if path.sub_attribute is not None:
-        if not attribute.is_complex:
-            raise InvalidPath(f"{attribute.name} is not complex: it has no sub-attributes.")
-        sub = attribute.get(path.sub_attribute)
-        if sub is None:
-            raise InvalidPath(f"Unknown sub-attribute {attribute.name}.{path.sub_attribute}.")
+    try:
+        if path.attribute is None:  # a bare extension URN
+            return ResolvedPath(find_extension(schemas, path.schema or ""), None)
+        ref = resolve(schemas, path.schema, path.attribute, path.sub_attribute, strict=strict)
+    except UnknownAttribute as exc:
+        raise InvalidPath(_unknown(exc)) from exc
+    attribute = ref.attribute
     if path.value_filter is not None:
         if not attribute.multi_valued:
             raise InvalidPath(
@@ -101,35 +106,23 @@ def resolve_path(
                 "multi-valued attribute."
             )
         _check_filter(path.value_filter, attribute)
-    return ResolvedPath(extension, attribute, path.value_filter, sub)
+    return ResolvedPath(ref.extension, attribute, path.value_filter, ref.sub_attribute)
 
 
-def _find(
-    path: PatchPath, schemas: ResourceSchemas, strict: bool
-) -> tuple[Schema | None, Attribute]:
-    name = path.attribute or ""
-    if path.schema is None:
-        attribute = schemas.top_level(name)
-        if attribute is not None:
-            return None, attribute
-        if not strict:
-            found = [(ext, ext.get(name)) for ext in schemas.extensions]
-            candidates = [(ext, attr) for ext, attr in found if attr is not None]
-            if len(candidates) == 1:
-                return candidates[0]
-        raise InvalidPath(f"Unknown attribute {name!r}.")
-    if path.schema.lower() == schemas.core.id.lower():
-        attribute = schemas.top_level(name)
-        if attribute is None:
-            raise InvalidPath(f"Unknown attribute {path.schema}:{name}.")
-        return None, attribute
-    extension = schemas.extension(path.schema)
-    if extension is None:
-        raise InvalidPath(f"Unknown schema {path.schema!r}.")
-    attribute = extension.get(name)
-    if attribute is None:
-        raise InvalidPath(f"Unknown attribute {extension.id}:{name}.")
-    return extension, attribute
+def _unknown(exc: UnknownAttribute) -> str:
+    """The ``invalidPath`` detail for a path naming something the resource lacks."""
+    if exc.missing == "sub-attribute" and exc.attribute is not None:
+        if not exc.attribute.is_complex:
+            return f"{exc.attribute.name} is not complex: it has no sub-attributes."
+        return f"Unknown sub-attribute {exc.attribute.name}.{exc.sub}."
+    if exc.missing == "schema" and exc.name is None:
+        return f"{exc.urn!r} is not a schema extension of this resource."
+    if exc.missing == "schema":
+        return f"Unknown schema {exc.urn!r}."
+    if exc.urn is None:
+        return f"Unknown attribute {exc.name!r}."
+    urn = exc.extension.id if exc.extension is not None else exc.urn
+    return f"Unknown attribute {urn}:{exc.name}."
 
 
 def _definition(attribute: Attribute, name: str) -> Attribute | None:
@@ -144,56 +137,21 @@ def _definition(attribute: Attribute, name: str) -> Attribute | None:
 
 def _check_filter(node: Filter, attribute: Attribute) -> None:
     """Refuse what cannot be evaluated: unknown names and comparisons the type forbids."""
-    if isinstance(node, (And, Or)):
-        for operand in node.operands:
-            _check_filter(operand, attribute)
-        return
-    if isinstance(node, Not):
-        _check_filter(node.operand, attribute)
-        return
-    if not isinstance(node, (Comparison, Present)):  # a ValuePath: the parser forbids it
-        raise InvalidPath("Value filters cannot be nested.")
-    name = node.attribute.attribute
-    definition = _definition(attribute, name)
-    if definition is None or node.attribute.sub_attribute is not None:
-        raise InvalidPath(f"Unknown attribute {attribute.name}.{node.attribute} in filter.")
-    if isinstance(node, Comparison):
-        _check_comparison(definition, node, f"{attribute.name}.{definition.name}")
-
-
-def _check_comparison(definition: Attribute, node: Comparison, name: str) -> None:
-    operator, literal, kind = node.operator, node.value, definition.type
-    if literal is None:
-        if operator not in ("eq", "ne"):
-            raise InvalidPath(f"{name}: null can only be compared with eq or ne.")
-        return
-    if kind is AttributeType.BOOLEAN:
-        if operator not in ("eq", "ne") or not isinstance(literal, bool):
-            raise InvalidPath(f"{name} is a boolean: use eq or ne with true or false.")
-        return
-    if kind in _NUMBERS:
-        if isinstance(literal, bool) or not isinstance(literal, (int, Decimal)):
-            raise InvalidPath(f"{name} is a number: compare it with a number.")
-        if operator in _TEXT_ONLY:
-            raise InvalidPath(f"{name} is a number: {operator} does not apply.")
-        return
-    _check_text(definition, operator, literal, name)
-
-
-def _check_text(definition: Attribute, operator: str, literal: Any, name: str) -> None:
-    kind = definition.type
-    if isinstance(literal, bool):
-        raise InvalidPath(f"{name} is a {kind.value}: compare it with a string.")
-    if kind is AttributeType.DATETIME:
-        if operator in _TEXT_ONLY:
-            raise InvalidPath(f"{name} is a dateTime: {operator} does not apply.")
-        if comparable(definition, str(literal)) is None:
-            raise InvalidPath(f"{name} is a dateTime: {literal!r} is not one.")
-
-
-def is_present(value: Any) -> bool:
-    """RFC 7643 §2.5: null, ``""``, ``[]`` and ``{}`` all mean "unassigned"."""
-    return value is not None and value != "" and value != [] and value != {}
+    for leaf in leaves(node):
+        if not isinstance(leaf, (Comparison, Present)):  # a ValuePath: the parser forbids it
+            raise InvalidPath("Value filters cannot be nested.")
+        name = leaf.attribute.attribute
+        definition = _definition(attribute, name)
+        if definition is None or leaf.attribute.sub_attribute is not None:
+            raise InvalidPath(f"Unknown attribute {attribute.name}.{leaf.attribute} in filter.")
+        if isinstance(leaf, Comparison):
+            check_comparison(
+                definition,
+                leaf.operator,
+                leaf.value,
+                f"{attribute.name}.{definition.name}",
+                InvalidPath,
+            )
 
 
 def _sub_value(element: Any, attribute: Attribute, definition: Attribute) -> Any:
@@ -209,70 +167,41 @@ def _sub_value(element: Any, attribute: Attribute, definition: Attribute) -> Any
     )
 
 
+class _Matches(FilterVisitor[bool]):
+    """Whether one value of a multi-valued attribute satisfies a value filter."""
+
+    def __init__(self, element: Any, attribute: Attribute) -> None:
+        self.element = element
+        self.attribute = attribute
+
+    def leaf(self, node: Leaf) -> bool:
+        if not isinstance(node, (Comparison, Present)):
+            return False
+        definition = _definition(self.attribute, node.attribute.attribute)
+        if definition is None:
+            return False
+        actual = _sub_value(self.element, self.attribute, definition)
+        if isinstance(node, Present):
+            return is_present(actual)
+        return matches(definition, actual, node.operator, node.value)
+
+    def all_of(self, results: Iterable[bool]) -> bool:
+        return all(results)
+
+    def any_of(self, results: Iterable[bool]) -> bool:
+        return any(results)
+
+    def negate(self, result: bool) -> bool:
+        return not result
+
+
 def value_matches(node: Filter, element: Any, attribute: Attribute) -> bool:
     """Whether one value of the multi-valued ``attribute`` satisfies ``node``.
 
     ``node`` must have passed :func:`resolve_path` (its names are known and its
     comparisons allowed); anything else simply does not match.
     """
-    if isinstance(node, And):
-        return all(value_matches(operand, element, attribute) for operand in node.operands)
-    if isinstance(node, Or):
-        return any(value_matches(operand, element, attribute) for operand in node.operands)
-    if isinstance(node, Not):
-        return not value_matches(node.operand, element, attribute)
-    if not isinstance(node, (Comparison, Present)):
-        return False
-    definition = _definition(attribute, node.attribute.attribute)
-    if definition is None:
-        return False
-    actual = _sub_value(element, attribute, definition)
-    if isinstance(node, Present):
-        return is_present(actual)
-    if node.operator == "ne":
-        return not _compare(definition, actual, "eq", node.value)
-    return _compare(definition, actual, node.operator, node.value)
-
-
-def _compare(definition: Attribute, actual: Any, op: str, literal: Any) -> bool:
-    if literal is None:  # "eq null": the attribute has no value
-        return not is_present(actual)
-    if not is_present(actual):
-        return False
-    kind = definition.type
-    if kind is AttributeType.BOOLEAN:
-        return isinstance(actual, bool) and actual is literal
-    if kind in _NUMBERS:
-        return _is_number(actual) and _is_number(literal) and _order(op, actual, literal)
-    left = comparable(definition, actual)
-    right = comparable(definition, literal if isinstance(literal, str) else str(literal))
-    if not isinstance(left, str) or not isinstance(right, str):
-        return False
-    if op == "co":
-        return right in left
-    if op == "sw":
-        return left.startswith(right)
-    if op == "ew":
-        return left.endswith(right)
-    return _order(op, left, right)
-
-
-_ORDER: Final[dict[str, Callable[[Any, Any], Any]]] = {
-    "eq": operator.eq,
-    "gt": operator.gt,
-    "ge": operator.ge,
-    "lt": operator.lt,
-    "le": operator.le,
-}
-
-
-def _order(name: str, left: Any, right: Any) -> bool:
-    function = _ORDER.get(name)
-    return function is not None and bool(function(left, right))
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+    return _Matches(element, attribute).visit(node)
 
 
 def equality_conditions(node: Filter, attribute: Attribute) -> dict[str, Any] | None:

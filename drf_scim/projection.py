@@ -12,11 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .characteristics import Returned
 from .definitions import COMMON_ATTRIBUTES, Attribute, Schema
-from .validation import ResourceSchemas
+from .resolver import UnknownAttribute, resolve
+
+if TYPE_CHECKING:
+    from .validation import ResourceSchemas
 
 __all__ = ["Projection"]
 
@@ -33,28 +36,28 @@ def _split(raw: Any) -> list[str]:
 
 
 def _resolve(name: str, schemas: ResourceSchemas) -> _Key | None:
+    """The key of an attribute name (RFC 7644 §3.10), or ``None`` when it names nothing."""
     lowered = name.lower()
+    urn: str | None = None
     for extension in schemas.extensions:
         prefix = extension.id.lower()
         if lowered == prefix:
             return (extension.id, None, None)
         if lowered.startswith(prefix + ":"):
-            return _attribute_key(extension.id, name[len(prefix) + 1 :], extension.get)
-    core = schemas.core.id.lower()
-    if lowered.startswith(core + ":"):
-        name = name[len(core) + 1 :]
-    return _attribute_key(None, name, schemas.top_level)
-
-
-def _attribute_key(urn: str | None, path: str, lookup: Any) -> _Key | None:
-    name, _, sub_name = path.partition(".")
-    attribute: Attribute | None = lookup(name)
-    if attribute is None:
+            urn, name = extension.id, name[len(prefix) + 1 :]
+            break
+    else:
+        core = schemas.core.id.lower()
+        if lowered.startswith(core + ":"):
+            name = name[len(core) + 1 :]
+    attribute, _, sub = name.partition(".")
+    try:
+        # Strict: an unqualified name is a core or common attribute, never an extension's.
+        ref = resolve(schemas, urn, attribute, sub or None, strict=True)
+    except UnknownAttribute:
         return None
-    if not sub_name:
-        return (urn, attribute.name, None)
-    sub = attribute.get(sub_name)
-    return (urn, attribute.name, sub.name) if sub is not None else None
+    sub_name = ref.sub_attribute.name if ref.sub_attribute is not None else None
+    return (ref.urn, ref.attribute.name, sub_name)
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,9 @@ from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
 from .discovery import ResourceTypeViewSet, SchemaViewSet, ServiceProviderConfigViewSet
+from .search import SCIMRootSearchView
 from .settings import scim_settings
-from .viewsets import SCIMModelViewSet, SCIMNotFoundView, SCIMRootSearchView
+from .viewsets import SCIMModelViewSet, SCIMNotFoundView
 
 __all__ = ["SCIMRouter"]
 

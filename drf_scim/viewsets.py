@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from contextlib import suppress
 from typing import Any, ClassVar, cast
 
 from django.db import models, transaction
@@ -24,11 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .constants import SEARCH_REQUEST_SCHEMA
 from .exceptions import (
-    InvalidFilter,
-    InvalidSyntax,
-    InvalidValue,
     PreconditionFailed,
     ResourceNotFound,
 )
@@ -40,9 +35,10 @@ from .mixins import (
     SCIMPartialUpdateModelMixin,
 )
 from .models import SCIMToken
-from .pagination import SCIMPagination, list_response
+from .pagination import SCIMPagination
 from .parsers import SCIMJSONParser, SCIMParser
 from .projection import Projection
+from .query import SCIMQuery
 from .renderers import SCIMRenderer
 from .serializers import SCIMResourceSerializer
 from .settings import scim_settings
@@ -51,52 +47,9 @@ __all__ = [
     "GroupViewSet",
     "SCIMModelViewSet",
     "SCIMNotFoundView",
-    "SCIMRootSearchView",
     "SCIMViewMixin",
     "UserViewSet",
-    "search_params",
 ]
-
-#: The fields of a SearchRequest (RFC 7644 §3.4.3), by their lower-case names.
-_SEARCH_FIELDS = {
-    name.lower(): name
-    for name in (
-        "filter",
-        "sortBy",
-        "sortOrder",
-        "startIndex",
-        "count",
-        "attributes",
-        "excludedAttributes",
-    )
-}
-
-
-def search_params(body: Any) -> dict[str, Any]:
-    """The query parameters a SearchRequest body stands for (RFC 7644 §3.4.3)."""
-    if not isinstance(body, dict):
-        raise InvalidSyntax("A SearchRequest must be a JSON object.")
-    declared = body.get("schemas")
-    if scim_settings.STRICT and (
-        not isinstance(declared, list) or SEARCH_REQUEST_SCHEMA not in declared
-    ):
-        raise InvalidSyntax(f"'schemas' must list {SEARCH_REQUEST_SCHEMA}.")
-    params: dict[str, Any] = {}
-    for key, value in body.items():
-        name = _SEARCH_FIELDS.get(key.lower())
-        if name is None or value is None:
-            continue
-        if name in ("startIndex", "count"):
-            if isinstance(value, bool) or not isinstance(value, (int, str)):
-                raise InvalidValue(f"{name} must be an integer.")
-            value = str(value)
-        elif name in ("attributes", "excludedAttributes"):
-            if isinstance(value, list) and all(isinstance(v, str) for v in value):
-                value = ",".join(value)
-            elif not isinstance(value, str):
-                raise InvalidValue(f"{name} must be a list of attribute names.")
-        params[name] = value
-    return params
 
 
 class SCIMViewMixin:
@@ -168,20 +121,25 @@ class SCIMModelViewSet(  # type: ignore[misc]
     def get_serializer_class(self) -> type[SCIMResourceSerializer]:
         return self.get_resource_serializer()
 
-    #: Parameters of a ``/.search`` body (RFC 7644 §3.4.3), read instead of the query string.
-    scim_params: dict[str, Any] | None = None
+    #: The query of this request: set by ``search()`` from its body, else built from the
+    #: query string on first use (RFC 7644 §3.4.2, §3.4.3).
+    scim_query: SCIMQuery | None = None
+
+    def get_scim_query(self) -> SCIMQuery:
+        """The query parameters of this request, read once; backends and paginator use it."""
+        if self.scim_query is None:
+            self.scim_query = SCIMQuery.from_query_string(self.request)
+        return self.scim_query
 
     def get_scim_param(self, name: str) -> Any:
         """A query parameter, or the same field of a ``/.search`` body."""
-        if self.scim_params is not None:
-            return self.scim_params.get(name)
-        return self.request.query_params.get(name)
+        return self.get_scim_query().get(name)
 
     def get_projection(self) -> Projection | None:
         """``attributes``/``excludedAttributes`` of this request (RFC 7644 §3.9)."""
         if not hasattr(self, "_projection"):
-            attributes = self.get_scim_param("attributes")
-            excluded = self.get_scim_param("excludedAttributes")
+            query = self.get_scim_query()
+            attributes, excluded = query.attributes, query.excluded_attributes
             self._projection = (
                 Projection.from_params(
                     attributes, excluded, self.get_serializer_class().get_schemas()
@@ -327,7 +285,7 @@ class SCIMModelViewSet(  # type: ignore[misc]
     @action(detail=False, methods=["post"], url_path=r"\.search", url_name="search")
     def search(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """POST ``/.search``: a query with its parameters in the body (RFC 7644 §3.4.3)."""
-        self.scim_params = search_params(request.data)
+        self.scim_query = SCIMQuery.from_search_request(request.data)
         return self.list(request, *args, **kwargs)
 
 
@@ -362,78 +320,3 @@ class SCIMNotFoundView(SCIMViewMixin, APIView):
         raise ResourceNotFound(f"No SCIM endpoint at {request.path}.")
 
     get = post = put = patch = delete = options = not_found
-
-
-class SCIMRootSearchView(SCIMViewMixin, APIView):
-    """``POST /.search``: one query over every resource type (RFC 7644 §3.4.3).
-
-    Each resource type is filtered, sorted and projected by its own schemas; a type whose
-    schemas do not know an attribute of the filter contributes nothing (the filter is a
-    400 only when no type knows it). Results are listed type by type, in registration
-    order, and paginated over the whole.
-    """
-
-    schema = None  # documented with the resource endpoints' own /.search
-    http_method_names = ["post"]
-    #: The resource viewsets registered on the router, set by SCIMRouter.
-    resource_viewsets: ClassVar[tuple[type[SCIMModelViewSet], ...]] = ()
-
-    def get_resource_view(self, viewset: type[SCIMModelViewSet], params: dict[str, Any]) -> Any:
-        serializer = viewset.get_resource_serializer()
-        view = viewset(
-            request=self.request,
-            args=(),
-            kwargs={},
-            format_kwarg=None,
-            action="list",
-            basename=f"scim-{serializer.resource_type.lower()}",
-        )
-        view.scim_params = params
-        return view
-
-    def sort(self, view: Any, queryset: Any) -> Any:
-        """Sort one type's matches; a type that lacks the sortBy attribute stays unsorted."""
-        for backend in view.filter_backends:
-            if issubclass(backend, SCIMSortBackend):
-                sorter = backend()
-                sorter.descending(self.request, view)  # a bad sortOrder is an error for all
-                with suppress(InvalidValue):  # sortBy names an attribute this type lacks
-                    queryset = sorter.filter_queryset(self.request, queryset, view)
-        return queryset
-
-    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        params = search_params(request.data)
-        matches = []
-        errors: list[InvalidFilter] = []
-        for viewset in self.resource_viewsets:
-            view = self.get_resource_view(viewset, params)
-            queryset = view.get_queryset()
-            try:
-                for backend in view.filter_backends:
-                    if issubclass(backend, SCIMSortBackend):
-                        continue
-                    queryset = backend().filter_queryset(request, queryset, view)
-            except InvalidFilter as exc:
-                errors.append(exc)
-                continue
-            matches.append((view, self.sort(view, queryset)))
-        if errors and not matches:
-            raise errors[0]
-        paginator = SCIMPagination()
-        paginator.params = params
-        start_index = paginator.get_start_index(request)
-        count = paginator.get_count(request)
-        counts = [queryset.count() for _, queryset in matches]
-        resources: list[Any] = []
-        offset = start_index - 1
-        for (view, queryset), size in zip(matches, counts, strict=True):
-            wanted = count - len(resources)
-            if wanted <= 0:
-                break
-            if offset >= size:
-                offset -= size
-                continue
-            page = list(queryset[offset : offset + wanted])
-            offset = 0
-            resources.extend(view.get_serializer(page, many=True).data)
-        return Response(list_response(resources, sum(counts), start_index))

@@ -813,6 +813,9 @@ def test_rfc7644_4_viewset_with_sort_only_advertises_sort_but_not_filter(client)
     ("text", "position"),
     [
         ('userName eq "a" and nope eq "x"', 20),
+        # The node's own position, not where its name first occurs (inside a string here).
+        ('userName eq "nope" and nope eq "x"', 23),
+        ("urn:ietf:params:scim:schemas:core:2.0:User:nope pr", 0),
         ("title gt true", 0),
         ('emails[type eq "work" and color eq "red"]', 26),
     ],

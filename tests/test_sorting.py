@@ -342,3 +342,26 @@ def test_rfc7644_3_4_2_3_invalid_sort_order(client, people, sort_order):
 )
 def test_rfc7644_3_4_2_3_invalid_sort_by(client, people, sort_by):
     assert_invalid_value(client.get(USERS, {"sortBy": sort_by}))
+
+
+# -- the filter backend's compiler serves sortBy ------------------------------------------
+
+
+@pytest.mark.urls("tests.urls_custom_compiler")
+def test_rfc7644_3_4_2_3_sort_by_uses_the_filter_backends_compiler_class(client, people):
+    """``sortBy`` resolves through the ``compiler_class`` of the view's filter backend."""
+    from tests.urls_custom_compiler import SurnameCompiler
+
+    SurnameCompiler.resolved.clear()
+    names = listed(client, sortBy="surname")
+    assert names == ["Bravo", "alpha", "echo", "ÉCLAIR", "Delta", "charlie"]
+    assert SurnameCompiler.resolved == ["surname"]
+    names = listed(client, sortBy="Surname", sortOrder="descending")
+    assert names == ["charlie", "Delta", "ÉCLAIR", "alpha", "echo", "Bravo"]
+
+
+@pytest.mark.urls("tests.urls_no_filter")
+def test_rfc7644_3_4_2_3_sort_without_a_filter_backend_uses_filter_compiler(client, db):
+    response = client.get("/sort-only/v2/Users", {"sortBy": "surname"})
+    assert response.status_code == 400
+    assert "Unknown attribute 'surname'" in response.json()["detail"]

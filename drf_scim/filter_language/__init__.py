@@ -36,6 +36,7 @@ from .parser import (
     parse_filter,
     parse_path,
 )
+from .visitor import FilterVisitor, Leaf, leaves
 
 __all__ = [
     "COMPARISON_OPERATORS",
@@ -49,11 +50,14 @@ __all__ = [
     "ComparisonOperator",
     "Filter",
     "FilterSyntaxError",
+    "FilterVisitor",
+    "Leaf",
     "Not",
     "Or",
     "PatchPath",
     "Present",
     "ValuePath",
+    "leaves",
     "parse_attribute_path",
     "parse_filter",
     "parse_path",

@@ -12,7 +12,7 @@ any depth.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Final, Literal, TypeAlias, get_args
 
@@ -49,11 +49,15 @@ class AttributePath:
     ``None``.  Names are kept as written; resolve them case-insensitively (RFC 7643 §2.1).
     Inside the brackets of a value path (``emails[type eq "work"]``) the path is relative:
     ``type`` is a sub-attribute of ``emails``, held here as ``attribute="type"``.
+
+    ``position`` is the 0-based offset of the path in the parsed text, ``None`` for a
+    node built by hand; it takes no part in equality, so that equal text means equal trees.
     """
 
     attribute: str
     sub_attribute: str | None = None
     schema: str | None = None
+    position: int | None = field(default=None, compare=False, repr=False)
 
     def __str__(self) -> str:
         text = self.attribute
@@ -75,6 +79,8 @@ class Comparison:
     attribute: AttributePath
     operator: ComparisonOperator
     value: CompValue
+    #: Where the comparison starts in the parsed text (its attribute path); not compared.
+    position: int | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.operator not in COMPARISON_OPERATORS:
@@ -102,6 +108,8 @@ class Present:
     """``attrPath SP "pr"`` (§3.4.2.2): the attribute has a non-empty value."""
 
     attribute: AttributePath
+    #: Where the node starts in the parsed text; not compared.
+    position: int | None = field(default=None, compare=False, repr=False)
 
     def __str__(self) -> str:
         return _render(self)
@@ -161,6 +169,8 @@ class ValuePath:
 
     attribute: AttributePath
     value_filter: Filter
+    #: Where the node starts in the parsed text; not compared.
+    position: int | None = field(default=None, compare=False, repr=False)
 
     def __str__(self) -> str:
         return _render(self)

@@ -302,11 +302,11 @@ def _parse_expression(  # noqa: C901 - one loop is the point: see the module doc
         operator = token.text.lower() if token.kind == WORD else ""
         node: Filter
         if operator == "pr":
-            node = Present(attribute)
+            node = Present(attribute, attribute.position)
             index += 2
         elif operator in _OPERATORS:
             value = _value(text, tokens[index + 2], operator)
-            node = Comparison(attribute, _OPERATORS[operator], value)
+            node = Comparison(attribute, _OPERATORS[operator], value, attribute.position)
             index += 3
         elif tokens[index].text.lower() == "not":
             raise _unexpected(text, token, "Expected '(' after 'not'")
@@ -339,7 +339,8 @@ def _parse_expression(  # noqa: C901 - one loop is the point: see the module doc
             elif kind == RBRACKET and group.kind == _BRACKET:
                 if group is root:
                     return group.close(), index + 1
-                node = ValuePath(cast(AttributePath, group.parent_attribute), group.close())
+                parent = cast(AttributePath, group.parent_attribute)
+                node = ValuePath(parent, group.close(), parent.position)
                 stack.pop()
                 group = stack[-1]
                 index += 1
@@ -388,7 +389,7 @@ def _attribute_path(text: str, token: Token, parent: AttributePath | None) -> At
             token.position,
             text,
         )
-    return AttributePath(attribute, sub_attribute, schema)
+    return AttributePath(attribute, sub_attribute, schema, token.position)
 
 
 def _check_value_path(

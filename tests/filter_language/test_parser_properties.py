@@ -29,6 +29,7 @@ from drf_scim.filter_language import (
     parse_filter,
     parse_path,
 )
+from drf_scim.filter_language.visitor import leaves as leaves_of
 
 SETTINGS = settings(
     max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
@@ -215,3 +216,24 @@ def test_deep_nesting_raises_syntax_errors_not_recursion_errors(
         _only_syntax_errors(parse, text)
     for unlimited in (partial(parse_filter, **UNLIMITED), partial(parse_path, **UNLIMITED)):
         _only_syntax_errors(unlimited, text)
+
+
+def _all_leaves(tree: Filter) -> list[Comparison | Present | ValuePath]:
+    """Every leaf, the leaves inside value paths' brackets included."""
+    found: list[Comparison | Present | ValuePath] = []
+    for leaf in leaves_of(tree):
+        found.append(leaf)
+        if isinstance(leaf, ValuePath):
+            found.extend(_all_leaves(leaf.value_filter))
+    return found
+
+
+@SETTINGS
+@given(filters, st.sampled_from(["", " ", "\t\n", "  "]))
+def test_every_node_points_at_its_attribute_path(tree: Filter, padding: str) -> None:
+    """RFC 7644 §3.4.2.2: a node's position is where its attrPath is written."""
+    text = padding + str(tree).replace(" and ", f" {padding}and{padding} ")
+    for leaf in _all_leaves(parse_filter(text, **UNLIMITED)):
+        assert leaf.position is not None
+        assert leaf.position == leaf.attribute.position
+        assert text[leaf.position :].startswith(str(leaf.attribute))
