@@ -21,8 +21,9 @@ from django.db import models
 from django.utils import timezone
 
 from .characteristics import Mutability
-from .definitions import Attribute, Schema
+from .definitions import Attribute
 from .exceptions import InvalidValue
+from .resolver import UnknownAttribute, resolve
 
 __all__ = [
     "PROTECTED_USER_FIELDS",
@@ -239,21 +240,19 @@ def compile_mappings(
     result = []
     for path, field_name in attribute_map.items():
         urn: str | None = None
-        schema: Schema | None = None
         attr_path = path
         if path.lower().startswith("urn:"):
-            urn_part, _, attr_path = path.rpartition(":")
-            schema = schemas.extension(urn_part)
-            if schema is None:
-                msg = f"{owner}.attribute_map: {urn_part!r} is not an extension of it."
-                raise ValueError(msg)
-            urn = schema.id
+            urn, _, attr_path = path.rpartition(":")
         name, _, sub_name = attr_path.partition(".")
-        attribute = schema.get(name) if schema else schemas.top_level(name)
-        sub = attribute.get(sub_name) if attribute is not None and sub_name else None
-        if attribute is None or (sub_name and sub is None):
-            msg = f"{owner}.attribute_map: unknown SCIM attribute {path!r}."
-            raise ValueError(msg)
+        try:
+            found = resolve(schemas, urn, name, sub_name or None, strict=True)
+        except UnknownAttribute as exc:
+            if exc.missing == "schema":
+                msg = f"{owner}.attribute_map: {urn!r} is not an extension of it."
+            else:
+                msg = f"{owner}.attribute_map: unknown SCIM attribute {path!r}."
+            raise ValueError(msg) from exc
+        urn, attribute, sub = found.urn, found.attribute, found.sub_attribute
         if isinstance(field_name, Computed):
             result.append(MappedAttribute(urn, attribute, sub, None, computed=field_name))
             continue
