@@ -30,8 +30,13 @@ from typing import Any, Final, Literal, cast
 from .characteristics import Mutability
 from .constants import PATCH_OP_SCHEMA
 from .definitions import Attribute, Schema
-from .exceptions import InvalidPath, InvalidSyntax, InvalidValue, NoTarget
-from .exceptions import Mutability as MutabilityError
+from .errors import (
+    InvalidPathError,
+    InvalidSyntaxError,
+    InvalidValueError,
+    MutabilityError,
+    NoTargetError,
+)
 from .filter_language import (
     AttributePath,
     Comparison,
@@ -86,15 +91,15 @@ def parse_patch_request(
     ``remove`` without ``path`` raises ``noTarget`` (§3.5.2.2).
     """
     if not isinstance(body, dict):
-        raise InvalidSyntax("A PATCH body must be a JSON object (RFC 7644 §3.5.2).")
+        raise InvalidSyntaxError("A PATCH body must be a JSON object (RFC 7644 §3.5.2).")
     members = _members(body)
     if strict:
         declared = members.get("schemas")
         if not isinstance(declared, list) or PATCH_OP_SCHEMA not in declared:
-            raise InvalidSyntax(f"'schemas' must list {PATCH_OP_SCHEMA} (RFC 7644 §3.5.2).")
+            raise InvalidSyntaxError(f"'schemas' must list {PATCH_OP_SCHEMA} (RFC 7644 §3.5.2).")
     raw_operations = members.get("operations")
     if not isinstance(raw_operations, list) or not raw_operations:
-        raise InvalidSyntax("'Operations' must be a non-empty array (RFC 7644 §3.5.2).")
+        raise InvalidSyntaxError("'Operations' must be a non-empty array (RFC 7644 §3.5.2).")
     urns = (schemas.core.id, *(ext.id for ext in schemas.extensions))
     operations: list[PatchOperation] = []
     for index, raw in enumerate(raw_operations):
@@ -111,25 +116,25 @@ def _parse_operation(
     raw: Any, where: str, schemas: ResourceSchemas, urns: tuple[str, ...], strict: bool
 ) -> list[PatchOperation]:
     if not isinstance(raw, dict):
-        raise InvalidSyntax(f"{where} must be a JSON object with 'op', 'path' and 'value'.")
+        raise InvalidSyntaxError(f"{where} must be a JSON object with 'op', 'path' and 'value'.")
     members = _members(raw)
     if strict and not set(members) <= {"op", "path", "value"}:
         unknown = sorted(set(members) - {"op", "path", "value"})
-        raise InvalidSyntax(f"{where}: unknown member(s) {', '.join(unknown)}.")
+        raise InvalidSyntaxError(f"{where}: unknown member(s) {', '.join(unknown)}.")
     operation = _parse_op(members.get("op"), where, strict)
     path = _parse_path_member(members.get("path"), where, urns, strict)
     resolved = resolve_path(path, schemas, strict=strict) if path is not None else None
     value = members.get("value")
     if operation == "remove":
         if path is None or resolved is None:
-            raise NoTarget(f"{where}: remove needs a 'path' (RFC 7644 §3.5.2.2).")
+            raise NoTargetError(f"{where}: remove needs a 'path' (RFC 7644 §3.5.2.2).")
         if value is None:
             return [PatchOperation("remove", path)]
         if strict:
-            raise InvalidSyntax(f"{where}: remove takes no 'value' (RFC 7644 §3.5.2.2).")
+            raise InvalidSyntaxError(f"{where}: remove takes no 'value' (RFC 7644 §3.5.2.2).")
         return _remove_listed_values(path, resolved, value, where)
     if "value" not in members:
-        raise InvalidValue(f"{where}: {operation} needs a 'value' (RFC 7644 §3.5.2).")
+        raise InvalidValueError(f"{where}: {operation} needs a 'value' (RFC 7644 §3.5.2).")
     if path is None and isinstance(value, dict) and not strict:
         return _split_path_keys(operation, value, schemas, urns)
     return [PatchOperation(operation, path, value)]
@@ -138,7 +143,7 @@ def _parse_operation(
 def _parse_op(value: Any, where: str, strict: bool) -> Op:
     op = value if strict else patch_op_name(value)
     if op not in _OPS:
-        raise InvalidSyntax(f"{where}.op must be 'add', 'remove' or 'replace', not {value!r}.")
+        raise InvalidSyntaxError(f"{where}.op must be 'add', 'remove' or 'replace', not {value!r}.")
     return cast(Op, op)
 
 
@@ -148,13 +153,13 @@ def _parse_path_member(
     if text is None:
         return None
     if not isinstance(text, str):
-        raise InvalidPath(f"{where}.path must be a string.")
+        raise InvalidPathError(f"{where}.path must be a string.")
     if not text.strip() and not strict:
         return None  # "path": "" for "no path"
     try:
         return parse_path(text, schema_urns=urns)
     except FilterSyntaxError as exc:
-        raise InvalidPath(f"{where}.path: {exc}") from exc
+        raise InvalidPathError(f"{where}.path: {exc}") from exc
 
 
 def _split_path_keys(
@@ -175,7 +180,7 @@ def _split_path_keys(
         try:
             path = parse_path(name, schema_urns=urns)
             resolve_path(path, schemas)
-        except (FilterSyntaxError, InvalidPath):
+        except (FilterSyntaxError, InvalidPathError):
             continue
         pathed.append(PatchOperation(operation, path, item))
     if plain or not pathed:
@@ -204,7 +209,7 @@ def _remove_listed_values(
         return []  # nothing listed, nothing removed
     selector = values_filter(items, attribute)
     if selector is None:
-        raise InvalidValue(f"{where}: the 'value' of remove must list values of {path}.")
+        raise InvalidValueError(f"{where}: the 'value' of remove must list values of {path}.")
     return [PatchOperation("remove", PatchPath(path.attribute, None, path.schema, selector))]
 
 
@@ -294,7 +299,7 @@ class _Applier:
         op, value = operation.op, operation.value
         if operation.path is None:
             if op == "remove":
-                raise NoTarget("remove needs a 'path' (RFC 7644 §3.5.2.2).")
+                raise NoTargetError("remove needs a 'path' (RFC 7644 §3.5.2.2).")
             self.resource(op, value)
             return
         target = resolve_path(operation.path, self.schemas, strict=self.strict)
@@ -341,7 +346,7 @@ class _Applier:
     def resource(self, op: Op, value: Any) -> None:
         """No path: ``value`` is a set of attributes (RFC 7644 §3.5.2.1, §3.5.2.3)."""
         if not isinstance(value, dict):
-            raise InvalidValue(f"Without a path, the value of {op} must be a JSON object.")
+            raise InvalidValueError(f"Without a path, the value of {op} must be a JSON object.")
         for key, raw in value.items():
             name = str(key)
             attribute = self.schemas.top_level(name)
@@ -353,7 +358,7 @@ class _Applier:
             if extension is not None:
                 self.extension(extension, op, raw)
             elif self.strict and name.lower() != "schemas":
-                raise InvalidSyntax(f"Unknown attribute {name!r}.")
+                raise InvalidSyntaxError(f"Unknown attribute {name!r}.")
 
     def extension(self, extension: Schema, op: Op, value: Any) -> None:
         """The whole object of an extension: each attribute given is added or replaced."""
@@ -362,13 +367,13 @@ class _Applier:
                 _put(self.document, extension.id, None)
             return
         if not isinstance(value, dict):
-            raise InvalidValue(f"{extension.id}: expected a JSON object.")
+            raise InvalidValueError(f"{extension.id}: expected a JSON object.")
         container = cast(dict[str, Any], self.container(extension, create=True))
         for key, raw in value.items():
             attribute = extension.get(str(key))
             if attribute is None:
                 if self.strict:
-                    raise InvalidSyntax(f"Unknown attribute {extension.id}:{key}.")
+                    raise InvalidSyntaxError(f"Unknown attribute {extension.id}:{key}.")
                 continue
             if attribute.mutability is not _READ_ONLY:
                 label = f"{extension.id}:{attribute.name}"
@@ -413,7 +418,7 @@ class _Applier:
         attribute = cast(Attribute, target.attribute)
         sub = cast(Attribute, target.sub_attribute)
         if attribute.multi_valued:
-            raise InvalidPath(
+            raise InvalidPathError(
                 f"{target.label}: select values of {attribute.name} with a filter, "
                 f'e.g. {attribute.name}[type eq "work"].{sub.name} (RFC 7644 §3.5.2).'
             )
@@ -520,7 +525,7 @@ class _Values:
             op = "add"  # RFC 7644 §3.5.2.3: a target with no value is treated as an add
         if not self.matched:
             if op == "replace":
-                raise NoTarget(f"{self.target.label}: the filter matched no value (§3.5.2.3).")
+                raise NoTargetError(f"{self.target.label}: the filter matched no value (§3.5.2.3).")
             touched = [self.create(raw)]
             self.values.append(touched[0])
         else:
@@ -578,7 +583,7 @@ class _Values:
         label, sub = self.target.label, self.sub
         conditions = equality_conditions(self.value_filter, self.attribute)
         if conditions is None:
-            raise NoTarget(
+            raise NoTargetError(
                 f"{label}: the filter matched no value, and only 'eq' conditions "
                 "can describe a new one."
             )
@@ -590,7 +595,7 @@ class _Values:
             given = _element(self.attribute, raw, label, self.strict)
             element = _element(self.attribute, {**conditions, **(given or {})}, label, self.strict)
         if element is None:
-            raise InvalidValue(f"{label}: no value to add.")
+            raise InvalidValueError(f"{label}: no value to add.")
         return element
 
 

@@ -18,8 +18,7 @@ from typing import Any
 from . import normalization
 from .characteristics import AttributeType, Mutability
 from .definitions import COMMON_ATTRIBUTES, Attribute, Schema
-from .exceptions import InvalidSyntax, InvalidValue
-from .exceptions import Mutability as MutabilityError
+from .errors import InvalidSyntaxError, InvalidValueError, MutabilityError
 from .indexing import parse_instant
 
 __all__ = ["ResourceSchemas", "check_immutable", "validate_document", "validate_value"]
@@ -50,8 +49,8 @@ class ResourceSchemas:
                 yield extension.id, attribute
 
 
-def _fail(path: str, message: str) -> InvalidValue:
-    return InvalidValue(f"{path}: {message}")
+def _fail(path: str, message: str) -> InvalidValueError:
+    return InvalidValueError(f"{path}: {message}")
 
 
 _STRING_TYPES = (AttributeType.STRING, AttributeType.REFERENCE)
@@ -111,7 +110,7 @@ def _complex(attribute: Attribute, value: Any, path: str, strict: bool) -> dict[
         sub = attribute.get(key)
         if sub is None:
             if strict:
-                raise InvalidSyntax(f"{path}: unknown sub-attribute {key!r}.")
+                raise InvalidSyntaxError(f"{path}: unknown sub-attribute {key!r}.")
             continue
         if sub.mutability is Mutability.READ_ONLY or sub_value is None:
             continue
@@ -186,7 +185,7 @@ def _attributes(
                 result[extension.id] = nested
                 continue
             if strict:
-                raise InvalidSyntax(f"Unknown attribute {prefix}{key!r}.")
+                raise InvalidSyntaxError(f"Unknown attribute {prefix}{key!r}.")
             continue
         if attribute.mutability is Mutability.READ_ONLY or value is None:
             continue
@@ -218,7 +217,7 @@ def validate_document(
     if strict:
         declared = data.get("schemas")
         if not isinstance(declared, list) or schemas.core.id not in declared:
-            raise InvalidSyntax(f"'schemas' must list {schemas.core.id}.")
+            raise InvalidSyntaxError(f"'schemas' must list {schemas.core.id}.")
     else:
         data = normalization.nest_qualified_keys(data, (ext.id for ext in schemas.extensions))
     document = _attributes(None, schemas, data, "", strict)

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from drf_scim.constants import PATCH_OP_SCHEMA
 from drf_scim.definitions import ENTERPRISE_USER, USER
-from drf_scim.exceptions import NoTarget, SCIMAPIException
+from drf_scim.errors import NoTargetError, SCIMError
 from drf_scim.patch import apply_patch, parse_patch_request
 from drf_scim.validation import ResourceSchemas, validate_document
 
@@ -91,7 +91,7 @@ def model_filtered(doc, op, kind, sub, value):
     matched = [e for e in emails if "type" in e and fold(e["type"]) == fold(kind)]
     if not matched:
         if op == "replace":
-            raise NoTarget
+            raise NoTargetError
         new = {"type": kind, sub: value}
         doc["emails"] = [*emails, new]
         settle(doc["emails"], [new])
@@ -212,11 +212,11 @@ def test_engine_agrees_with_the_model(document, drawn):
     try:
         for _, operation in drawn:
             model(expected, operation)
-    except NoTarget:
-        expected = NoTarget
+    except NoTargetError:
+        expected = NoTargetError
     message = {"schemas": [PATCH_OP_SCHEMA], "Operations": [json for json, _ in drawn]}
-    if expected is NoTarget:
-        with pytest.raises(NoTarget):
+    if expected is NoTargetError:
+        with pytest.raises(NoTargetError):
             apply_patch(document, parse_patch_request(message, USERS), USERS)
     else:
         assert apply_patch(document, parse_patch_request(message, USERS), USERS) == expected
@@ -276,7 +276,7 @@ def test_garbage_raises_scim_errors_only(document, message, strict):
             document, parse_patch_request(message, USERS, strict=strict), USERS, strict=strict
         )
         validate_document(result, USERS, strict=strict)
-    except SCIMAPIException:
+    except SCIMError:
         pass
     assert document == original
 
@@ -286,6 +286,6 @@ def test_garbage_raises_scim_errors_only(document, message, strict):
 def test_garbage_operations_on_random_documents(document, raw):
     original = copy.deepcopy(document)
     message = {"schemas": [PATCH_OP_SCHEMA], "Operations": raw}
-    with contextlib.suppress(SCIMAPIException):
+    with contextlib.suppress(SCIMError):
         apply_patch(document, parse_patch_request(message, USERS), USERS)
     assert document == original
