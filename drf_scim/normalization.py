@@ -20,7 +20,9 @@ Accepted dialects:
   ``"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department": "R&D"``
   (Entra ID), read as if nested under the extension's URN.
 
-PATCH (RFC 7644 §3.5.2; applied by :mod:`drf_scim.patch`):
+PATCH (RFC 7644 §3.5.2): :func:`normalize_patch_request` rewrites a whole ``PatchOp``
+body into the RFC's shape before :func:`drf_scim.patch.parse_patch_request` reads it
+strictly, so the parser holds no dialect:
 
 * Capitalised operation names, ``"Replace"``, ``"Add"``, ``"Remove"`` (Entra ID).
 * Path-less values with dotted or URN-qualified keys, ``{"name.givenName": "x"}``
@@ -28,6 +30,9 @@ PATCH (RFC 7644 §3.5.2; applied by :mod:`drf_scim.patch`):
 * ``remove`` of a multi-valued attribute with a ``value`` listing the values to remove,
   ``{"op": "remove", "path": "members", "value": [{"value": "<id>"}]}`` (Entra ID,
   JumpCloud), read as ``members[value eq "<id>"]``.
+* An extension attribute named without its URN, ``"path": "department"``, qualified as
+  the filters read it; a missing ``schemas``, unknown members of an operation and
+  ``"path": ""``.
 
 docs/architecture/patch.md lists each with its source.
 """
@@ -35,12 +40,30 @@ docs/architecture/patch.md lists each with its source.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .definitions import Attribute
-from .filter_language import And, AttributePath, Comparison, Filter, Or
+from .constants import PATCH_OP_SCHEMA
+from .definitions import Attribute, ResourceSchemas
+from .errors import InvalidPathError, InvalidValueError
+from .filter_language import (
+    And,
+    AttributePath,
+    Comparison,
+    Filter,
+    FilterSyntaxError,
+    Or,
+    PatchPath,
+    parse_path,
+)
+
+if TYPE_CHECKING:
+    from .paths import ResolvedPath
+
+# drf_scim.paths is imported where it is used: it imports drf_scim.validation (for
+# ResourceSchemas), which imports this module. Once paths takes ResourceSchemas from
+# drf_scim.definitions, the import can move here.
 
 __all__ = [
     "as_complex",
@@ -51,8 +74,7 @@ __all__ = [
     "coerce_integer",
     "coerce_string",
     "nest_qualified_keys",
-    "patch_op_name",
-    "path_keys",
+    "normalize_patch_request",
     "values_filter",
 ]
 
@@ -139,35 +161,158 @@ def nest_qualified_keys(data: dict[str, Any], extension_ids: Iterable[str]) -> d
     return result
 
 
-def patch_op_name(value: Any) -> Any:
-    """``"Replace"``, ``"Add"``, ``"Remove"`` become lower case (Microsoft Entra ID).
+# -- PATCH requests (RFC 7644 §3.5.2) -----------------------------------------------------
 
-    Entra's SCIM tutorial: "Microsoft Entra ID emits the values of op as Add, Replace,
-    and Remove"; RFC 7644 §3.5.2 spells them in lower case.
+_PATCH_OPS = ("add", "remove", "replace")
+_OPERATION_MEMBERS = ("op", "path", "value")
+
+
+def normalize_patch_request(body: Any, schemas: ResourceSchemas) -> Any:
+    """Return ``body`` with the PATCH dialects below rewritten as RFC 7644 §3.5.2 says.
+
+    The result is a ``PatchOp`` message that :func:`drf_scim.patch.parse_patch_request`
+    accepts with ``strict=True``: ``schemas`` lists the ``PatchOp`` URN, each operation
+    has only ``op``, ``path`` and ``value``, ``op`` is lower case, paths name what they
+    target, path-less values hold attribute names and extension URNs only. What this
+    layer cannot read is passed on as sent, for the parser to refuse with the error the
+    RFC asks for; ``body`` itself is never modified.
+
+    * ``"op": "Replace"``, ``"Add"``, ``"Remove"`` (Microsoft Entra ID, whose SCIM
+      tutorial says it "emits the values of op as Add, Replace, and Remove").
+    * Path-less values whose keys are paths, ``{"name.givenName": "x"}`` (Entra ID with
+      its ``aadOptscim062020`` flag): one operation per path, after the path-less one
+      (:func:`split_path_keys`).
+    * ``remove`` with a ``value`` listing the values to remove (Entra ID without the flag,
+      JumpCloud): a value filter (:func:`values_filter`). On a single-valued attribute,
+      or a path that already selects values, the ``value`` is dropped; an empty list
+      removes nothing, written as the RFC's no-op, a path-less ``add`` of ``{}``.
+    * An unqualified name of an extension attribute, ``"path": "department"``, as the
+      filters read it: qualified with its extension's URN.
+
+    Leniencies that are not one client's: a missing ``schemas``, unknown members of an
+    operation (dropped) and ``"path": ""`` (no path).
+
+    Raises ``invalidValue`` when a ``remove`` lists values that cannot select any
+    (``[{"value": [1]}]``); nothing else.
     """
-    return value.strip().lower() if isinstance(value, str) else value
+    if not isinstance(body, dict):
+        return body
+    members = {str(key).lower(): value for key, value in body.items()}
+    declared = members.get("schemas")
+    result: dict[str, Any] = {
+        "schemas": declared
+        if isinstance(declared, list) and PATCH_OP_SCHEMA in declared
+        else [PATCH_OP_SCHEMA]
+    }
+    operations = members.get("operations")
+    if isinstance(operations, list):
+        reader = _PatchReader(schemas)
+        operations = [
+            normalised
+            for index, raw in enumerate(operations)
+            for normalised in reader.operation(raw, f"Operations[{index}]")
+        ]
+    if "operations" in members:
+        result["Operations"] = operations
+    return result
 
 
-def path_keys(
-    value: dict[str, Any], is_attribute: Callable[[str], bool]
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Split a path-less PATCH value into attribute keys and keys that may be paths.
+class _PatchReader:
+    """Reads the operations of one ``PatchOp`` message for :func:`normalize_patch_request`."""
 
-    Entra ID (with its ``aadOptscim062020`` flag) sends ``{"op": "replace", "value":
-    {"name.givenName": "x", "urn:...:enterprise:2.0:User:employeeNumber": "y"}}``; RFC 7644
-    §3.5.2.3 only puts attribute names (and extension URNs, RFC 7643 §3.3) there.
-    ``is_attribute`` says which keys are attribute names or extension URNs; ``schemas``
-    stays with them.
-    """
-    plain: dict[str, Any] = {}
-    paths: dict[str, Any] = {}
-    for key, item in value.items():
-        name = str(key)
-        if is_attribute(name) or name.lower() == "schemas":
-            plain[name] = item
-        else:
-            paths[name] = item
-    return plain, paths
+    def __init__(self, schemas: ResourceSchemas) -> None:
+        self.schemas = schemas
+        self.urns = (schemas.core.id, *(ext.id for ext in schemas.extensions))
+
+    def operation(self, raw: Any, where: str) -> list[Any]:
+        """One operation as sent → the RFC operations it means (usually one)."""
+        if not isinstance(raw, dict):
+            return [raw]
+        members = {str(key).lower(): value for key, value in raw.items()}
+        operation = {name: members[name] for name in _OPERATION_MEMBERS if name in members}
+        op = operation.get("op")
+        if isinstance(op, str) and op.strip().lower() in _PATCH_OPS:
+            operation["op"] = op = op.strip().lower()
+        text = operation.get("path")
+        if isinstance(text, str) and not text.strip():
+            del operation["path"]
+        target = self.path(operation.get("path"))
+        if target is not None and _qualified(*target) is not target[0]:
+            operation["path"] = str(_qualified(*target))
+        if op == "remove" and target is not None and operation.get("value") is not None:
+            return [self.remove_listed_values(*target, operation["value"], where)]
+        value = operation.get("value")
+        if op in ("add", "replace") and "path" not in operation and isinstance(value, dict):
+            return self.split_path_keys(op, value)
+        return [operation]
+
+    def path(self, text: Any) -> tuple[PatchPath, ResolvedPath] | None:
+        """A path that parses and names an attribute of the resource, else ``None``."""
+        from .paths import resolve_path  # see the note on the imports
+
+        if not isinstance(text, str):
+            return None
+        try:
+            path = parse_path(text, schema_urns=self.urns)
+            return path, resolve_path(path, self.schemas)
+        except (FilterSyntaxError, InvalidPathError):
+            return None
+
+    def split_path_keys(self, op: str, value: dict[str, Any]) -> list[Any]:
+        """A path-less value with path keys: one operation per path.
+
+        Entra ID (with ``aadOptscim062020``) sends ``{"op": "replace", "value":
+        {"name.givenName": "x", "urn:...:enterprise:2.0:User:employeeNumber": "y"}}``;
+        RFC 7644 §3.5.2.3 only puts attribute names (and extension URNs, RFC 7643 §3.3)
+        there. Attribute names, extension URNs and ``schemas`` stay in one path-less
+        operation; the keys that are paths follow as operations of their own; keys that
+        are neither are dropped, as unknown attributes are in a POST.
+        """
+        plain: dict[str, Any] = {}
+        pathed: list[Any] = []
+        for key, item in value.items():
+            name = str(key)
+            if (
+                self.schemas.top_level(name) is not None
+                or self.schemas.extension(name) is not None
+                or name.lower() == "schemas"
+            ):
+                plain[name] = item
+                continue
+            target = self.path(name)
+            if target is not None:
+                pathed.append({"op": op, "path": str(_qualified(*target)), "value": item})
+        if plain or not pathed:
+            return [{"op": op, "value": plain}, *pathed]
+        return pathed
+
+    def remove_listed_values(
+        self, path: PatchPath, target: ResolvedPath, value: Any, where: str
+    ) -> dict[str, Any]:
+        """``remove`` with a ``value`` (:func:`values_filter`): remove the values listed."""
+        attribute = target.attribute
+        if (
+            attribute is None
+            or not attribute.multi_valued
+            or path.value_filter is not None
+            or path.sub_attribute is not None
+        ):
+            return {"op": "remove", "path": str(_qualified(path, target))}
+        items = value if isinstance(value, list) else [value]
+        if not items:
+            return {"op": "add", "value": {}}  # nothing listed, nothing removed
+        selector = values_filter(items, attribute)
+        if selector is None:
+            raise InvalidValueError(f"{where}: the 'value' of remove must list values of {path}.")
+        selected = PatchPath(path.attribute, None, path.schema, selector)
+        return {"op": "remove", "path": str(_qualified(selected, target))}
+
+
+def _qualified(path: PatchPath, target: ResolvedPath) -> PatchPath:
+    """``department`` → ``urn:...:enterprise:2.0:User:department``, as the filters read it."""
+    if path.schema is not None or path.attribute is None or target.extension is None:
+        return path
+    return PatchPath(path.attribute, path.sub_attribute, target.extension.id, path.value_filter)
 
 
 def values_filter(values: list[Any], attribute: Attribute) -> Filter | None:

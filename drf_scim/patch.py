@@ -2,9 +2,11 @@
 
 Two steps, both pure (no ORM, no HTTP, no DRF):
 
-* :func:`parse_patch_request` checks a ``PatchOp`` message and returns its operations as
-  :class:`PatchOperation` objects with parsed paths. Unless ``strict``, it first reads the
-  dialects of identity providers listed under "IdP dialects" below.
+* :func:`parse_patch_request` checks a ``PatchOp`` message strictly and returns its
+  operations as :class:`PatchOperation` objects with parsed paths. Unless ``strict``,
+  the body is first rewritten from the dialects of identity providers into the RFC's
+  shape by :func:`drf_scim.normalization.normalize_patch_request`; nothing in this
+  module reads a dialect.
 * :func:`apply_patch` applies the operations in order to a copy of the resource's current
   document and returns the new document, or raises the SCIM error of the first operation
   that fails. The input is never modified, so a failure leaves nothing half-done; the
@@ -45,7 +47,7 @@ from .filter_language import (
     PatchPath,
     parse_path,
 )
-from .normalization import patch_op_name, path_keys, values_filter
+from .normalization import normalize_patch_request
 from .paths import ResolvedPath, equality_conditions, is_present, resolve_path, value_matches
 from .validation import ResourceSchemas, validate_value
 
@@ -78,33 +80,38 @@ def parse_patch_request(
 ) -> list[PatchOperation]:
     """Read a ``PatchOp`` request body (RFC 7644 §3.5.2) into its operations.
 
-    ``schemas`` must list ``urn:ietf:params:scim:api:messages:2.0:PatchOp`` (only checked
-    when ``strict``); ``Operations`` is a non-empty array of objects with an ``op``, an
-    optional ``path`` and a ``value``. Member names are case-insensitive (RFC 7643 §2.1).
-    Paths are parsed and resolved here, so that a request naming an unknown attribute
-    fails before anything is applied.
+    Unless ``strict`` (the ``STRICT`` setting), the body is first rewritten from the
+    dialects of identity providers into the RFC's shape by
+    :func:`drf_scim.normalization.normalize_patch_request`; the message is then read
+    strictly. ``schemas`` must list ``urn:ietf:params:scim:api:messages:2.0:PatchOp``;
+    ``Operations`` is a non-empty array of objects with an ``op``, an optional ``path``
+    and a ``value``, and no other member. Member names are case-insensitive (RFC 7643
+    §2.1). Paths are parsed and resolved here, so that a request naming an unknown
+    attribute fails before anything is applied.
 
     Errors: a malformed message or an unknown ``op`` raise ``invalidSyntax`` (RFC 7644
     Table 9: "did not conform to the request schema"; §3.5.2 says nothing more specific);
     a malformed or unknown ``path`` raises ``invalidPath``; a missing ``value`` for
     ``add``/``replace`` raises ``invalidValue`` ("a required value was missing"); a
-    ``remove`` without ``path`` raises ``noTarget`` (§3.5.2.2).
+    ``remove`` without ``path`` raises ``noTarget`` (§3.5.2.2). Positions in messages
+    (``Operations[2]``) count the operations as normalised.
     """
+    if not strict:
+        body = normalize_patch_request(body, schemas)
     if not isinstance(body, dict):
         raise InvalidSyntaxError("A PATCH body must be a JSON object (RFC 7644 §3.5.2).")
     members = _members(body)
-    if strict:
-        declared = members.get("schemas")
-        if not isinstance(declared, list) or PATCH_OP_SCHEMA not in declared:
-            raise InvalidSyntaxError(f"'schemas' must list {PATCH_OP_SCHEMA} (RFC 7644 §3.5.2).")
+    declared = members.get("schemas")
+    if not isinstance(declared, list) or PATCH_OP_SCHEMA not in declared:
+        raise InvalidSyntaxError(f"'schemas' must list {PATCH_OP_SCHEMA} (RFC 7644 §3.5.2).")
     raw_operations = members.get("operations")
     if not isinstance(raw_operations, list) or not raw_operations:
         raise InvalidSyntaxError("'Operations' must be a non-empty array (RFC 7644 §3.5.2).")
     urns = (schemas.core.id, *(ext.id for ext in schemas.extensions))
-    operations: list[PatchOperation] = []
-    for index, raw in enumerate(raw_operations):
-        operations.extend(_parse_operation(raw, f"Operations[{index}]", schemas, urns, strict))
-    return operations
+    return [
+        _parse_operation(raw, f"Operations[{index}]", schemas, urns)
+        for index, raw in enumerate(raw_operations)
+    ]
 
 
 def _members(data: dict[Any, Any]) -> dict[str, Any]:
@@ -113,104 +120,42 @@ def _members(data: dict[Any, Any]) -> dict[str, Any]:
 
 
 def _parse_operation(
-    raw: Any, where: str, schemas: ResourceSchemas, urns: tuple[str, ...], strict: bool
-) -> list[PatchOperation]:
+    raw: Any, where: str, schemas: ResourceSchemas, urns: tuple[str, ...]
+) -> PatchOperation:
     if not isinstance(raw, dict):
         raise InvalidSyntaxError(f"{where} must be a JSON object with 'op', 'path' and 'value'.")
     members = _members(raw)
-    if strict and not set(members) <= {"op", "path", "value"}:
+    if not set(members) <= {"op", "path", "value"}:
         unknown = sorted(set(members) - {"op", "path", "value"})
         raise InvalidSyntaxError(f"{where}: unknown member(s) {', '.join(unknown)}.")
-    operation = _parse_op(members.get("op"), where, strict)
-    path = _parse_path_member(members.get("path"), where, urns, strict)
-    resolved = resolve_path(path, schemas, strict=strict) if path is not None else None
+    op = members.get("op")
+    if op not in _OPS:
+        raise InvalidSyntaxError(f"{where}.op must be 'add', 'remove' or 'replace', not {op!r}.")
+    operation = cast(Op, op)
+    path = _parse_path_member(members.get("path"), where, urns)
+    if path is not None:
+        resolve_path(path, schemas, strict=True)
     value = members.get("value")
     if operation == "remove":
-        if path is None or resolved is None:
+        if path is None:
             raise NoTargetError(f"{where}: remove needs a 'path' (RFC 7644 §3.5.2.2).")
-        if value is None:
-            return [PatchOperation("remove", path)]
-        if strict:
+        if value is not None:
             raise InvalidSyntaxError(f"{where}: remove takes no 'value' (RFC 7644 §3.5.2.2).")
-        return _remove_listed_values(path, resolved, value, where)
+        return PatchOperation("remove", path)
     if "value" not in members:
         raise InvalidValueError(f"{where}: {operation} needs a 'value' (RFC 7644 §3.5.2).")
-    if path is None and isinstance(value, dict) and not strict:
-        return _split_path_keys(operation, value, schemas, urns)
-    return [PatchOperation(operation, path, value)]
+    return PatchOperation(operation, path, value)
 
 
-def _parse_op(value: Any, where: str, strict: bool) -> Op:
-    op = value if strict else patch_op_name(value)
-    if op not in _OPS:
-        raise InvalidSyntaxError(f"{where}.op must be 'add', 'remove' or 'replace', not {value!r}.")
-    return cast(Op, op)
-
-
-def _parse_path_member(
-    text: Any, where: str, urns: tuple[str, ...], strict: bool
-) -> PatchPath | None:
+def _parse_path_member(text: Any, where: str, urns: tuple[str, ...]) -> PatchPath | None:
     if text is None:
         return None
     if not isinstance(text, str):
         raise InvalidPathError(f"{where}.path must be a string.")
-    if not text.strip() and not strict:
-        return None  # "path": "" for "no path"
     try:
         return parse_path(text, schema_urns=urns)
     except FilterSyntaxError as exc:
         raise InvalidPathError(f"{where}.path: {exc}") from exc
-
-
-def _split_path_keys(
-    operation: Op, value: dict[str, Any], schemas: ResourceSchemas, urns: tuple[str, ...]
-) -> list[PatchOperation]:
-    """A path-less value with path keys (:func:`path_keys`): one operation per path.
-
-    Attribute names and extension URNs stay in one path-less operation; the other keys
-    that parse and resolve as paths follow as operations of their own; keys that do
-    neither are dropped, as unknown attributes are in a POST when ``STRICT`` is off.
-    """
-    plain, candidates = path_keys(
-        value,
-        lambda name: schemas.top_level(name) is not None or schemas.extension(name) is not None,
-    )
-    pathed: list[PatchOperation] = []
-    for name, item in candidates.items():
-        try:
-            path = parse_path(name, schema_urns=urns)
-            resolve_path(path, schemas)
-        except (FilterSyntaxError, InvalidPathError):
-            continue
-        pathed.append(PatchOperation(operation, path, item))
-    if plain or not pathed:
-        return [PatchOperation(operation, None, plain), *pathed]
-    return pathed
-
-
-def _remove_listed_values(
-    path: PatchPath, resolved: ResolvedPath, value: Any, where: str
-) -> list[PatchOperation]:
-    """``remove`` with a ``value`` (:func:`values_filter`): remove the values listed.
-
-    On a single-valued attribute, or a path that already selects values or names a
-    sub-attribute, the ``value`` is ignored.
-    """
-    attribute = resolved.attribute
-    if (
-        attribute is None
-        or not attribute.multi_valued
-        or path.value_filter is not None
-        or path.sub_attribute is not None
-    ):
-        return [PatchOperation("remove", path)]
-    items = value if isinstance(value, list) else [value]
-    if not items:
-        return []  # nothing listed, nothing removed
-    selector = values_filter(items, attribute)
-    if selector is None:
-        raise InvalidValueError(f"{where}: the 'value' of remove must list values of {path}.")
-    return [PatchOperation("remove", PatchPath(path.attribute, None, path.schema, selector))]
 
 
 # -- applying operations -----------------------------------------------------------------
@@ -302,7 +247,7 @@ class _Applier:
                 raise NoTargetError("remove needs a 'path' (RFC 7644 §3.5.2.2).")
             self.resource(op, value)
             return
-        target = resolve_path(operation.path, self.schemas, strict=self.strict)
+        target = resolve_path(operation.path, self.schemas, strict=True)
         attribute = target.attribute
         if attribute is None:
             self.whole_extension(cast(Schema, target.extension), op, value)

@@ -11,42 +11,15 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from . import normalization
 from .characteristics import AttributeType, Mutability
-from .definitions import COMMON_ATTRIBUTES, Attribute, Schema
+from .definitions import Attribute, ResourceSchemas, Schema
 from .errors import InvalidSyntaxError, InvalidValueError, MutabilityError
 from .indexing import parse_instant
 
 __all__ = ["ResourceSchemas", "check_immutable", "validate_document", "validate_value"]
-
-
-@dataclass(frozen=True)
-class ResourceSchemas:
-    """The schemas of one resource type: its core schema and its extensions (RFC 7643 §6)."""
-
-    core: Schema
-    extensions: tuple[Schema, ...] = ()
-    required_extensions: frozenset[str] = frozenset()
-
-    def extension(self, urn: str) -> Schema | None:
-        lowered = urn.lower()
-        return next((ext for ext in self.extensions if ext.id.lower() == lowered), None)
-
-    def top_level(self, name: str) -> Attribute | None:
-        """A common or core attribute, by name, ignoring case."""
-        return COMMON_ATTRIBUTES.get(name) or self.core.get(name)
-
-    def walk(self) -> Iterator[tuple[str | None, Attribute]]:
-        """Every top-level attribute with its extension URN (``None`` for core/common)."""
-        for attribute in (*COMMON_ATTRIBUTES, *self.core):
-            yield None, attribute
-        for extension in self.extensions:
-            for attribute in extension:
-                yield extension.id, attribute
 
 
 def _fail(path: str, message: str) -> InvalidValueError:

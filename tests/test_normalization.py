@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from drf_scim import normalization as n
+from drf_scim.constants import PATCH_OP_SCHEMA
+from drf_scim.definitions import ENTERPRISE_USER, GROUP, USER, ResourceSchemas
+from drf_scim.errors import InvalidValueError
+from drf_scim.patch import parse_patch_request
 
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+USERS = ResourceSchemas(USER, (ENTERPRISE_USER,))
+GROUPS = ResourceSchemas(GROUP)
 
 
 @pytest.mark.parametrize(
@@ -69,3 +77,135 @@ def test_as_single_unwraps_one_element_lists_entra_manager():
     assert n.as_single([{"value": "m"}]) == {"value": "m"}
     assert n.as_single(["a", "b"]) == ["a", "b"]
     assert n.as_single("a") == "a"
+
+
+# -- PATCH requests (RFC 7644 §3.5.2) -------------------------------------------------------
+
+
+def patch_op(*operations, **extra):
+    return {"schemas": [PATCH_OP_SCHEMA], "Operations": list(operations), **extra}
+
+
+def normalized(message, schemas=USERS):
+    """The layer's output, which must be an RFC request: the strict parser accepts it."""
+    original = copy.deepcopy(message)
+    result = n.normalize_patch_request(message, schemas)
+    assert message == original  # the input is left alone
+    assert n.normalize_patch_request(result, schemas) == result  # nothing left to read
+    parse_patch_request(result, schemas, strict=True)
+    return result
+
+
+def test_rfc7644_3_5_2_request_is_left_as_sent():
+    message = patch_op(
+        {"op": "add", "path": 'emails[type eq "work"].value', "value": "x@example.com"},
+        {"op": "remove", "path": "nickName"},
+        {"op": "replace", "value": {"title": "CEO", ENTERPRISE: {"department": "R&D"}}},
+    )
+    assert normalized(message) == message
+
+
+def test_rfc7644_3_5_2_entra_id_capitalised_op_names():
+    """Entra's SCIM tutorial: it "emits the values of op as Add, Replace, and Remove"."""
+    message = patch_op(
+        {"op": "Replace", "path": "title", "value": "x"},
+        {"op": " ADD ", "path": "nickName", "value": "B"},
+        {"op": "Remove", "path": "title"},
+    )
+    assert [o["op"] for o in normalized(message)["Operations"]] == ["replace", "add", "remove"]
+
+
+def test_rfc7644_3_5_2_3_entra_id_path_keys_in_a_path_less_value():
+    """Entra ID with ``aadOptscim062020`` ("Requests to replace multiple attributes")."""
+    message = patch_op(
+        {
+            "op": "Replace",
+            "value": {
+                "displayName": "Bjfe",
+                "name.givenName": "Kkom",
+                f"{ENTERPRISE}:employeeNumber": "Aklq",
+                'emails[type eq "work"].value': "w@example.com",
+                "name.nope": "dropped",
+                "bad key": "dropped",
+            },
+        }
+    )
+    assert normalized(message)["Operations"] == [
+        {"op": "replace", "value": {"displayName": "Bjfe"}},
+        {"op": "replace", "path": "name.givenName", "value": "Kkom"},
+        {"op": "replace", "path": f"{ENTERPRISE}:employeeNumber", "value": "Aklq"},
+        {"op": "replace", "path": 'emails[type eq "work"].value', "value": "w@example.com"},
+    ]
+    only_paths = patch_op({"op": "add", "value": {"name.givenName": "K"}})
+    assert normalized(only_paths)["Operations"] == [
+        {"op": "add", "path": "name.givenName", "value": "K"}
+    ]
+
+
+def test_rfc7644_3_5_2_2_entra_id_remove_with_listed_values():
+    """Entra ID without the flag ("Requests made to remove a group member") and JumpCloud:
+    ``remove`` on ``members`` with ``value``, read as the RFC's value filter."""
+    message = patch_op(
+        {"op": "Remove", "path": "members", "value": [{"value": "u1"}, {"value": "u2"}]},
+        {"op": "remove", "path": "members", "value": {"value": "u3", "display": "ignored"}},
+        {"op": "remove", "path": "displayName", "value": "ignored"},
+        {"op": "remove", "path": "members", "value": []},
+    )
+    assert normalized(message, GROUPS)["Operations"] == [
+        {"op": "remove", "path": 'members[value eq "u1" or value eq "u2"]'},
+        {"op": "remove", "path": 'members[value eq "u3"]'},
+        {"op": "remove", "path": "displayName"},
+        {"op": "add", "value": {}},  # nothing listed: the RFC's no-op
+    ]
+    with pytest.raises(InvalidValueError, match=r"Operations\[0\]: the 'value' of remove"):
+        n.normalize_patch_request(
+            patch_op({"op": "remove", "path": "members", "value": [{"value": [1]}]}), GROUPS
+        )
+
+
+def test_rfc7644_3_5_2_unqualified_extension_attribute_is_qualified():
+    """``department`` names the enterprise attribute, as the filters read it (§3.4.2.2)."""
+    message = patch_op(
+        {"op": "add", "path": "department", "value": "Tours"},
+        {"op": "add", "path": "manager.value", "value": "m1"},
+    )
+    assert [o["path"] for o in normalized(message)["Operations"]] == [
+        f"{ENTERPRISE}:department",
+        f"{ENTERPRISE}:manager.value",
+    ]
+
+
+def test_rfc7644_3_5_2_lenient_envelope():
+    """A missing ``schemas``, unknown members and ``"path": ""`` are read, not refused."""
+    message = {
+        "OPERATIONS": [
+            {"OP": "replace", "path": "", "value": {"title": "x"}, "comment": "hi"},
+        ],
+        "id": "dropped",
+    }
+    assert normalized(message) == patch_op({"op": "replace", "value": {"title": "x"}})
+    assert normalized({**message, "schemas": ["other"]})["schemas"] == [PATCH_OP_SCHEMA]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        None,
+        [],
+        "x",
+        {"schemas": [PATCH_OP_SCHEMA], "Operations": "x"},
+        patch_op("x", {"op": "move", "path": "title"}),
+        patch_op({"op": "add", "path": "emails[", "value": 1}),
+        patch_op({"op": "add", "path": "nope", "value": 1}),
+        patch_op({"op": "add", "path": 5, "value": 1}),
+        patch_op({"op": "remove", "value": [{"value": "x"}]}),
+        patch_op({"op": "add", "path": "title"}),
+    ],
+)
+def test_rfc7644_3_5_2_what_cannot_be_read_is_passed_on(message):
+    """The strict parser then refuses it with the error RFC 7644 Table 9 asks for."""
+    result = n.normalize_patch_request(message, USERS)
+    if isinstance(message, dict):
+        assert result["Operations"] == message["Operations"]
+    else:
+        assert result is message

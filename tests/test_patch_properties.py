@@ -289,3 +289,28 @@ def test_garbage_operations_on_random_documents(document, raw):
     with contextlib.suppress(SCIMError):
         apply_patch(document, parse_patch_request(message, USERS), USERS)
     assert document == original
+
+
+rfc_or_garbage_bodies = st.fixed_dictionaries(
+    {
+        "schemas": st.just([PATCH_OP_SCHEMA]),
+        "Operations": st.lists(
+            st.one_of(operations().map(lambda drawn: drawn[0]), garbage_operations),
+            min_size=1,
+            max_size=4,
+        ),
+    }
+)
+
+
+@SETTINGS
+@given(documents(), st.one_of(bodies, rfc_or_garbage_bodies))
+def test_dialects_leave_rfc_requests_alone(document, message):
+    """RFC 7644 §3.5.2: what the strict reading accepts, the IdP dialect layer
+    (drf_scim.normalization) reads the same way."""
+    try:
+        operations = parse_patch_request(message, USERS, strict=True)
+        expected = apply_patch(document, operations, USERS, strict=True)
+    except SCIMError:
+        return
+    assert apply_patch(document, parse_patch_request(message, USERS), USERS) == expected
