@@ -1,10 +1,24 @@
-"""The one place where identity providers' dialects become RFC 7643 shapes.
+"""The one place where identity providers' dialects become RFC 7643 and RFC 7644 shapes.
 
 RFC 7644 is strict; real clients are not. Every accommodation drf-scim makes for a client
-lives here, with the client that needs it, and is skipped when the ``STRICT`` setting is
-true. The RFC's own leniencies (attribute names are case-insensitive, RFC 7643 §2.1;
-read-only attributes in a request are ignored, RFC 7644 §3.5.1) are not dialects: they are
-applied in :mod:`drf_scim.validation` whatever ``STRICT`` says.
+lives here, with the client that needs it. It is one pass in front of the strict code,
+skipped when the ``STRICT`` setting is true:
+
+* a POST or PUT body goes through :func:`normalize_document`, then
+  :func:`drf_scim.validation.validate_document` checks it strictly (one value at a time:
+  :func:`normalize_value`, then :func:`drf_scim.validation.validate_value`);
+* a PATCH body goes through :func:`normalize_patch_request`, then
+  :func:`drf_scim.patch.parse_patch_request` reads it strictly; the values of its
+  operations are read by :func:`normalize_value` when they are applied.
+
+Each function returns the RFC form of what it can read and passes the rest on as sent,
+so that the strict code refuses it with the error RFC 7644 §3.12 asks for; inputs are
+never modified. The RFC's own leniencies (attribute names are case-insensitive, RFC 7643
+§2.1; read-only attributes in a request are ignored, RFC 7644 §3.5.1) are not dialects:
+the strict code applies them whatever ``STRICT`` says. Leniencies that are not one
+client's but are refused by ``STRICT`` are read here too: unknown attributes and
+sub-attributes are dropped, a missing ``schemas`` is supplied, of two ``primary`` values
+the first is kept (RFC 7643 §2.4).
 
 Accepted dialects:
 
@@ -40,12 +54,13 @@ docs/architecture/patch.md lists each with its source.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from .characteristics import AttributeType, Mutability
 from .constants import PATCH_OP_SCHEMA
-from .definitions import Attribute, ResourceSchemas
+from .definitions import Attribute, ResourceSchemas, Schema
 from .errors import InvalidPathError, InvalidValueError
 from .filter_language import (
     And,
@@ -74,7 +89,9 @@ __all__ = [
     "coerce_integer",
     "coerce_string",
     "nest_qualified_keys",
+    "normalize_document",
     "normalize_patch_request",
+    "normalize_value",
     "values_filter",
 ]
 
@@ -159,6 +176,110 @@ def nest_qualified_keys(data: dict[str, Any], extension_ids: Iterable[str]) -> d
                     continue
             result[key] = value
     return result
+
+
+# -- documents and values (RFC 7643 §2) --------------------------------------------------
+
+_STRINGS = (
+    AttributeType.STRING,
+    AttributeType.REFERENCE,
+    AttributeType.BINARY,
+    AttributeType.DATETIME,
+)
+
+
+def normalize_document(data: Any, schemas: ResourceSchemas) -> Any:
+    """Return a POST or PUT body with the value dialects above read (RFC 7643 §2).
+
+    The result is what :func:`drf_scim.validation.validate_document` accepts with
+    ``strict=True`` when the values fit their attributes: ``schemas`` lists the core
+    schema, extension attributes sent as URN-qualified keys are nested under their
+    extension, unknown attributes and sub-attributes are dropped (as when ``STRICT`` is
+    off), each value of a known attribute goes through :func:`normalize_value`.
+    Read-only attributes are left as sent: validation ignores them (RFC 7644 §3.5.1).
+    """
+    if not isinstance(data, dict):
+        return data
+    data = nest_qualified_keys(data, (ext.id for ext in schemas.extensions))
+    result: dict[str, Any] = {}
+    declared: Any = None
+    for key, value in data.items():
+        name = str(key)
+        attribute = schemas.top_level(name)
+        extension = schemas.extension(name) if attribute is None else None
+        if attribute is not None:
+            result[key] = _attribute_value(attribute, value)
+        elif extension is not None:
+            result[key] = _extension_value(extension, value)
+        elif name.lower() == "schemas":
+            declared = value
+    if not isinstance(declared, list) or schemas.core.id not in declared:
+        declared = [schemas.core.id, *(declared if isinstance(declared, list) else ())]
+    return {"schemas": declared, **result}
+
+
+def _extension_value(extension: Schema, value: Any) -> Any:
+    """The object of an extension: its attributes normalised, unknown ones dropped."""
+    if not isinstance(value, dict):
+        return value
+    result: dict[str, Any] = {}
+    for key, item in value.items():
+        attribute = extension.get(str(key))
+        if attribute is not None:
+            result[key] = _attribute_value(attribute, item)
+    return result
+
+
+def _attribute_value(attribute: Attribute, value: Any) -> Any:
+    if value is None or attribute.mutability is Mutability.READ_ONLY:
+        return value
+    return normalize_value(attribute, value)
+
+
+def normalize_value(attribute: Attribute, value: Any) -> Any:
+    """Return ``value``, sent for ``attribute``, with the value dialects above read.
+
+    A multi-valued attribute gets a list (:func:`as_list`) whose values are read one by
+    one, and of which one value at most stays ``primary`` (RFC 7643 §2.4: the first);
+    a single-valued one gets its value out of a one-element list (:func:`as_single`).
+    ``null`` values are kept, so that positions in error messages stay those of the
+    request. What cannot be read is returned as sent; ``value`` is not modified.
+    """
+    if not attribute.multi_valued:
+        return _single_value(attribute, as_single(value))
+    items = [item if item is None else _single_value(attribute, item) for item in as_list(value)]
+    if attribute.is_complex:
+        primaries = [i for i in items if isinstance(i, dict) and i.get("primary") is True]
+        for item in primaries[1:]:
+            item["primary"] = False  # a copy, made by _single_value
+    return items
+
+
+def _single_value(attribute: Attribute, value: Any) -> Any:
+    """One value: coerced to the attribute's type, or its sub-attributes read."""
+    if not attribute.is_complex:
+        return _COERCE.get(attribute.type, _unchanged)(value)
+    value = as_complex(value, attribute.get("value") is not None)
+    if not isinstance(value, dict):
+        return value
+    result: dict[str, Any] = {}
+    for key, item in value.items():
+        sub = attribute.get(str(key))
+        if sub is not None:
+            result[key] = item if item is None else normalize_value(sub, item)
+    return result
+
+
+def _unchanged(value: Any) -> Any:
+    return value
+
+
+_COERCE: dict[AttributeType, Callable[[Any], Any]] = {
+    **dict.fromkeys(_STRINGS, coerce_string),
+    AttributeType.BOOLEAN: coerce_boolean,
+    AttributeType.INTEGER: coerce_integer,
+    AttributeType.DECIMAL: coerce_decimal,
+}
 
 
 # -- PATCH requests (RFC 7644 §3.5.2) -----------------------------------------------------

@@ -7,10 +7,12 @@ import copy
 import pytest
 
 from drf_scim import normalization as n
-from drf_scim.constants import PATCH_OP_SCHEMA
+from drf_scim.constants import PATCH_OP_SCHEMA, USER_SCHEMA
 from drf_scim.definitions import ENTERPRISE_USER, GROUP, USER, ResourceSchemas
 from drf_scim.errors import InvalidValueError
 from drf_scim.patch import parse_patch_request
+from drf_scim.validation import validate_document
+from tests.conftest import load_sample
 
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 USERS = ResourceSchemas(USER, (ENTERPRISE_USER,))
@@ -77,6 +79,82 @@ def test_as_single_unwraps_one_element_lists_entra_manager():
     assert n.as_single([{"value": "m"}]) == {"value": "m"}
     assert n.as_single(["a", "b"]) == ["a", "b"]
     assert n.as_single("a") == "a"
+
+
+# -- documents (RFC 7643 §2): normalize_document, then strict validation -------------------
+
+
+def normalized_document(data, schemas=USERS):
+    """The layer's output, which strict validation must accept."""
+    original = copy.deepcopy(data)
+    result = n.normalize_document(data, schemas)
+    assert data == original  # the input is left alone
+    assert n.normalize_document(result, schemas) == result  # nothing left to read
+    assert validate_document(result, schemas, strict=True) == validate_document(data, schemas)
+    return result
+
+
+def test_rfc7643_8_2_full_user_is_left_as_sent():
+    user = load_sample("rfc7643-8.2-user-full.json")
+    assert normalized_document(user) == user
+
+
+def test_rfc7643_2_3_entra_id_user_values():
+    """Entra ID: ``"True"`` for booleans, numbers for strings, a bare id for ``manager``,
+    extension attributes as URN-qualified keys (see the module docstring)."""
+    data = {
+        "schemas": [USER_SCHEMA, ENTERPRISE],
+        "userName": 1234,
+        "active": "True",
+        "emails": {"value": "a@example.com", "primary": "true"},
+        f"{ENTERPRISE}:employeeNumber": 701984,
+        f"{ENTERPRISE}:manager": "26118915",
+    }
+    assert normalized_document(data) == {
+        "schemas": [USER_SCHEMA, ENTERPRISE],
+        "userName": "1234",
+        "active": True,
+        "emails": [{"value": "a@example.com", "primary": True}],
+        ENTERPRISE: {"employeeNumber": "701984", "manager": {"value": "26118915"}},
+    }
+
+
+def test_rfc7643_2_4_lenient_readings():
+    """Without ``STRICT``: no ``schemas``, unknown attributes and sub-attributes dropped,
+    the first of two primary values kept, a one-element list for a single value."""
+    data = {
+        "userName": "b",
+        "nope": 1,
+        "name": [{"givenName": "B", "nick": "x"}],
+        "emails": [
+            {"value": "a@example.com", "primary": True},
+            None,
+            {"value": "b@example.com", "primary": True},
+        ],
+        ENTERPRISE: {"department": "R&D", "nope": 1},
+        "id": ["read-only", "left alone"],
+    }
+    assert normalized_document(data) == {
+        "schemas": [USER_SCHEMA],
+        "userName": "b",
+        "name": {"givenName": "B"},
+        "emails": [
+            {"value": "a@example.com", "primary": True},
+            None,  # kept: positions in error messages are those of the request
+            {"value": "b@example.com", "primary": False},
+        ],
+        ENTERPRISE: {"department": "R&D"},
+        "id": ["read-only", "left alone"],
+    }
+
+
+def test_rfc7643_2_3_what_cannot_be_read_is_passed_on():
+    """Strict validation then refuses it, naming the attribute (RFC 7644 §3.12)."""
+    data = {"userName": "b", "active": "maybe", "emails": [{"value": ["x", "y"]}], ENTERPRISE: 5}
+    assert n.normalize_document(data, USERS) == {"schemas": [USER_SCHEMA], **data}
+    assert n.normalize_document([1], USERS) == [1]
+    with pytest.raises(InvalidValueError, match="active: expected a boolean"):
+        validate_document(data, USERS)
 
 
 # -- PATCH requests (RFC 7644 §3.5.2) -------------------------------------------------------
