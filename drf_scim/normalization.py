@@ -7,9 +7,10 @@ skipped when the ``STRICT`` setting is true:
 * a POST or PUT body goes through :func:`normalize_document`, then
   :func:`drf_scim.validation.validate_document` checks it strictly (one value at a time:
   :func:`normalize_value`, then :func:`drf_scim.validation.validate_value`);
-* a PATCH body goes through :func:`normalize_patch_request`, then
-  :func:`drf_scim.patch.parse_patch_request` reads it strictly; the values of its
-  operations are read by :func:`normalize_value` when they are applied.
+* a PATCH body goes through :func:`normalize_patch_request`, which also reads the value
+  of each operation as a value of the attribute its path names; then
+  :func:`drf_scim.patch.parse_patch_request` reads it strictly and
+  :func:`drf_scim.patch.apply_patch` applies it.
 
 Each function returns the RFC form of what it can read and passes the rest on as sent,
 so that the strict code refuses it with the error RFC 7644 §3.12 asks for; inputs are
@@ -294,9 +295,11 @@ def normalize_patch_request(body: Any, schemas: ResourceSchemas) -> Any:
     The result is a ``PatchOp`` message that :func:`drf_scim.patch.parse_patch_request`
     accepts with ``strict=True``: ``schemas`` lists the ``PatchOp`` URN, each operation
     has only ``op``, ``path`` and ``value``, ``op`` is lower case, paths name what they
-    target, path-less values hold attribute names and extension URNs only. What this
-    layer cannot read is passed on as sent, for the parser to refuse with the error the
-    RFC asks for; ``body`` itself is never modified.
+    target, path-less values hold attribute names and extension URNs only, and each
+    ``value`` is read for the attribute it is given to (:func:`normalize_value`; unknown
+    attributes and sub-attributes dropped). What this layer cannot read is passed on as
+    sent, for the strict code to refuse with the error the RFC asks for; ``body`` itself
+    is never modified.
 
     * ``"op": "Replace"``, ``"Add"``, ``"Remove"`` (Microsoft Entra ID, whose SCIM
       tutorial says it "emits the values of op as Add, Replace, and Remove").
@@ -365,6 +368,8 @@ class _PatchReader:
         value = operation.get("value")
         if op in ("add", "replace") and "path" not in operation and isinstance(value, dict):
             return self.split_path_keys(op, value)
+        if op in ("add", "replace") and target is not None and value is not None:
+            operation["value"] = _target_value(target[1], value)
         return [operation]
 
     def path(self, text: Any) -> tuple[PatchPath, ResolvedPath] | None:
@@ -402,10 +407,27 @@ class _PatchReader:
                 continue
             target = self.path(name)
             if target is not None:
-                pathed.append({"op": op, "path": str(_qualified(*target)), "value": item})
+                path = str(_qualified(*target))
+                read = item if item is None else _target_value(target[1], item)
+                pathed.append({"op": op, "path": path, "value": read})
         if plain or not pathed:
-            return [{"op": op, "value": plain}, *pathed]
+            return [{"op": op, "value": self.path_less_value(plain)}, *pathed]
         return pathed
+
+    def path_less_value(self, value: dict[str, Any]) -> dict[str, Any]:
+        """The attributes and extension objects of a path-less value, their values read."""
+        result: dict[str, Any] = {}
+        for key, item in value.items():
+            name = str(key)
+            attribute = self.schemas.top_level(name)
+            extension = self.schemas.extension(name) if attribute is None else None
+            if attribute is not None:
+                result[key] = _attribute_value(attribute, item)
+            elif extension is not None:
+                result[key] = _extension_value(extension, item)
+            else:
+                result[key] = item  # "schemas", ignored by the engine
+        return result
 
     def remove_listed_values(
         self, path: PatchPath, target: ResolvedPath, value: Any, where: str
@@ -427,6 +449,18 @@ class _PatchReader:
             raise InvalidValueError(f"{where}: the 'value' of remove must list values of {path}.")
         selected = PatchPath(path.attribute, None, path.schema, selector)
         return {"op": "remove", "path": str(_qualified(selected, target))}
+
+
+def _target_value(target: ResolvedPath, value: Any) -> Any:
+    """The ``value`` of ``add`` or ``replace`` on ``target``, read as its attribute's."""
+    if target.attribute is None:
+        extension = target.extension
+        return value if extension is None else _extension_value(extension, value)
+    if target.sub_attribute is not None:
+        return normalize_value(target.sub_attribute, value)
+    if target.value_filter is not None:
+        return _single_value(target.attribute, value)  # one value of the attribute
+    return normalize_value(target.attribute, value)
 
 
 def _qualified(path: PatchPath, target: ResolvedPath) -> PatchPath:

@@ -178,7 +178,15 @@ def apply_patch(
     a value, or removing a required one (RFC 7644 §3.5.2, §3.5.2.2).
 
     Extension objects left empty are dropped, and when ``document`` has a ``schemas``
-    list its extension URNs follow the extensions present.
+    list its extension URNs follow the extensions present. An unknown attribute in a
+    path-less ``value`` or an extension object raises ``invalidSyntax``: the
+    normalisation pass has dropped those it tolerates.
+
+    Values are checked by :func:`drf_scim.validation.validate_value`, which reads the
+    value dialects first unless ``strict``. That changes nothing in the values of
+    operations from :func:`parse_patch_request`, which the normalisation pass has read
+    already; it does read the values the engine builds from a filter's ``eq``
+    conditions, such as ``{"value": "5"}`` for ``add emails[value eq 5].type``.
     """
     result = copy.deepcopy(document)
     guarded = _guarded(schemas)
@@ -302,7 +310,7 @@ class _Applier:
             extension = self.schemas.extension(name)
             if extension is not None:
                 self.extension(extension, op, raw)
-            elif self.strict and name.lower() != "schemas":
+            elif name.lower() != "schemas":
                 raise InvalidSyntaxError(f"Unknown attribute {name!r}.")
 
     def extension(self, extension: Schema, op: Op, value: Any) -> None:
@@ -317,9 +325,7 @@ class _Applier:
         for key, raw in value.items():
             attribute = extension.get(str(key))
             if attribute is None:
-                if self.strict:
-                    raise InvalidSyntaxError(f"Unknown attribute {extension.id}:{key}.")
-                continue
+                raise InvalidSyntaxError(f"Unknown attribute {extension.id}:{key}.")
             if attribute.mutability is not _READ_ONLY:
                 label = f"{extension.id}:{attribute.name}"
                 self.attribute(container, attribute, op, raw, label)

@@ -9,8 +9,8 @@ import pytest
 from drf_scim import normalization as n
 from drf_scim.constants import PATCH_OP_SCHEMA, USER_SCHEMA
 from drf_scim.definitions import ENTERPRISE_USER, GROUP, USER, ResourceSchemas
-from drf_scim.errors import InvalidValueError
-from drf_scim.patch import parse_patch_request
+from drf_scim.errors import InvalidValueError, SCIMError
+from drf_scim.patch import apply_patch, parse_patch_request
 from drf_scim.validation import validate_document
 from tests.conftest import load_sample
 
@@ -164,13 +164,28 @@ def patch_op(*operations, **extra):
     return {"schemas": [PATCH_OP_SCHEMA], "Operations": list(operations), **extra}
 
 
+def applied(document, message, schemas, *, strict):
+    try:
+        operations = parse_patch_request(message, schemas, strict=strict)
+        return apply_patch(document, operations, schemas, strict=strict)
+    except SCIMError as exc:
+        return type(exc)
+
+
 def normalized(message, schemas=USERS):
-    """The layer's output, which must be an RFC request: the strict parser accepts it."""
+    """The layer's output, which must be an RFC request: the strict parser accepts it, and
+    read strictly it does to a resource what the request as sent does."""
     original = copy.deepcopy(message)
     result = n.normalize_patch_request(message, schemas)
     assert message == original  # the input is left alone
     assert n.normalize_patch_request(result, schemas) == result  # nothing left to read
     parse_patch_request(result, schemas, strict=True)
+    if schemas is USERS:
+        document = load_sample("rfc7643-8.2-user-full.json")
+    else:
+        document = {"displayName": "G", "members": [{"value": "u1"}, {"value": "u3"}]}
+    expected = applied(document, message, schemas, strict=False)
+    assert applied(document, result, schemas, strict=True) == expected
     return result
 
 
@@ -239,6 +254,31 @@ def test_rfc7644_3_5_2_2_entra_id_remove_with_listed_values():
         n.normalize_patch_request(
             patch_op({"op": "remove", "path": "members", "value": [{"value": [1]}]}), GROUPS
         )
+
+
+def test_rfc7644_3_5_2_values_are_read_as_their_target_attribute():
+    """Entra ID's "Requests made to disable users" (``"False"``), its bare ``manager`` id
+    and numbers for strings (JumpCloud): each value is read for the attribute its path
+    names, and unknown attributes of a value are dropped, as in a POST."""
+    message = patch_op(
+        {"op": "Replace", "path": "active", "value": "False"},
+        {"op": "add", "path": f"{ENTERPRISE}:manager", "value": "26118915"},
+        {"op": "replace", "path": f"{ENTERPRISE}:employeeNumber", "value": 1234},
+        {"op": "add", "path": 'emails[type eq "work"]', "value": {"primary": "True", "x": 1}},
+        {"op": "add", "path": 'emails[type eq "work"].primary', "value": "true"},
+        {"op": "add", "path": ENTERPRISE, "value": {"costCenter": 4, "nope": 1}},
+        {"op": "replace", "value": {"active": "True", "nope": 1, "name.givenName": 5}},
+    )
+    assert normalized(message)["Operations"] == [
+        {"op": "replace", "path": "active", "value": False},
+        {"op": "add", "path": f"{ENTERPRISE}:manager", "value": {"value": "26118915"}},
+        {"op": "replace", "path": f"{ENTERPRISE}:employeeNumber", "value": "1234"},
+        {"op": "add", "path": 'emails[type eq "work"]', "value": {"primary": True}},
+        {"op": "add", "path": 'emails[type eq "work"].primary', "value": True},
+        {"op": "add", "path": ENTERPRISE, "value": {"costCenter": "4"}},
+        {"op": "replace", "value": {"active": True}},
+        {"op": "replace", "path": "name.givenName", "value": "5"},
+    ]
 
 
 def test_rfc7644_3_5_2_unqualified_extension_attribute_is_qualified():
