@@ -55,7 +55,7 @@ docs/architecture/patch.md lists each with its source.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -64,6 +64,7 @@ from .constants import PATCH_OP_SCHEMA
 from .definitions import Attribute, ResourceSchemas, Schema
 from .errors import InvalidPathError, InvalidValueError
 from .filter_language import (
+    DEFAULT_MAX_LENGTH,
     And,
     AttributePath,
     Comparison,
@@ -364,7 +365,7 @@ class _PatchReader:
         if target is not None and _qualified(*target) is not target[0]:
             operation["path"] = str(_qualified(*target))
         if op == "remove" and target is not None and operation.get("value") is not None:
-            return [self.remove_listed_values(*target, operation["value"], where)]
+            return self.remove_listed_values(*target, operation["value"], where)
         value = operation.get("value")
         if op in ("add", "replace") and "path" not in operation and isinstance(value, dict):
             return self.split_path_keys(op, value)
@@ -431,8 +432,13 @@ class _PatchReader:
 
     def remove_listed_values(
         self, path: PatchPath, target: ResolvedPath, value: Any, where: str
-    ) -> dict[str, Any]:
-        """``remove`` with a ``value`` (:func:`values_filter`): remove the values listed."""
+    ) -> list[dict[str, Any]]:
+        """``remove`` with a ``value`` (:func:`values_filter`): remove the values listed.
+
+        A long list becomes several operations, each path within the parser's length
+        limit (``DEFAULT_MAX_LENGTH``): removing some values, then others, leaves what
+        removing all at once does.
+        """
         attribute = target.attribute
         if (
             attribute is None
@@ -440,15 +446,37 @@ class _PatchReader:
             or path.value_filter is not None
             or path.sub_attribute is not None
         ):
-            return {"op": "remove", "path": str(_qualified(path, target))}
+            return [{"op": "remove", "path": str(_qualified(path, target))}]
         items = value if isinstance(value, list) else [value]
         if not items:
-            return {"op": "add", "value": {}}  # nothing listed, nothing removed
+            return [{"op": "add", "value": {}}]  # nothing listed, nothing removed
         selector = values_filter(items, attribute)
         if selector is None:
             raise InvalidValueError(f"{where}: the 'value' of remove must list values of {path}.")
-        selected = PatchPath(path.attribute, None, path.schema, selector)
-        return {"op": "remove", "path": str(_qualified(selected, target))}
+        whole = _qualified(PatchPath(path.attribute, None, path.schema), target)
+        terms = selector.operands if isinstance(selector, Or) else (selector,)
+        return [
+            {"op": "remove", "path": str(PatchPath(whole.attribute, None, whole.schema, chunk))}
+            for chunk in _any_of(terms, DEFAULT_MAX_LENGTH - len(str(whole)) - 2)
+        ]
+
+
+def _any_of(terms: tuple[Filter, ...], budget: int) -> Iterator[Filter]:
+    """``terms`` joined with ``or`` into filters of at most ``budget`` characters each.
+
+    A term alone longer than ``budget`` stays alone: the parser then refuses its path.
+    """
+    chunk: list[Filter] = []
+    size = 0
+    for term in terms:
+        cost = len(str(term)) + 6  # " or ", and parentheses around an "and"
+        if chunk and size + cost > budget:
+            yield chunk[0] if len(chunk) == 1 else Or(tuple(chunk))
+            chunk, size = [], 0
+        chunk.append(term)
+        size += cost
+    if chunk:
+        yield chunk[0] if len(chunk) == 1 else Or(tuple(chunk))
 
 
 def _target_value(target: ResolvedPath, value: Any) -> Any:

@@ -1143,6 +1143,18 @@ def test_entra_id_remove_group_member_without_feature_flag(group):
     assert member_ids(result) == member_ids(group)[:2]
 
 
+def test_entra_id_remove_many_group_members_at_once(group):
+    """Entra ID's member removal without the flag lists every member in one ``value``;
+    two thousand ids make a filter longer than a path may be, so the normalisation layer
+    writes several ``remove`` operations, whose result is the same."""
+    ids = [f"{index:08d}-0000-4000-8000-000000000000" for index in range(2000)]
+    group["members"].extend({"value": value} for value in ids)
+    message = body({"op": "Remove", "path": "members", "value": [{"value": v} for v in ids]})
+    operations = parse_patch_request(message, GROUPS)
+    assert 1 < len(operations) < 20
+    assert member_ids(apply_patch(group, operations, GROUPS)) == member_ids(group)[:2]
+
+
 def test_entra_id_remove_group_member_with_feature_flag(group):
     """Same page, with the flag: the RFC's ``members[value eq "..."]``."""
     group["members"].append({"value": "7f4bc1a3-285e-48ae-8202-5accb43efb0e"})
