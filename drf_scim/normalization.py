@@ -138,9 +138,12 @@ def coerce_decimal(value: Any) -> Any:
 def as_single(value: Any) -> Any:
     """A one-element list where a single value is expected becomes that value.
 
-    Entra ID's sample code sets ``manager`` as ``[{"$ref": ..., "value": "<id>"}]``.
+    Entra ID's sample code sets ``manager`` as ``[{"$ref": ..., "value": "<id>"}]``. A
+    list in a list is left alone: read once more, it would be read differently.
     """
-    return value[0] if isinstance(value, list) and len(value) == 1 else value
+    if isinstance(value, list) and len(value) == 1 and not isinstance(value[0], list):
+        return value[0]
+    return value
 
 
 def as_list(value: Any) -> Any:

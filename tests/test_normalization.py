@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 
 import pytest
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
 
 from drf_scim import normalization as n
 from drf_scim.constants import PATCH_OP_SCHEMA, USER_SCHEMA
@@ -79,6 +81,7 @@ def test_as_single_unwraps_one_element_lists_entra_manager():
     assert n.as_single([{"value": "m"}]) == {"value": "m"}
     assert n.as_single(["a", "b"]) == ["a", "b"]
     assert n.as_single("a") == "a"
+    assert n.as_single([["a"]]) == [["a"]]  # read twice, it would become "a"
 
 
 # -- documents (RFC 7643 §2): normalize_document, then strict validation -------------------
@@ -327,3 +330,89 @@ def test_rfc7644_3_5_2_what_cannot_be_read_is_passed_on(message):
         assert result["Operations"] == message["Operations"]
     else:
         assert result is message
+
+
+# -- properties -----------------------------------------------------------------------------
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 5),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from(["True", "false", "42", "4.5", "x", "2010-01-23T04:56:22Z", ""]),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["value", "type", "primary", "display", "givenName", "nope"]),
+            inner,
+            max_size=3,
+        )
+    ),
+    max_leaves=8,
+)
+names = st.sampled_from(
+    [
+        "schemas",
+        "userName",
+        "USERNAME",
+        "active",
+        "name",
+        "emails",
+        "x509Certificates",
+        "nickName",
+        "id",
+        "nope",
+        ENTERPRISE,
+        f"{ENTERPRISE}:employeeNumber",
+        f"{ENTERPRISE}:manager",
+    ]
+)
+documents = st.tuples(
+    st.fixed_dictionaries(
+        {
+            "schemas": st.sampled_from([[USER_SCHEMA], [USER_SCHEMA, ENTERPRISE], None, 1]),
+            "userName": st.sampled_from(["bjensen", "bjensen", "bjensen", 5]) | values,
+        }
+    ),
+    st.dictionaries(names, values, max_size=3)
+    | st.fixed_dictionaries(
+        {},
+        optional={
+            "active": st.booleans() | st.just("False"),
+            "nickName": st.sampled_from(["Babs", 5]),
+            "emails": st.lists(
+                st.fixed_dictionaries(
+                    {"value": st.sampled_from(["a@example.com", 7])},
+                    optional={"primary": st.booleans() | st.just("True"), "type": st.just("work")},
+                ),
+                max_size=3,
+            )
+            | st.just({"value": "b@example.com"}),
+            ENTERPRISE: st.fixed_dictionaries(
+                {}, optional={"employeeNumber": st.sampled_from(["1", 2]), "nope": st.just(1)}
+            ),
+            f"{ENTERPRISE}:manager": st.just("26118915") | st.just({"value": "26118915"}),
+        },
+    ),
+).map(lambda pair: {**pair[0], **pair[1]})
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(documents)
+def test_rfc7643_2_normalize_document_properties(data):
+    """On any body: no error, the input untouched, nothing left to read after one pass,
+    and a body strict validation accepts is validated the same way without ``STRICT``."""
+    original = copy.deepcopy(data)
+    result = n.normalize_document(data, USERS)
+    assert data == original
+    assert n.normalize_document(result, USERS) == result
+    try:
+        strict = validate_document(data, USERS, strict=True)
+    except SCIMError:
+        event("refused when strict")
+        return
+    event("accepted when strict")
+    assert validate_document(data, USERS) == strict

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from drf_scim.constants import PATCH_OP_SCHEMA
 from drf_scim.definitions import ENTERPRISE_USER, USER
-from drf_scim.errors import NoTargetError, SCIMError
+from drf_scim.errors import InvalidValueError, NoTargetError, SCIMError
+from drf_scim.normalization import normalize_patch_request
 from drf_scim.patch import apply_patch, parse_patch_request
 from drf_scim.validation import ResourceSchemas, validate_document
 
@@ -314,3 +315,19 @@ def test_dialects_leave_rfc_requests_alone(document, message):
     except SCIMError:
         return
     assert apply_patch(document, parse_patch_request(message, USERS), USERS) == expected
+
+
+@SETTINGS
+@given(st.one_of(bodies, rfc_or_garbage_bodies))
+def test_normalisation_pass_properties(message):
+    """The IdP dialect layer on any body (RFC 7644 §3.5.2): the input untouched, only
+    ``invalidValue`` raised (a ``remove`` value list that selects nothing), and nothing
+    left to read after one pass."""
+    original = copy.deepcopy(message)
+    try:
+        result = normalize_patch_request(message, USERS)
+    except InvalidValueError:
+        return
+    finally:
+        assert message == original
+    assert normalize_patch_request(result, USERS) == result
