@@ -141,3 +141,4 @@ class NotImplementedByProvider(SCIMAPIException):
     status_code = status.HTTP_501_NOT_IMPLEMENTED
     default_detail = "The service provider does not support the requested operation."
     default_code = "not_implemented"
+
