@@ -23,6 +23,7 @@ __all__ = [
     "SERVICE_PROVIDER_CONFIG",
     "USER",
     "Attribute",
+    "ResourceSchemas",
     "Schema",
 ]
 
@@ -671,3 +672,32 @@ SCHEMA = Schema(
         ),
     ),
 )
+
+
+@dataclass(frozen=True)
+class ResourceSchemas:
+    """The schemas of one resource type: its core schema and its extensions (RFC 7643 §6).
+
+    What request validation, the PATCH engine and the normalisation layer work against;
+    the serializer of each resource type builds it (``get_schemas()``).
+    """
+
+    core: Schema
+    extensions: tuple[Schema, ...] = ()
+    required_extensions: frozenset[str] = frozenset()
+
+    def extension(self, urn: str) -> Schema | None:
+        lowered = urn.lower()
+        return next((ext for ext in self.extensions if ext.id.lower() == lowered), None)
+
+    def top_level(self, name: str) -> Attribute | None:
+        """A common or core attribute, by name, ignoring case."""
+        return COMMON_ATTRIBUTES.get(name) or self.core.get(name)
+
+    def walk(self) -> Iterator[tuple[str | None, Attribute]]:
+        """Every top-level attribute with its extension URN (``None`` for core/common)."""
+        for attribute in (*COMMON_ATTRIBUTES, *self.core):
+            yield None, attribute
+        for extension in self.extensions:
+            for attribute in extension:
+                yield extension.id, attribute

@@ -1,10 +1,25 @@
-"""The one place where identity providers' dialects become RFC 7643 shapes.
+"""The one place where identity providers' dialects become RFC 7643 and RFC 7644 shapes.
 
 RFC 7644 is strict; real clients are not. Every accommodation drf-scim makes for a client
-lives here, with the client that needs it, and is skipped when the ``STRICT`` setting is
-true. The RFC's own leniencies (attribute names are case-insensitive, RFC 7643 §2.1;
-read-only attributes in a request are ignored, RFC 7644 §3.5.1) are not dialects: they are
-applied in :mod:`drf_scim.validation` whatever ``STRICT`` says.
+lives here, with the client that needs it. It is one pass in front of the strict code,
+skipped when the ``STRICT`` setting is true:
+
+* a POST or PUT body goes through :func:`normalize_document`, then
+  :func:`drf_scim.validation.validate_document` checks it strictly (one value at a time:
+  :func:`normalize_value`, then :func:`drf_scim.validation.validate_value`);
+* a PATCH body goes through :func:`normalize_patch_request`, which also reads the value
+  of each operation as a value of the attribute its path names; then
+  :func:`drf_scim.patch.parse_patch_request` reads it strictly and
+  :func:`drf_scim.patch.apply_patch` applies it.
+
+Each function returns the RFC form of what it can read and passes the rest on as sent,
+so that the strict code refuses it with the error RFC 7644 §3.12 asks for; inputs are
+never modified. The RFC's own leniencies (attribute names are case-insensitive, RFC 7643
+§2.1; read-only attributes in a request are ignored, RFC 7644 §3.5.1) are not dialects:
+the strict code applies them whatever ``STRICT`` says. Leniencies that are not one
+client's but are refused by ``STRICT`` are read here too: unknown attributes and
+sub-attributes are dropped, a missing ``schemas`` is supplied, of two ``primary`` values
+the first is kept (RFC 7643 §2.4).
 
 Accepted dialects:
 
@@ -20,7 +35,9 @@ Accepted dialects:
   ``"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department": "R&D"``
   (Entra ID), read as if nested under the extension's URN.
 
-PATCH (RFC 7644 §3.5.2; applied by :mod:`drf_scim.patch`):
+PATCH (RFC 7644 §3.5.2): :func:`normalize_patch_request` rewrites a whole ``PatchOp``
+body into the RFC's shape before :func:`drf_scim.patch.parse_patch_request` reads it
+strictly, so the parser holds no dialect:
 
 * Capitalised operation names, ``"Replace"``, ``"Add"``, ``"Remove"`` (Entra ID).
 * Path-less values with dotted or URN-qualified keys, ``{"name.givenName": "x"}``
@@ -28,6 +45,9 @@ PATCH (RFC 7644 §3.5.2; applied by :mod:`drf_scim.patch`):
 * ``remove`` of a multi-valued attribute with a ``value`` listing the values to remove,
   ``{"op": "remove", "path": "members", "value": [{"value": "<id>"}]}`` (Entra ID,
   JumpCloud), read as ``members[value eq "<id>"]``.
+* An extension attribute named without its URN, ``"path": "department"``, qualified as
+  the filters read it; a missing ``schemas``, unknown members of an operation and
+  ``"path": ""``.
 
 docs/architecture/patch.md lists each with its source.
 """
@@ -35,12 +55,32 @@ docs/architecture/patch.md lists each with its source.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .definitions import Attribute
-from .filter_language import And, AttributePath, Comparison, Filter, Or
+from .characteristics import AttributeType, Mutability
+from .constants import PATCH_OP_SCHEMA
+from .definitions import Attribute, ResourceSchemas, Schema
+from .errors import InvalidPathError, InvalidValueError
+from .filter_language import (
+    DEFAULT_MAX_LENGTH,
+    And,
+    AttributePath,
+    Comparison,
+    Filter,
+    FilterSyntaxError,
+    Or,
+    PatchPath,
+    parse_path,
+)
+
+if TYPE_CHECKING:
+    from .paths import ResolvedPath
+
+# drf_scim.paths is imported where it is used: it imports drf_scim.validation (for
+# ResourceSchemas), which imports this module. Once paths takes ResourceSchemas from
+# drf_scim.definitions, the import can move here.
 
 __all__ = [
     "as_complex",
@@ -51,8 +91,9 @@ __all__ = [
     "coerce_integer",
     "coerce_string",
     "nest_qualified_keys",
-    "patch_op_name",
-    "path_keys",
+    "normalize_document",
+    "normalize_patch_request",
+    "normalize_value",
     "values_filter",
 ]
 
@@ -97,9 +138,12 @@ def coerce_decimal(value: Any) -> Any:
 def as_single(value: Any) -> Any:
     """A one-element list where a single value is expected becomes that value.
 
-    Entra ID's sample code sets ``manager`` as ``[{"$ref": ..., "value": "<id>"}]``.
+    Entra ID's sample code sets ``manager`` as ``[{"$ref": ..., "value": "<id>"}]``. A
+    list in a list is left alone: read once more, it would be read differently.
     """
-    return value[0] if isinstance(value, list) and len(value) == 1 else value
+    if isinstance(value, list) and len(value) == 1 and not isinstance(value[0], list):
+        return value[0]
+    return value
 
 
 def as_list(value: Any) -> Any:
@@ -139,35 +183,322 @@ def nest_qualified_keys(data: dict[str, Any], extension_ids: Iterable[str]) -> d
     return result
 
 
-def patch_op_name(value: Any) -> Any:
-    """``"Replace"``, ``"Add"``, ``"Remove"`` become lower case (Microsoft Entra ID).
+# -- documents and values (RFC 7643 §2) --------------------------------------------------
 
-    Entra's SCIM tutorial: "Microsoft Entra ID emits the values of op as Add, Replace,
-    and Remove"; RFC 7644 §3.5.2 spells them in lower case.
+_STRINGS = (
+    AttributeType.STRING,
+    AttributeType.REFERENCE,
+    AttributeType.BINARY,
+    AttributeType.DATETIME,
+)
+
+
+def normalize_document(data: Any, schemas: ResourceSchemas) -> Any:
+    """Return a POST or PUT body with the value dialects above read (RFC 7643 §2).
+
+    The result is what :func:`drf_scim.validation.validate_document` accepts with
+    ``strict=True`` when the values fit their attributes: ``schemas`` lists the core
+    schema, extension attributes sent as URN-qualified keys are nested under their
+    extension, unknown attributes and sub-attributes are dropped (as when ``STRICT`` is
+    off), each value of a known attribute goes through :func:`normalize_value`.
+    Read-only attributes are left as sent: validation ignores them (RFC 7644 §3.5.1).
     """
-    return value.strip().lower() if isinstance(value, str) else value
-
-
-def path_keys(
-    value: dict[str, Any], is_attribute: Callable[[str], bool]
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Split a path-less PATCH value into attribute keys and keys that may be paths.
-
-    Entra ID (with its ``aadOptscim062020`` flag) sends ``{"op": "replace", "value":
-    {"name.givenName": "x", "urn:...:enterprise:2.0:User:employeeNumber": "y"}}``; RFC 7644
-    §3.5.2.3 only puts attribute names (and extension URNs, RFC 7643 §3.3) there.
-    ``is_attribute`` says which keys are attribute names or extension URNs; ``schemas``
-    stays with them.
-    """
-    plain: dict[str, Any] = {}
-    paths: dict[str, Any] = {}
-    for key, item in value.items():
+    if not isinstance(data, dict):
+        return data
+    data = nest_qualified_keys(data, (ext.id for ext in schemas.extensions))
+    result: dict[str, Any] = {}
+    declared: Any = None
+    for key, value in data.items():
         name = str(key)
-        if is_attribute(name) or name.lower() == "schemas":
-            plain[name] = item
-        else:
-            paths[name] = item
-    return plain, paths
+        attribute = schemas.top_level(name)
+        extension = schemas.extension(name) if attribute is None else None
+        if attribute is not None:
+            result[key] = _attribute_value(attribute, value)
+        elif extension is not None:
+            result[key] = _extension_value(extension, value)
+        elif name.lower() == "schemas":
+            declared = value
+    if not isinstance(declared, list) or schemas.core.id not in declared:
+        declared = [schemas.core.id, *(declared if isinstance(declared, list) else ())]
+    return {"schemas": declared, **result}
+
+
+def _extension_value(extension: Schema, value: Any) -> Any:
+    """The object of an extension: its attributes normalised, unknown ones dropped."""
+    if not isinstance(value, dict):
+        return value
+    result: dict[str, Any] = {}
+    for key, item in value.items():
+        attribute = extension.get(str(key))
+        if attribute is not None:
+            result[key] = _attribute_value(attribute, item)
+    return result
+
+
+def _attribute_value(attribute: Attribute, value: Any) -> Any:
+    if value is None or attribute.mutability is Mutability.READ_ONLY:
+        return value
+    return normalize_value(attribute, value)
+
+
+def normalize_value(attribute: Attribute, value: Any) -> Any:
+    """Return ``value``, sent for ``attribute``, with the value dialects above read.
+
+    A multi-valued attribute gets a list (:func:`as_list`) whose values are read one by
+    one, and of which one value at most stays ``primary`` (RFC 7643 §2.4: the first);
+    a single-valued one gets its value out of a one-element list (:func:`as_single`).
+    ``null`` values are kept, so that positions in error messages stay those of the
+    request. What cannot be read is returned as sent; ``value`` is not modified.
+    """
+    if not attribute.multi_valued:
+        return _single_value(attribute, as_single(value))
+    items = [item if item is None else _single_value(attribute, item) for item in as_list(value)]
+    if attribute.is_complex:
+        primaries = [i for i in items if isinstance(i, dict) and i.get("primary") is True]
+        for item in primaries[1:]:
+            item["primary"] = False  # a copy, made by _single_value
+    return items
+
+
+def _single_value(attribute: Attribute, value: Any) -> Any:
+    """One value: coerced to the attribute's type, or its sub-attributes read."""
+    if not attribute.is_complex:
+        return _COERCE.get(attribute.type, _unchanged)(value)
+    value = as_complex(value, attribute.get("value") is not None)
+    if not isinstance(value, dict):
+        return value
+    result: dict[str, Any] = {}
+    for key, item in value.items():
+        sub = attribute.get(str(key))
+        if sub is not None:
+            result[key] = item if item is None else normalize_value(sub, item)
+    return result
+
+
+def _unchanged(value: Any) -> Any:
+    return value
+
+
+_COERCE: dict[AttributeType, Callable[[Any], Any]] = {
+    **dict.fromkeys(_STRINGS, coerce_string),
+    AttributeType.BOOLEAN: coerce_boolean,
+    AttributeType.INTEGER: coerce_integer,
+    AttributeType.DECIMAL: coerce_decimal,
+}
+
+
+# -- PATCH requests (RFC 7644 §3.5.2) -----------------------------------------------------
+
+_PATCH_OPS = ("add", "remove", "replace")
+_OPERATION_MEMBERS = ("op", "path", "value")
+
+
+def normalize_patch_request(body: Any, schemas: ResourceSchemas) -> Any:
+    """Return ``body`` with the PATCH dialects below rewritten as RFC 7644 §3.5.2 says.
+
+    The result is a ``PatchOp`` message that :func:`drf_scim.patch.parse_patch_request`
+    accepts with ``strict=True``: ``schemas`` lists the ``PatchOp`` URN, each operation
+    has only ``op``, ``path`` and ``value``, ``op`` is lower case, paths name what they
+    target, path-less values hold attribute names and extension URNs only, and each
+    ``value`` is read for the attribute it is given to (:func:`normalize_value`; unknown
+    attributes and sub-attributes dropped). What this layer cannot read is passed on as
+    sent, for the strict code to refuse with the error the RFC asks for; ``body`` itself
+    is never modified.
+
+    * ``"op": "Replace"``, ``"Add"``, ``"Remove"`` (Microsoft Entra ID, whose SCIM
+      tutorial says it "emits the values of op as Add, Replace, and Remove").
+    * Path-less values whose keys are paths, ``{"name.givenName": "x"}`` (Entra ID with
+      its ``aadOptscim062020`` flag): one operation per path, after the path-less one
+      (:func:`split_path_keys`).
+    * ``remove`` with a ``value`` listing the values to remove (Entra ID without the flag,
+      JumpCloud): a value filter (:func:`values_filter`). On a single-valued attribute,
+      or a path that already selects values, the ``value`` is dropped; an empty list
+      removes nothing, written as the RFC's no-op, a path-less ``add`` of ``{}``.
+    * An unqualified name of an extension attribute, ``"path": "department"``, as the
+      filters read it: qualified with its extension's URN.
+
+    Leniencies that are not one client's: a missing ``schemas``, unknown members of an
+    operation (dropped) and ``"path": ""`` (no path).
+
+    Raises ``invalidValue`` when a ``remove`` lists values that cannot select any
+    (``[{"value": [1]}]``); nothing else.
+    """
+    if not isinstance(body, dict):
+        return body
+    members = {str(key).lower(): value for key, value in body.items()}
+    declared = members.get("schemas")
+    result: dict[str, Any] = {
+        "schemas": declared
+        if isinstance(declared, list) and PATCH_OP_SCHEMA in declared
+        else [PATCH_OP_SCHEMA]
+    }
+    operations = members.get("operations")
+    if isinstance(operations, list):
+        reader = _PatchReader(schemas)
+        operations = [
+            normalised
+            for index, raw in enumerate(operations)
+            for normalised in reader.operation(raw, f"Operations[{index}]")
+        ]
+    if "operations" in members:
+        result["Operations"] = operations
+    return result
+
+
+class _PatchReader:
+    """Reads the operations of one ``PatchOp`` message for :func:`normalize_patch_request`."""
+
+    def __init__(self, schemas: ResourceSchemas) -> None:
+        self.schemas = schemas
+        self.urns = (schemas.core.id, *(ext.id for ext in schemas.extensions))
+
+    def operation(self, raw: Any, where: str) -> list[Any]:
+        """One operation as sent → the RFC operations it means (usually one)."""
+        if not isinstance(raw, dict):
+            return [raw]
+        members = {str(key).lower(): value for key, value in raw.items()}
+        operation = {name: members[name] for name in _OPERATION_MEMBERS if name in members}
+        op = operation.get("op")
+        if isinstance(op, str) and op.strip().lower() in _PATCH_OPS:
+            operation["op"] = op = op.strip().lower()
+        text = operation.get("path")
+        if isinstance(text, str) and not text.strip():
+            del operation["path"]
+        target = self.path(operation.get("path"))
+        if target is not None and _qualified(*target) is not target[0]:
+            operation["path"] = str(_qualified(*target))
+        if op == "remove" and target is not None and operation.get("value") is not None:
+            return self.remove_listed_values(*target, operation["value"], where)
+        value = operation.get("value")
+        if op in ("add", "replace") and "path" not in operation and isinstance(value, dict):
+            return self.split_path_keys(op, value)
+        if op in ("add", "replace") and target is not None and value is not None:
+            operation["value"] = _target_value(target[1], value)
+        return [operation]
+
+    def path(self, text: Any) -> tuple[PatchPath, ResolvedPath] | None:
+        """A path that parses and names an attribute of the resource, else ``None``."""
+        from .paths import resolve_path  # see the note on the imports
+
+        if not isinstance(text, str):
+            return None
+        try:
+            path = parse_path(text, schema_urns=self.urns)
+            return path, resolve_path(path, self.schemas)
+        except (FilterSyntaxError, InvalidPathError):
+            return None
+
+    def split_path_keys(self, op: str, value: dict[str, Any]) -> list[Any]:
+        """A path-less value with path keys: one operation per path.
+
+        Entra ID (with ``aadOptscim062020``) sends ``{"op": "replace", "value":
+        {"name.givenName": "x", "urn:...:enterprise:2.0:User:employeeNumber": "y"}}``;
+        RFC 7644 §3.5.2.3 only puts attribute names (and extension URNs, RFC 7643 §3.3)
+        there. Attribute names, extension URNs and ``schemas`` stay in one path-less
+        operation; the keys that are paths follow as operations of their own; keys that
+        are neither are dropped, as unknown attributes are in a POST.
+        """
+        plain: dict[str, Any] = {}
+        pathed: list[Any] = []
+        for key, item in value.items():
+            name = str(key)
+            if (
+                self.schemas.top_level(name) is not None
+                or self.schemas.extension(name) is not None
+                or name.lower() == "schemas"
+            ):
+                plain[name] = item
+                continue
+            target = self.path(name)
+            if target is not None:
+                path = str(_qualified(*target))
+                read = item if item is None else _target_value(target[1], item)
+                pathed.append({"op": op, "path": path, "value": read})
+        if plain or not pathed:
+            return [{"op": op, "value": self.path_less_value(plain)}, *pathed]
+        return pathed
+
+    def path_less_value(self, value: dict[str, Any]) -> dict[str, Any]:
+        """The attributes and extension objects of a path-less value, their values read."""
+        result: dict[str, Any] = {}
+        for key, item in value.items():
+            name = str(key)
+            attribute = self.schemas.top_level(name)
+            extension = self.schemas.extension(name) if attribute is None else None
+            if attribute is not None:
+                result[key] = _attribute_value(attribute, item)
+            elif extension is not None:
+                result[key] = _extension_value(extension, item)
+            else:
+                result[key] = item  # "schemas", ignored by the engine
+        return result
+
+    def remove_listed_values(
+        self, path: PatchPath, target: ResolvedPath, value: Any, where: str
+    ) -> list[dict[str, Any]]:
+        """``remove`` with a ``value`` (:func:`values_filter`): remove the values listed.
+
+        A long list becomes several operations, each path within the parser's length
+        limit (``DEFAULT_MAX_LENGTH``): removing some values, then others, leaves what
+        removing all at once does.
+        """
+        attribute = target.attribute
+        if (
+            attribute is None
+            or not attribute.multi_valued
+            or path.value_filter is not None
+            or path.sub_attribute is not None
+        ):
+            return [{"op": "remove", "path": str(_qualified(path, target))}]
+        items = value if isinstance(value, list) else [value]
+        if not items:
+            return [{"op": "add", "value": {}}]  # nothing listed, nothing removed
+        selector = values_filter(items, attribute)
+        if selector is None:
+            raise InvalidValueError(f"{where}: the 'value' of remove must list values of {path}.")
+        whole = _qualified(PatchPath(path.attribute, None, path.schema), target)
+        terms = selector.operands if isinstance(selector, Or) else (selector,)
+        return [
+            {"op": "remove", "path": str(PatchPath(whole.attribute, None, whole.schema, chunk))}
+            for chunk in _any_of(terms, DEFAULT_MAX_LENGTH - len(str(whole)) - 2)
+        ]
+
+
+def _any_of(terms: tuple[Filter, ...], budget: int) -> Iterator[Filter]:
+    """``terms`` joined with ``or`` into filters of at most ``budget`` characters each.
+
+    A term alone longer than ``budget`` stays alone: the parser then refuses its path.
+    """
+    chunk: list[Filter] = []
+    size = 0
+    for term in terms:
+        cost = len(str(term)) + 6  # " or ", and parentheses around an "and"
+        if chunk and size + cost > budget:
+            yield chunk[0] if len(chunk) == 1 else Or(tuple(chunk))
+            chunk, size = [], 0
+        chunk.append(term)
+        size += cost
+    if chunk:
+        yield chunk[0] if len(chunk) == 1 else Or(tuple(chunk))
+
+
+def _target_value(target: ResolvedPath, value: Any) -> Any:
+    """The ``value`` of ``add`` or ``replace`` on ``target``, read as its attribute's."""
+    if target.attribute is None:
+        extension = target.extension
+        return value if extension is None else _extension_value(extension, value)
+    if target.sub_attribute is not None:
+        return normalize_value(target.sub_attribute, value)
+    if target.value_filter is not None:
+        return _single_value(target.attribute, value)  # one value of the attribute
+    return normalize_value(target.attribute, value)
+
+
+def _qualified(path: PatchPath, target: ResolvedPath) -> PatchPath:
+    """``department`` → ``urn:...:enterprise:2.0:User:department``, as the filters read it."""
+    if path.schema is not None or path.attribute is None or target.extension is None:
+        return path
+    return PatchPath(path.attribute, path.sub_attribute, target.extension.id, path.value_filter)
 
 
 def values_filter(values: list[Any], attribute: Attribute) -> Filter | None:

@@ -2,9 +2,11 @@
 
 Two steps, both pure (no ORM, no HTTP, no DRF):
 
-* :func:`parse_patch_request` checks a ``PatchOp`` message and returns its operations as
-  :class:`PatchOperation` objects with parsed paths. Unless ``strict``, it first reads the
-  dialects of identity providers listed under "IdP dialects" below.
+* :func:`parse_patch_request` checks a ``PatchOp`` message strictly and returns its
+  operations as :class:`PatchOperation` objects with parsed paths. Unless ``strict``,
+  the body is first rewritten from the dialects of identity providers into the RFC's
+  shape by :func:`drf_scim.normalization.normalize_patch_request`; nothing in this
+  module reads a dialect.
 * :func:`apply_patch` applies the operations in order to a copy of the resource's current
   document and returns the new document, or raises the SCIM error of the first operation
   that fails. The input is never modified, so a failure leaves nothing half-done; the
@@ -30,8 +32,13 @@ from typing import Any, Final, Literal, cast
 from .characteristics import Mutability
 from .constants import PATCH_OP_SCHEMA
 from .definitions import Attribute, Schema
-from .exceptions import InvalidPath, InvalidSyntax, InvalidValue, NoTarget
-from .exceptions import Mutability as MutabilityError
+from .errors import (
+    InvalidPathError,
+    InvalidSyntaxError,
+    InvalidValueError,
+    MutabilityError,
+    NoTargetError,
+)
 from .filter_language import (
     AttributePath,
     Comparison,
@@ -40,7 +47,7 @@ from .filter_language import (
     PatchPath,
     parse_path,
 )
-from .normalization import patch_op_name, path_keys, values_filter
+from .normalization import normalize_patch_request
 from .paths import ResolvedPath, equality_conditions, is_present, resolve_path, value_matches
 from .validation import ResourceSchemas, validate_value
 
@@ -73,33 +80,38 @@ def parse_patch_request(
 ) -> list[PatchOperation]:
     """Read a ``PatchOp`` request body (RFC 7644 §3.5.2) into its operations.
 
-    ``schemas`` must list ``urn:ietf:params:scim:api:messages:2.0:PatchOp`` (only checked
-    when ``strict``); ``Operations`` is a non-empty array of objects with an ``op``, an
-    optional ``path`` and a ``value``. Member names are case-insensitive (RFC 7643 §2.1).
-    Paths are parsed and resolved here, so that a request naming an unknown attribute
-    fails before anything is applied.
+    Unless ``strict`` (the ``STRICT`` setting), the body is first rewritten from the
+    dialects of identity providers into the RFC's shape by
+    :func:`drf_scim.normalization.normalize_patch_request`; the message is then read
+    strictly. ``schemas`` must list ``urn:ietf:params:scim:api:messages:2.0:PatchOp``;
+    ``Operations`` is a non-empty array of objects with an ``op``, an optional ``path``
+    and a ``value``, and no other member. Member names are case-insensitive (RFC 7643
+    §2.1). Paths are parsed and resolved here, so that a request naming an unknown
+    attribute fails before anything is applied.
 
     Errors: a malformed message or an unknown ``op`` raise ``invalidSyntax`` (RFC 7644
     Table 9: "did not conform to the request schema"; §3.5.2 says nothing more specific);
     a malformed or unknown ``path`` raises ``invalidPath``; a missing ``value`` for
     ``add``/``replace`` raises ``invalidValue`` ("a required value was missing"); a
-    ``remove`` without ``path`` raises ``noTarget`` (§3.5.2.2).
+    ``remove`` without ``path`` raises ``noTarget`` (§3.5.2.2). Positions in messages
+    (``Operations[2]``) count the operations as normalised.
     """
+    if not strict:
+        body = normalize_patch_request(body, schemas)
     if not isinstance(body, dict):
-        raise InvalidSyntax("A PATCH body must be a JSON object (RFC 7644 §3.5.2).")
+        raise InvalidSyntaxError("A PATCH body must be a JSON object (RFC 7644 §3.5.2).")
     members = _members(body)
-    if strict:
-        declared = members.get("schemas")
-        if not isinstance(declared, list) or PATCH_OP_SCHEMA not in declared:
-            raise InvalidSyntax(f"'schemas' must list {PATCH_OP_SCHEMA} (RFC 7644 §3.5.2).")
+    declared = members.get("schemas")
+    if not isinstance(declared, list) or PATCH_OP_SCHEMA not in declared:
+        raise InvalidSyntaxError(f"'schemas' must list {PATCH_OP_SCHEMA} (RFC 7644 §3.5.2).")
     raw_operations = members.get("operations")
     if not isinstance(raw_operations, list) or not raw_operations:
-        raise InvalidSyntax("'Operations' must be a non-empty array (RFC 7644 §3.5.2).")
+        raise InvalidSyntaxError("'Operations' must be a non-empty array (RFC 7644 §3.5.2).")
     urns = (schemas.core.id, *(ext.id for ext in schemas.extensions))
-    operations: list[PatchOperation] = []
-    for index, raw in enumerate(raw_operations):
-        operations.extend(_parse_operation(raw, f"Operations[{index}]", schemas, urns, strict))
-    return operations
+    return [
+        _parse_operation(raw, f"Operations[{index}]", schemas, urns)
+        for index, raw in enumerate(raw_operations)
+    ]
 
 
 def _members(data: dict[Any, Any]) -> dict[str, Any]:
@@ -108,104 +120,42 @@ def _members(data: dict[Any, Any]) -> dict[str, Any]:
 
 
 def _parse_operation(
-    raw: Any, where: str, schemas: ResourceSchemas, urns: tuple[str, ...], strict: bool
-) -> list[PatchOperation]:
+    raw: Any, where: str, schemas: ResourceSchemas, urns: tuple[str, ...]
+) -> PatchOperation:
     if not isinstance(raw, dict):
-        raise InvalidSyntax(f"{where} must be a JSON object with 'op', 'path' and 'value'.")
+        raise InvalidSyntaxError(f"{where} must be a JSON object with 'op', 'path' and 'value'.")
     members = _members(raw)
-    if strict and not set(members) <= {"op", "path", "value"}:
+    if not set(members) <= {"op", "path", "value"}:
         unknown = sorted(set(members) - {"op", "path", "value"})
-        raise InvalidSyntax(f"{where}: unknown member(s) {', '.join(unknown)}.")
-    operation = _parse_op(members.get("op"), where, strict)
-    path = _parse_path_member(members.get("path"), where, urns, strict)
-    resolved = resolve_path(path, schemas, strict=strict) if path is not None else None
+        raise InvalidSyntaxError(f"{where}: unknown member(s) {', '.join(unknown)}.")
+    op = members.get("op")
+    if op not in _OPS:
+        raise InvalidSyntaxError(f"{where}.op must be 'add', 'remove' or 'replace', not {op!r}.")
+    operation = cast(Op, op)
+    path = _parse_path_member(members.get("path"), where, urns)
+    if path is not None:
+        resolve_path(path, schemas, strict=True)
     value = members.get("value")
     if operation == "remove":
-        if path is None or resolved is None:
-            raise NoTarget(f"{where}: remove needs a 'path' (RFC 7644 §3.5.2.2).")
-        if value is None:
-            return [PatchOperation("remove", path)]
-        if strict:
-            raise InvalidSyntax(f"{where}: remove takes no 'value' (RFC 7644 §3.5.2.2).")
-        return _remove_listed_values(path, resolved, value, where)
+        if path is None:
+            raise NoTargetError(f"{where}: remove needs a 'path' (RFC 7644 §3.5.2.2).")
+        if value is not None:
+            raise InvalidSyntaxError(f"{where}: remove takes no 'value' (RFC 7644 §3.5.2.2).")
+        return PatchOperation("remove", path)
     if "value" not in members:
-        raise InvalidValue(f"{where}: {operation} needs a 'value' (RFC 7644 §3.5.2).")
-    if path is None and isinstance(value, dict) and not strict:
-        return _split_path_keys(operation, value, schemas, urns)
-    return [PatchOperation(operation, path, value)]
+        raise InvalidValueError(f"{where}: {operation} needs a 'value' (RFC 7644 §3.5.2).")
+    return PatchOperation(operation, path, value)
 
 
-def _parse_op(value: Any, where: str, strict: bool) -> Op:
-    op = value if strict else patch_op_name(value)
-    if op not in _OPS:
-        raise InvalidSyntax(f"{where}.op must be 'add', 'remove' or 'replace', not {value!r}.")
-    return cast(Op, op)
-
-
-def _parse_path_member(
-    text: Any, where: str, urns: tuple[str, ...], strict: bool
-) -> PatchPath | None:
+def _parse_path_member(text: Any, where: str, urns: tuple[str, ...]) -> PatchPath | None:
     if text is None:
         return None
     if not isinstance(text, str):
-        raise InvalidPath(f"{where}.path must be a string.")
-    if not text.strip() and not strict:
-        return None  # "path": "" for "no path"
+        raise InvalidPathError(f"{where}.path must be a string.")
     try:
         return parse_path(text, schema_urns=urns)
     except FilterSyntaxError as exc:
-        raise InvalidPath(f"{where}.path: {exc}") from exc
-
-
-def _split_path_keys(
-    operation: Op, value: dict[str, Any], schemas: ResourceSchemas, urns: tuple[str, ...]
-) -> list[PatchOperation]:
-    """A path-less value with path keys (:func:`path_keys`): one operation per path.
-
-    Attribute names and extension URNs stay in one path-less operation; the other keys
-    that parse and resolve as paths follow as operations of their own; keys that do
-    neither are dropped, as unknown attributes are in a POST when ``STRICT`` is off.
-    """
-    plain, candidates = path_keys(
-        value,
-        lambda name: schemas.top_level(name) is not None or schemas.extension(name) is not None,
-    )
-    pathed: list[PatchOperation] = []
-    for name, item in candidates.items():
-        try:
-            path = parse_path(name, schema_urns=urns)
-            resolve_path(path, schemas)
-        except (FilterSyntaxError, InvalidPath):
-            continue
-        pathed.append(PatchOperation(operation, path, item))
-    if plain or not pathed:
-        return [PatchOperation(operation, None, plain), *pathed]
-    return pathed
-
-
-def _remove_listed_values(
-    path: PatchPath, resolved: ResolvedPath, value: Any, where: str
-) -> list[PatchOperation]:
-    """``remove`` with a ``value`` (:func:`values_filter`): remove the values listed.
-
-    On a single-valued attribute, or a path that already selects values or names a
-    sub-attribute, the ``value`` is ignored.
-    """
-    attribute = resolved.attribute
-    if (
-        attribute is None
-        or not attribute.multi_valued
-        or path.value_filter is not None
-        or path.sub_attribute is not None
-    ):
-        return [PatchOperation("remove", path)]
-    items = value if isinstance(value, list) else [value]
-    if not items:
-        return []  # nothing listed, nothing removed
-    selector = values_filter(items, attribute)
-    if selector is None:
-        raise InvalidValue(f"{where}: the 'value' of remove must list values of {path}.")
-    return [PatchOperation("remove", PatchPath(path.attribute, None, path.schema, selector))]
+        raise InvalidPathError(f"{where}.path: {exc}") from exc
 
 
 # -- applying operations -----------------------------------------------------------------
@@ -228,7 +178,15 @@ def apply_patch(
     a value, or removing a required one (RFC 7644 §3.5.2, §3.5.2.2).
 
     Extension objects left empty are dropped, and when ``document`` has a ``schemas``
-    list its extension URNs follow the extensions present.
+    list its extension URNs follow the extensions present. An unknown attribute in a
+    path-less ``value`` or an extension object raises ``invalidSyntax``: the
+    normalisation pass has dropped those it tolerates.
+
+    Values are checked by :func:`drf_scim.validation.validate_value`, which reads the
+    value dialects first unless ``strict``. That changes nothing in the values of
+    operations from :func:`parse_patch_request`, which the normalisation pass has read
+    already; it does read the values the engine builds from a filter's ``eq``
+    conditions, such as ``{"value": "5"}`` for ``add emails[value eq 5].type``.
     """
     result = copy.deepcopy(document)
     guarded = _guarded(schemas)
@@ -294,10 +252,10 @@ class _Applier:
         op, value = operation.op, operation.value
         if operation.path is None:
             if op == "remove":
-                raise NoTarget("remove needs a 'path' (RFC 7644 §3.5.2.2).")
+                raise NoTargetError("remove needs a 'path' (RFC 7644 §3.5.2.2).")
             self.resource(op, value)
             return
-        target = resolve_path(operation.path, self.schemas, strict=self.strict)
+        target = resolve_path(operation.path, self.schemas, strict=True)
         attribute = target.attribute
         if attribute is None:
             self.whole_extension(cast(Schema, target.extension), op, value)
@@ -341,7 +299,7 @@ class _Applier:
     def resource(self, op: Op, value: Any) -> None:
         """No path: ``value`` is a set of attributes (RFC 7644 §3.5.2.1, §3.5.2.3)."""
         if not isinstance(value, dict):
-            raise InvalidValue(f"Without a path, the value of {op} must be a JSON object.")
+            raise InvalidValueError(f"Without a path, the value of {op} must be a JSON object.")
         for key, raw in value.items():
             name = str(key)
             attribute = self.schemas.top_level(name)
@@ -352,8 +310,8 @@ class _Applier:
             extension = self.schemas.extension(name)
             if extension is not None:
                 self.extension(extension, op, raw)
-            elif self.strict and name.lower() != "schemas":
-                raise InvalidSyntax(f"Unknown attribute {name!r}.")
+            elif name.lower() != "schemas":
+                raise InvalidSyntaxError(f"Unknown attribute {name!r}.")
 
     def extension(self, extension: Schema, op: Op, value: Any) -> None:
         """The whole object of an extension: each attribute given is added or replaced."""
@@ -362,14 +320,12 @@ class _Applier:
                 _put(self.document, extension.id, None)
             return
         if not isinstance(value, dict):
-            raise InvalidValue(f"{extension.id}: expected a JSON object.")
+            raise InvalidValueError(f"{extension.id}: expected a JSON object.")
         container = cast(dict[str, Any], self.container(extension, create=True))
         for key, raw in value.items():
             attribute = extension.get(str(key))
             if attribute is None:
-                if self.strict:
-                    raise InvalidSyntax(f"Unknown attribute {extension.id}:{key}.")
-                continue
+                raise InvalidSyntaxError(f"Unknown attribute {extension.id}:{key}.")
             if attribute.mutability is not _READ_ONLY:
                 label = f"{extension.id}:{attribute.name}"
                 self.attribute(container, attribute, op, raw, label)
@@ -413,7 +369,7 @@ class _Applier:
         attribute = cast(Attribute, target.attribute)
         sub = cast(Attribute, target.sub_attribute)
         if attribute.multi_valued:
-            raise InvalidPath(
+            raise InvalidPathError(
                 f"{target.label}: select values of {attribute.name} with a filter, "
                 f'e.g. {attribute.name}[type eq "work"].{sub.name} (RFC 7644 §3.5.2).'
             )
@@ -520,7 +476,7 @@ class _Values:
             op = "add"  # RFC 7644 §3.5.2.3: a target with no value is treated as an add
         if not self.matched:
             if op == "replace":
-                raise NoTarget(f"{self.target.label}: the filter matched no value (§3.5.2.3).")
+                raise NoTargetError(f"{self.target.label}: the filter matched no value (§3.5.2.3).")
             touched = [self.create(raw)]
             self.values.append(touched[0])
         else:
@@ -578,7 +534,7 @@ class _Values:
         label, sub = self.target.label, self.sub
         conditions = equality_conditions(self.value_filter, self.attribute)
         if conditions is None:
-            raise NoTarget(
+            raise NoTargetError(
                 f"{label}: the filter matched no value, and only 'eq' conditions "
                 "can describe a new one."
             )
@@ -590,7 +546,7 @@ class _Values:
             given = _element(self.attribute, raw, label, self.strict)
             element = _element(self.attribute, {**conditions, **(given or {})}, label, self.strict)
         if element is None:
-            raise InvalidValue(f"{label}: no value to add.")
+            raise InvalidValueError(f"{label}: no value to add.")
         return element
 
 

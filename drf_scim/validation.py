@@ -3,55 +3,29 @@
 :func:`validate_document` turns a request body into a clean SCIM document: attribute
 names in their canonical case (RFC 7643 §2.1), extension attributes nested under their
 schema URN, values checked against their type, read-only attributes and ``null`` values
-dropped (RFC 7644 §3.3, §3.5.1), required attributes enforced. Dialects of real clients
-are first translated by :mod:`drf_scim.normalization` unless ``strict`` is set.
+dropped (RFC 7644 §3.3, §3.5.1), required attributes enforced. Unless ``strict``, the
+dialects of real clients are first read by :func:`drf_scim.normalization.normalize_document`
+(or :func:`~drf_scim.normalization.normalize_value` for one value); the checks in this
+module are strict and hold no dialect.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from . import normalization
 from .characteristics import AttributeType, Mutability
-from .definitions import COMMON_ATTRIBUTES, Attribute, Schema
-from .exceptions import InvalidSyntax, InvalidValue
-from .exceptions import Mutability as MutabilityError
+from .definitions import Attribute, ResourceSchemas, Schema
+from .errors import InvalidSyntaxError, InvalidValueError, MutabilityError
 from .indexing import parse_instant
 
 __all__ = ["ResourceSchemas", "check_immutable", "validate_document", "validate_value"]
 
 
-@dataclass(frozen=True)
-class ResourceSchemas:
-    """The schemas of one resource type: its core schema and its extensions (RFC 7643 §6)."""
-
-    core: Schema
-    extensions: tuple[Schema, ...] = ()
-    required_extensions: frozenset[str] = frozenset()
-
-    def extension(self, urn: str) -> Schema | None:
-        lowered = urn.lower()
-        return next((ext for ext in self.extensions if ext.id.lower() == lowered), None)
-
-    def top_level(self, name: str) -> Attribute | None:
-        """A common or core attribute, by name, ignoring case."""
-        return COMMON_ATTRIBUTES.get(name) or self.core.get(name)
-
-    def walk(self) -> Iterator[tuple[str | None, Attribute]]:
-        """Every top-level attribute with its extension URN (``None`` for core/common)."""
-        for attribute in (*COMMON_ATTRIBUTES, *self.core):
-            yield None, attribute
-        for extension in self.extensions:
-            for attribute in extension:
-                yield extension.id, attribute
-
-
-def _fail(path: str, message: str) -> InvalidValue:
-    return InvalidValue(f"{path}: {message}")
+def _fail(path: str, message: str) -> InvalidValueError:
+    return InvalidValueError(f"{path}: {message}")
 
 
 _STRING_TYPES = (AttributeType.STRING, AttributeType.REFERENCE)
@@ -63,59 +37,51 @@ def _check_string(value: str, path: str) -> str:
     return value
 
 
-def _scalar(attribute: Attribute, value: Any, path: str, strict: bool) -> Any:  # noqa: C901
+def _text(kind: AttributeType, value: Any, path: str) -> str:
+    if not isinstance(value, str):
+        raise _fail(path, f"expected a string, got {type(value).__name__}.")
+    _check_string(value, path)
+    if kind is AttributeType.DATETIME:
+        if parse_instant(value) is None:
+            raise _fail(path, "expected an xsd:dateTime such as 2010-01-23T04:56:22Z.")
+    elif kind is AttributeType.BINARY:
+        try:
+            base64.b64decode("".join(value.split()), validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise _fail(path, "expected base64-encoded binary data.") from exc
+    return value
+
+
+def _scalar(attribute: Attribute, value: Any, path: str) -> Any:
     kind = attribute.type
     if kind in (*_STRING_TYPES, AttributeType.BINARY, AttributeType.DATETIME):
-        if not strict:
-            value = normalization.coerce_string(value)
-        if not isinstance(value, str):
-            raise _fail(path, f"expected a string, got {type(value).__name__}.")
-        _check_string(value, path)
-        if kind is AttributeType.DATETIME:
-            if parse_instant(value) is None:
-                raise _fail(path, "expected an xsd:dateTime such as 2010-01-23T04:56:22Z.")
-        elif kind is AttributeType.BINARY:
-            try:
-                base64.b64decode("".join(value.split()), validate=True)
-            except (binascii.Error, ValueError) as exc:
-                raise _fail(path, "expected base64-encoded binary data.") from exc
-        return value
+        return _text(kind, value, path)
     if kind is AttributeType.BOOLEAN:
-        if not strict:
-            value = normalization.coerce_boolean(value)
         if not isinstance(value, bool):
             raise _fail(path, "expected a boolean.")
         return value
     if kind is AttributeType.INTEGER:
-        if not strict:
-            value = normalization.coerce_integer(value)
         if not isinstance(value, int) or isinstance(value, bool):
             raise _fail(path, "expected an integer.")
         return value
     if kind is AttributeType.DECIMAL:
-        if not strict:
-            value = normalization.coerce_decimal(value)
         if not isinstance(value, (int, float)) or isinstance(value, bool):
             raise _fail(path, "expected a number.")
         return value
     raise _fail(path, f"unsupported type {kind.value}.")  # pragma: no cover - all types above
 
 
-def _complex(attribute: Attribute, value: Any, path: str, strict: bool) -> dict[str, Any] | None:
-    if not strict:
-        value = normalization.as_complex(value, attribute.get("value") is not None)
+def _complex(attribute: Attribute, value: Any, path: str) -> dict[str, Any] | None:
     if not isinstance(value, dict):
         raise _fail(path, "expected a JSON object.")
     result: dict[str, Any] = {}
     for key, sub_value in value.items():
         sub = attribute.get(key)
         if sub is None:
-            if strict:
-                raise InvalidSyntax(f"{path}: unknown sub-attribute {key!r}.")
-            continue
+            raise InvalidSyntaxError(f"{path}: unknown sub-attribute {key!r}.")
         if sub.mutability is Mutability.READ_ONLY or sub_value is None:
             continue
-        cleaned = validate_value(sub, sub_value, f"{path}.{sub.name}", strict)
+        cleaned = _check_value(sub, sub_value, f"{path}.{sub.name}")
         if cleaned is not None:
             result[sub.name] = cleaned
     for sub in attribute.sub_attributes:
@@ -124,51 +90,47 @@ def _complex(attribute: Attribute, value: Any, path: str, strict: bool) -> dict[
     return result or None
 
 
-def _single(attribute: Attribute, value: Any, path: str, strict: bool) -> Any:
+def _single(attribute: Attribute, value: Any, path: str) -> Any:
     if attribute.is_complex:
-        return _complex(attribute, value, path, strict)
-    return _scalar(attribute, value, path, strict)
+        return _complex(attribute, value, path)
+    return _scalar(attribute, value, path)
 
 
 def validate_value(attribute: Attribute, value: Any, path: str, strict: bool) -> Any:
-    """Check and normalise one value of ``attribute`` (``path`` names it in errors)."""
+    """Check one value of ``attribute`` and return it clean (``path`` names it in errors).
+
+    Unless ``strict``, the value dialects are read first
+    (:func:`drf_scim.normalization.normalize_value`); the check itself is strict: the
+    type of RFC 7643 §2.3, known sub-attributes in their canonical case (RFC 7643 §2.1),
+    read-only sub-attributes and ``null`` dropped, ``primary`` true once at most (§2.4).
+    """
+    if not strict:
+        value = normalization.normalize_value(attribute, value)
+    return _check_value(attribute, value, path)
+
+
+def _check_value(attribute: Attribute, value: Any, path: str) -> Any:
     if not attribute.multi_valued:
-        if not strict:
-            value = normalization.as_single(value)
         if isinstance(value, list):
             raise _fail(path, "expected a single value, got a list.")
-        return _single(attribute, value, path, strict)
-    if not strict:
-        value = normalization.as_list(value)
+        return _single(attribute, value, path)
     if not isinstance(value, list):
         raise _fail(path, "expected a list of values.")
     items = []
     for index, item in enumerate(value):
         if item is None:
             continue
-        cleaned = _single(attribute, item, f"{path}[{index}]", strict)
+        cleaned = _single(attribute, item, f"{path}[{index}]")
         if cleaned is not None:
             items.append(cleaned)
-    return _one_primary(items, path, strict) or None
-
-
-def _one_primary(items: list[Any], path: str, strict: bool) -> list[Any]:
-    """RFC 7643 §2.4: "primary" is true for one value at most; keep the first otherwise."""
     primaries = [item for item in items if isinstance(item, dict) and item.get("primary") is True]
     if len(primaries) > 1:
-        if strict:
-            raise _fail(path, "more than one value has primary set to true.")
-        for item in primaries[1:]:
-            item["primary"] = False
-    return items
+        raise _fail(path, "more than one value has primary set to true.")
+    return items or None
 
 
 def _attributes(
-    schema: Schema | None,
-    schemas: ResourceSchemas,
-    data: dict[str, Any],
-    prefix: str,
-    strict: bool,
+    schema: Schema | None, schemas: ResourceSchemas, data: dict[str, Any], prefix: str
 ) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in data.items():
@@ -177,20 +139,17 @@ def _attributes(
             if schema is None and key.lower() == "schemas":
                 continue
             extension = schemas.extension(key) if schema is None else None
-            if extension is not None:
-                if value is None:
-                    continue
-                if not isinstance(value, dict):
-                    raise _fail(extension.id, "expected a JSON object.")
-                nested = _attributes(extension, schemas, value, f"{extension.id}:", strict)
-                result[extension.id] = nested
+            if extension is None:
+                raise InvalidSyntaxError(f"Unknown attribute {prefix}{key!r}.")
+            if value is None:
                 continue
-            if strict:
-                raise InvalidSyntax(f"Unknown attribute {prefix}{key!r}.")
+            if not isinstance(value, dict):
+                raise _fail(extension.id, "expected a JSON object.")
+            result[extension.id] = _attributes(extension, schemas, value, f"{extension.id}:")
             continue
         if attribute.mutability is Mutability.READ_ONLY or value is None:
             continue
-        cleaned = validate_value(attribute, value, f"{prefix}{attribute.name}", strict)
+        cleaned = _check_value(attribute, value, f"{prefix}{attribute.name}")
         if cleaned is not None:
             result[attribute.name] = cleaned
     return result
@@ -214,14 +173,20 @@ def _check_required(document: dict[str, Any], schemas: ResourceSchemas) -> None:
 def validate_document(
     data: dict[str, Any], schemas: ResourceSchemas, *, strict: bool = False
 ) -> dict[str, Any]:
-    """Return the clean document for a POST or PUT body, or raise a SCIM error."""
-    if strict:
-        declared = data.get("schemas")
-        if not isinstance(declared, list) or schemas.core.id not in declared:
-            raise InvalidSyntax(f"'schemas' must list {schemas.core.id}.")
-    else:
-        data = normalization.nest_qualified_keys(data, (ext.id for ext in schemas.extensions))
-    document = _attributes(None, schemas, data, "", strict)
+    """Return the clean document for a POST or PUT body, or raise a SCIM error.
+
+    Unless ``strict``, the body is first read from the IdP dialects by
+    :func:`drf_scim.normalization.normalize_document`; it is then checked strictly:
+    ``schemas`` lists the core schema, every attribute is known (RFC 7643 §3) and its
+    value fits it, required attributes and extensions are there (RFC 7643 §2.2).
+    Read-only attributes are dropped (RFC 7644 §3.5.1).
+    """
+    if not strict:
+        data = normalization.normalize_document(data, schemas)
+    declared = data.get("schemas")
+    if not isinstance(declared, list) or schemas.core.id not in declared:
+        raise InvalidSyntaxError(f"'schemas' must list {schemas.core.id}.")
+    document = _attributes(None, schemas, data, "")
     for urn in [key for key, value in document.items() if key.startswith("urn:") and not value]:
         del document[urn]
     _check_required(document, schemas)

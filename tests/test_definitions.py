@@ -13,6 +13,7 @@ from drf_scim.definitions import (
     SCHEMA,
     SERVICE_PROVIDER_CONFIG,
     USER,
+    ResourceSchemas,
 )
 
 
@@ -115,3 +116,20 @@ def test_schema_representation_rfc7643_7():
 @pytest.mark.parametrize("schema", [SERVICE_PROVIDER_CONFIG, RESOURCE_TYPE, SCHEMA])
 def test_discovery_schemas_are_read_only_rfc7643_8_7_2(schema):
     assert all(a.mutability is Mutability.READ_ONLY for a in schema)
+
+
+def test_resource_schemas_rfc7643_6_core_common_and_extensions_ignoring_case():
+    """A resource type (RFC 7643 §6) is its core schema plus extensions; names are
+    case-insensitive (RFC 7643 §2.1), common attributes (§3.1) belong to every one."""
+    users = ResourceSchemas(USER, (ENTERPRISE_USER,), frozenset({ENTERPRISE_USER.id}))
+    assert users.top_level("USERNAME").name == "userName"
+    assert users.top_level("externalId").name == "externalId"
+    assert users.top_level("department") is None
+    assert users.extension(ENTERPRISE_USER.id.upper()) is ENTERPRISE_USER
+    assert users.extension(USER.id) is None
+    walked = list(users.walk())
+    assert (None, COMMON_ATTRIBUTES.get("id")) in walked
+    assert (ENTERPRISE_USER.id, ENTERPRISE_USER.get("department")) in walked
+    assert len(walked) == len(COMMON_ATTRIBUTES.attributes) + len(USER.attributes) + len(
+        ENTERPRISE_USER.attributes
+    )

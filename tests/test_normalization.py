@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
 
 from drf_scim import normalization as n
+from drf_scim.constants import PATCH_OP_SCHEMA, USER_SCHEMA
+from drf_scim.definitions import ENTERPRISE_USER, GROUP, USER, ResourceSchemas
+from drf_scim.errors import InvalidValueError, SCIMError
+from drf_scim.patch import apply_patch, parse_patch_request
+from drf_scim.validation import validate_document
+from tests.conftest import load_sample
 
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+USERS = ResourceSchemas(USER, (ENTERPRISE_USER,))
+GROUPS = ResourceSchemas(GROUP)
 
 
 @pytest.mark.parametrize(
@@ -69,3 +81,338 @@ def test_as_single_unwraps_one_element_lists_entra_manager():
     assert n.as_single([{"value": "m"}]) == {"value": "m"}
     assert n.as_single(["a", "b"]) == ["a", "b"]
     assert n.as_single("a") == "a"
+    assert n.as_single([["a"]]) == [["a"]]  # read twice, it would become "a"
+
+
+# -- documents (RFC 7643 §2): normalize_document, then strict validation -------------------
+
+
+def normalized_document(data, schemas=USERS):
+    """The layer's output, which strict validation must accept."""
+    original = copy.deepcopy(data)
+    result = n.normalize_document(data, schemas)
+    assert data == original  # the input is left alone
+    assert n.normalize_document(result, schemas) == result  # nothing left to read
+    assert validate_document(result, schemas, strict=True) == validate_document(data, schemas)
+    return result
+
+
+def test_rfc7643_8_2_full_user_is_left_as_sent():
+    user = load_sample("rfc7643-8.2-user-full.json")
+    assert normalized_document(user) == user
+
+
+def test_rfc7643_2_3_entra_id_user_values():
+    """Entra ID: ``"True"`` for booleans, numbers for strings, a bare id for ``manager``,
+    extension attributes as URN-qualified keys (see the module docstring)."""
+    data = {
+        "schemas": [USER_SCHEMA, ENTERPRISE],
+        "userName": 1234,
+        "active": "True",
+        "emails": {"value": "a@example.com", "primary": "true"},
+        f"{ENTERPRISE}:employeeNumber": 701984,
+        f"{ENTERPRISE}:manager": "26118915",
+    }
+    assert normalized_document(data) == {
+        "schemas": [USER_SCHEMA, ENTERPRISE],
+        "userName": "1234",
+        "active": True,
+        "emails": [{"value": "a@example.com", "primary": True}],
+        ENTERPRISE: {"employeeNumber": "701984", "manager": {"value": "26118915"}},
+    }
+
+
+def test_rfc7643_2_4_lenient_readings():
+    """Without ``STRICT``: no ``schemas``, unknown attributes and sub-attributes dropped,
+    the first of two primary values kept, a one-element list for a single value."""
+    data = {
+        "userName": "b",
+        "nope": 1,
+        "name": [{"givenName": "B", "nick": "x"}],
+        "emails": [
+            {"value": "a@example.com", "primary": True},
+            None,
+            {"value": "b@example.com", "primary": True},
+        ],
+        ENTERPRISE: {"department": "R&D", "nope": 1},
+        "id": ["read-only", "left alone"],
+    }
+    assert normalized_document(data) == {
+        "schemas": [USER_SCHEMA],
+        "userName": "b",
+        "name": {"givenName": "B"},
+        "emails": [
+            {"value": "a@example.com", "primary": True},
+            None,  # kept: positions in error messages are those of the request
+            {"value": "b@example.com", "primary": False},
+        ],
+        ENTERPRISE: {"department": "R&D"},
+        "id": ["read-only", "left alone"],
+    }
+
+
+def test_rfc7643_2_3_what_cannot_be_read_is_passed_on():
+    """Strict validation then refuses it, naming the attribute (RFC 7644 §3.12)."""
+    data = {"userName": "b", "active": "maybe", "emails": [{"value": ["x", "y"]}], ENTERPRISE: 5}
+    assert n.normalize_document(data, USERS) == {"schemas": [USER_SCHEMA], **data}
+    assert n.normalize_document([1], USERS) == [1]
+    with pytest.raises(InvalidValueError, match="active: expected a boolean"):
+        validate_document(data, USERS)
+
+
+# -- PATCH requests (RFC 7644 §3.5.2) -------------------------------------------------------
+
+
+def patch_op(*operations, **extra):
+    return {"schemas": [PATCH_OP_SCHEMA], "Operations": list(operations), **extra}
+
+
+def applied(document, message, schemas, *, strict):
+    try:
+        operations = parse_patch_request(message, schemas, strict=strict)
+        return apply_patch(document, operations, schemas, strict=strict)
+    except SCIMError as exc:
+        return type(exc)
+
+
+def normalized(message, schemas=USERS):
+    """The layer's output, which must be an RFC request: the strict parser accepts it, and
+    read strictly it does to a resource what the request as sent does."""
+    original = copy.deepcopy(message)
+    result = n.normalize_patch_request(message, schemas)
+    assert message == original  # the input is left alone
+    assert n.normalize_patch_request(result, schemas) == result  # nothing left to read
+    parse_patch_request(result, schemas, strict=True)
+    if schemas is USERS:
+        document = load_sample("rfc7643-8.2-user-full.json")
+    else:
+        document = {"displayName": "G", "members": [{"value": "u1"}, {"value": "u3"}]}
+    expected = applied(document, message, schemas, strict=False)
+    assert applied(document, result, schemas, strict=True) == expected
+    return result
+
+
+def test_rfc7644_3_5_2_request_is_left_as_sent():
+    message = patch_op(
+        {"op": "add", "path": 'emails[type eq "work"].value', "value": "x@example.com"},
+        {"op": "remove", "path": "nickName"},
+        {"op": "replace", "value": {"title": "CEO", ENTERPRISE: {"department": "R&D"}}},
+    )
+    assert normalized(message) == message
+
+
+def test_rfc7644_3_5_2_entra_id_capitalised_op_names():
+    """Entra's SCIM tutorial: it "emits the values of op as Add, Replace, and Remove"."""
+    message = patch_op(
+        {"op": "Replace", "path": "title", "value": "x"},
+        {"op": " ADD ", "path": "nickName", "value": "B"},
+        {"op": "Remove", "path": "title"},
+    )
+    assert [o["op"] for o in normalized(message)["Operations"]] == ["replace", "add", "remove"]
+
+
+def test_rfc7644_3_5_2_3_entra_id_path_keys_in_a_path_less_value():
+    """Entra ID with ``aadOptscim062020`` ("Requests to replace multiple attributes")."""
+    message = patch_op(
+        {
+            "op": "Replace",
+            "value": {
+                "displayName": "Bjfe",
+                "name.givenName": "Kkom",
+                f"{ENTERPRISE}:employeeNumber": "Aklq",
+                'emails[type eq "work"].value': "w@example.com",
+                "name.nope": "dropped",
+                "bad key": "dropped",
+            },
+        }
+    )
+    assert normalized(message)["Operations"] == [
+        {"op": "replace", "value": {"displayName": "Bjfe"}},
+        {"op": "replace", "path": "name.givenName", "value": "Kkom"},
+        {"op": "replace", "path": f"{ENTERPRISE}:employeeNumber", "value": "Aklq"},
+        {"op": "replace", "path": 'emails[type eq "work"].value', "value": "w@example.com"},
+    ]
+    only_paths = patch_op({"op": "add", "value": {"name.givenName": "K"}})
+    assert normalized(only_paths)["Operations"] == [
+        {"op": "add", "path": "name.givenName", "value": "K"}
+    ]
+
+
+def test_rfc7644_3_5_2_2_entra_id_remove_with_listed_values():
+    """Entra ID without the flag ("Requests made to remove a group member") and JumpCloud:
+    ``remove`` on ``members`` with ``value``, read as the RFC's value filter."""
+    message = patch_op(
+        {"op": "Remove", "path": "members", "value": [{"value": "u1"}, {"value": "u2"}]},
+        {"op": "remove", "path": "members", "value": {"value": "u3", "display": "ignored"}},
+        {"op": "remove", "path": "displayName", "value": "ignored"},
+        {"op": "remove", "path": "members", "value": []},
+    )
+    assert normalized(message, GROUPS)["Operations"] == [
+        {"op": "remove", "path": 'members[value eq "u1" or value eq "u2"]'},
+        {"op": "remove", "path": 'members[value eq "u3"]'},
+        {"op": "remove", "path": "displayName"},
+        {"op": "add", "value": {}},  # nothing listed: the RFC's no-op
+    ]
+    with pytest.raises(InvalidValueError, match=r"Operations\[0\]: the 'value' of remove"):
+        n.normalize_patch_request(
+            patch_op({"op": "remove", "path": "members", "value": [{"value": [1]}]}), GROUPS
+        )
+
+
+def test_rfc7644_3_5_2_values_are_read_as_their_target_attribute():
+    """Entra ID's "Requests made to disable users" (``"False"``), its bare ``manager`` id
+    and numbers for strings (JumpCloud): each value is read for the attribute its path
+    names, and unknown attributes of a value are dropped, as in a POST."""
+    message = patch_op(
+        {"op": "Replace", "path": "active", "value": "False"},
+        {"op": "add", "path": f"{ENTERPRISE}:manager", "value": "26118915"},
+        {"op": "replace", "path": f"{ENTERPRISE}:employeeNumber", "value": 1234},
+        {"op": "add", "path": 'emails[type eq "work"]', "value": {"primary": "True", "x": 1}},
+        {"op": "add", "path": 'emails[type eq "work"].primary', "value": "true"},
+        {"op": "add", "path": ENTERPRISE, "value": {"costCenter": 4, "nope": 1}},
+        {"op": "replace", "value": {"active": "True", "nope": 1, "name.givenName": 5}},
+    )
+    assert normalized(message)["Operations"] == [
+        {"op": "replace", "path": "active", "value": False},
+        {"op": "add", "path": f"{ENTERPRISE}:manager", "value": {"value": "26118915"}},
+        {"op": "replace", "path": f"{ENTERPRISE}:employeeNumber", "value": "1234"},
+        {"op": "add", "path": 'emails[type eq "work"]', "value": {"primary": True}},
+        {"op": "add", "path": 'emails[type eq "work"].primary', "value": True},
+        {"op": "add", "path": ENTERPRISE, "value": {"costCenter": "4"}},
+        {"op": "replace", "value": {"active": True}},
+        {"op": "replace", "path": "name.givenName", "value": "5"},
+    ]
+
+
+def test_rfc7644_3_5_2_unqualified_extension_attribute_is_qualified():
+    """``department`` names the enterprise attribute, as the filters read it (§3.4.2.2)."""
+    message = patch_op(
+        {"op": "add", "path": "department", "value": "Tours"},
+        {"op": "add", "path": "manager.value", "value": "m1"},
+    )
+    assert [o["path"] for o in normalized(message)["Operations"]] == [
+        f"{ENTERPRISE}:department",
+        f"{ENTERPRISE}:manager.value",
+    ]
+
+
+def test_rfc7644_3_5_2_lenient_envelope():
+    """A missing ``schemas``, unknown members and ``"path": ""`` are read, not refused."""
+    message = {
+        "OPERATIONS": [
+            {"OP": "replace", "path": "", "value": {"title": "x"}, "comment": "hi"},
+        ],
+        "id": "dropped",
+    }
+    assert normalized(message) == patch_op({"op": "replace", "value": {"title": "x"}})
+    assert normalized({**message, "schemas": ["other"]})["schemas"] == [PATCH_OP_SCHEMA]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        None,
+        [],
+        "x",
+        {"schemas": [PATCH_OP_SCHEMA], "Operations": "x"},
+        patch_op("x", {"op": "move", "path": "title"}),
+        patch_op({"op": "add", "path": "emails[", "value": 1}),
+        patch_op({"op": "add", "path": "nope", "value": 1}),
+        patch_op({"op": "add", "path": 5, "value": 1}),
+        patch_op({"op": "remove", "value": [{"value": "x"}]}),
+        patch_op({"op": "add", "path": "title"}),
+    ],
+)
+def test_rfc7644_3_5_2_what_cannot_be_read_is_passed_on(message):
+    """The strict parser then refuses it with the error RFC 7644 Table 9 asks for."""
+    result = n.normalize_patch_request(message, USERS)
+    if isinstance(message, dict):
+        assert result["Operations"] == message["Operations"]
+    else:
+        assert result is message
+
+
+# -- properties -----------------------------------------------------------------------------
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 5),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from(["True", "false", "42", "4.5", "x", "2010-01-23T04:56:22Z", ""]),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["value", "type", "primary", "display", "givenName", "nope"]),
+            inner,
+            max_size=3,
+        )
+    ),
+    max_leaves=8,
+)
+names = st.sampled_from(
+    [
+        "schemas",
+        "userName",
+        "USERNAME",
+        "active",
+        "name",
+        "emails",
+        "x509Certificates",
+        "nickName",
+        "id",
+        "nope",
+        ENTERPRISE,
+        f"{ENTERPRISE}:employeeNumber",
+        f"{ENTERPRISE}:manager",
+    ]
+)
+documents = st.tuples(
+    st.fixed_dictionaries(
+        {
+            "schemas": st.sampled_from([[USER_SCHEMA], [USER_SCHEMA, ENTERPRISE], None, 1]),
+            "userName": st.sampled_from(["bjensen", "bjensen", "bjensen", 5]) | values,
+        }
+    ),
+    st.dictionaries(names, values, max_size=3)
+    | st.fixed_dictionaries(
+        {},
+        optional={
+            "active": st.booleans() | st.just("False"),
+            "nickName": st.sampled_from(["Babs", 5]),
+            "emails": st.lists(
+                st.fixed_dictionaries(
+                    {"value": st.sampled_from(["a@example.com", 7])},
+                    optional={"primary": st.booleans() | st.just("True"), "type": st.just("work")},
+                ),
+                max_size=3,
+            )
+            | st.just({"value": "b@example.com"}),
+            ENTERPRISE: st.fixed_dictionaries(
+                {}, optional={"employeeNumber": st.sampled_from(["1", 2]), "nope": st.just(1)}
+            ),
+            f"{ENTERPRISE}:manager": st.just("26118915") | st.just({"value": "26118915"}),
+        },
+    ),
+).map(lambda pair: {**pair[0], **pair[1]})
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(documents)
+def test_rfc7643_2_normalize_document_properties(data):
+    """On any body: no error, the input untouched, nothing left to read after one pass,
+    and a body strict validation accepts is validated the same way without ``STRICT``."""
+    original = copy.deepcopy(data)
+    result = n.normalize_document(data, USERS)
+    assert data == original
+    assert n.normalize_document(result, USERS) == result
+    try:
+        strict = validate_document(data, USERS, strict=True)
+    except SCIMError:
+        event("refused when strict")
+        return
+    event("accepted when strict")
+    assert validate_document(data, USERS) == strict

@@ -30,11 +30,12 @@ from drf_scim.audit import SCRUBBED
 from drf_scim.constants import ENTERPRISE_USER_SCHEMA, ERROR_SCHEMA, PATCH_OP_SCHEMA, USER_SCHEMA
 from drf_scim.exceptions import SCIMAPIException
 from drf_scim.models import GroupRecord, SCIMEvent, UserRecord, UserValue
-from drf_scim.patch import PatchOperation, apply_patch, parse_patch_request
+from drf_scim.patch import PatchOperation
 from drf_scim.settings import scim_settings
 from drf_scim.signals import operation_failed, post_operation, pre_operation
 
 from .conftest import SCIMClient
+from .patch_engine import apply_patch, parse_patch_request
 
 USERS = "/scim/v2/Users"
 GROUPS = "/scim/v2/Groups"

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from drf_scim.constants import PATCH_OP_SCHEMA
 from drf_scim.definitions import ENTERPRISE_USER, USER
-from drf_scim.exceptions import NoTarget, SCIMAPIException
+from drf_scim.errors import InvalidValueError, NoTargetError, SCIMError
+from drf_scim.normalization import normalize_patch_request
 from drf_scim.patch import apply_patch, parse_patch_request
 from drf_scim.validation import ResourceSchemas, validate_document
 
@@ -91,7 +92,7 @@ def model_filtered(doc, op, kind, sub, value):
     matched = [e for e in emails if "type" in e and fold(e["type"]) == fold(kind)]
     if not matched:
         if op == "replace":
-            raise NoTarget
+            raise NoTargetError
         new = {"type": kind, sub: value}
         doc["emails"] = [*emails, new]
         settle(doc["emails"], [new])
@@ -212,11 +213,11 @@ def test_engine_agrees_with_the_model(document, drawn):
     try:
         for _, operation in drawn:
             model(expected, operation)
-    except NoTarget:
-        expected = NoTarget
+    except NoTargetError:
+        expected = NoTargetError
     message = {"schemas": [PATCH_OP_SCHEMA], "Operations": [json for json, _ in drawn]}
-    if expected is NoTarget:
-        with pytest.raises(NoTarget):
+    if expected is NoTargetError:
+        with pytest.raises(NoTargetError):
             apply_patch(document, parse_patch_request(message, USERS), USERS)
     else:
         assert apply_patch(document, parse_patch_request(message, USERS), USERS) == expected
@@ -276,7 +277,7 @@ def test_garbage_raises_scim_errors_only(document, message, strict):
             document, parse_patch_request(message, USERS, strict=strict), USERS, strict=strict
         )
         validate_document(result, USERS, strict=strict)
-    except SCIMAPIException:
+    except SCIMError:
         pass
     assert document == original
 
@@ -286,6 +287,47 @@ def test_garbage_raises_scim_errors_only(document, message, strict):
 def test_garbage_operations_on_random_documents(document, raw):
     original = copy.deepcopy(document)
     message = {"schemas": [PATCH_OP_SCHEMA], "Operations": raw}
-    with contextlib.suppress(SCIMAPIException):
+    with contextlib.suppress(SCIMError):
         apply_patch(document, parse_patch_request(message, USERS), USERS)
     assert document == original
+
+
+rfc_or_garbage_bodies = st.fixed_dictionaries(
+    {
+        "schemas": st.just([PATCH_OP_SCHEMA]),
+        "Operations": st.lists(
+            st.one_of(operations().map(lambda drawn: drawn[0]), garbage_operations),
+            min_size=1,
+            max_size=4,
+        ),
+    }
+)
+
+
+@SETTINGS
+@given(documents(), st.one_of(bodies, rfc_or_garbage_bodies))
+def test_dialects_leave_rfc_requests_alone(document, message):
+    """RFC 7644 §3.5.2: what the strict reading accepts, the IdP dialect layer
+    (drf_scim.normalization) reads the same way."""
+    try:
+        operations = parse_patch_request(message, USERS, strict=True)
+        expected = apply_patch(document, operations, USERS, strict=True)
+    except SCIMError:
+        return
+    assert apply_patch(document, parse_patch_request(message, USERS), USERS) == expected
+
+
+@SETTINGS
+@given(st.one_of(bodies, rfc_or_garbage_bodies))
+def test_normalisation_pass_properties(message):
+    """The IdP dialect layer on any body (RFC 7644 §3.5.2): the input untouched, only
+    ``invalidValue`` raised (a ``remove`` value list that selects nothing), and nothing
+    left to read after one pass."""
+    original = copy.deepcopy(message)
+    try:
+        result = normalize_patch_request(message, USERS)
+    except InvalidValueError:
+        return
+    finally:
+        assert message == original
+    assert normalize_patch_request(result, USERS) == result

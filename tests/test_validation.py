@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from drf_scim.definitions import ENTERPRISE_USER, GROUP, USER
-from drf_scim.exceptions import InvalidSyntax, InvalidValue, Mutability
+from drf_scim.errors import InvalidSyntaxError, InvalidValueError, MutabilityError
 from drf_scim.validation import ResourceSchemas, check_immutable, validate_document
 
 USERS = ResourceSchemas(USER, (ENTERPRISE_USER,))
@@ -33,13 +33,13 @@ def test_read_only_attributes_and_nulls_are_dropped_rfc7644_3_3():
 
 
 def test_required_attribute_rfc7643_2_2():
-    with pytest.raises(InvalidValue, match="userName: is required"):
+    with pytest.raises(InvalidValueError, match="userName: is required"):
         validate_document({"name": {"givenName": "x"}}, USERS)
 
 
 def test_required_extension_rfc7643_6():
     schemas = ResourceSchemas(USER, (ENTERPRISE_USER,), frozenset({ENTERPRISE_USER.id}))
-    with pytest.raises(InvalidValue, match="extension is required"):
+    with pytest.raises(InvalidValueError, match="extension is required"):
         validate_document({"userName": "a"}, schemas)
 
 
@@ -56,7 +56,7 @@ def test_required_extension_rfc7643_6():
     ],
 )
 def test_type_errors_name_the_attribute_rfc7643_2_3(body, message):
-    with pytest.raises(InvalidValue, match=message):
+    with pytest.raises(InvalidValueError, match=message):
         validate_document(body, USERS)
 
 
@@ -87,23 +87,23 @@ def test_date_time_type_rfc7643_2_3_5():
         {"n": True},
         {"d": "x"},
     ):
-        with pytest.raises(InvalidValue):
+        with pytest.raises(InvalidValueError):
             validate_document(bad, schemas)
 
 
 def test_strict_mode():
-    with pytest.raises(InvalidSyntax, match="schemas"):
+    with pytest.raises(InvalidSyntaxError, match="schemas"):
         validate_document({"userName": "a"}, USERS, strict=True)
     base = {"schemas": [USER.id], "userName": "a"}
-    with pytest.raises(InvalidSyntax, match="nickname"):
+    with pytest.raises(InvalidSyntaxError, match="nickname"):
         validate_document({**base, "nickname2": "x"}, USERS, strict=True)
-    with pytest.raises(InvalidValue, match="primary"):
+    with pytest.raises(InvalidValueError, match="primary"):
         validate_document(
             {**base, "emails": [{"value": "a", "primary": True}, {"value": "b", "primary": True}]},
             USERS,
             strict=True,
         )
-    with pytest.raises(InvalidSyntax, match="unknown sub-attribute"):
+    with pytest.raises(InvalidSyntaxError, match="unknown sub-attribute"):
         validate_document({**base, "name": {"nick": "x"}}, USERS, strict=True)
     assert validate_document({**base, "active": True}, USERS, strict=True) == {
         "userName": "a",
@@ -120,9 +120,9 @@ def test_immutable_attribute_may_be_set_once_then_not_changed_rfc7643_2_2():
     )
     check_immutable({}, {"serial": "1"}, schemas)
     check_immutable({"serial": "1"}, {"serial": "1"}, schemas)
-    with pytest.raises(Mutability, match="serial"):
+    with pytest.raises(MutabilityError, match="serial"):
         check_immutable({"serial": "1"}, {"serial": "2"}, schemas)
-    with pytest.raises(Mutability, match="serial"):
+    with pytest.raises(MutabilityError, match="serial"):
         check_immutable({"serial": "1"}, {}, schemas)
 
 
