@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import constants
-from .characteristics import AttributeType, Mutability, Returned, Uniqueness
+from .characteristics import STRING_TYPES, AttributeType, Mutability, Returned, Uniqueness
 
 __all__ = [
     "COMMON_ATTRIBUTES",
@@ -70,7 +70,7 @@ class Attribute:
         }
         if self.canonical_values:
             data["canonicalValues"] = list(self.canonical_values)
-        if self.type in (AttributeType.STRING, AttributeType.REFERENCE, AttributeType.BINARY):
+        if self.type in STRING_TYPES:
             data["caseExact"] = self.case_exact
         data["mutability"] = self.mutability.value
         data["returned"] = self.returned.value

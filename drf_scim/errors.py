@@ -25,6 +25,8 @@ class SCIMError(Exception):
     """A request the RFC says to refuse; ``scim_type`` is its RFC 7644 Table 9 keyword."""
 
     scim_type: str | None = None
+    #: Every error here is a 400 (RFC 7644 §3.12, Table 9).
+    status_code: int = 400
     #: What the client is told; ``Any`` so that DRF's exception classes can subclass these.
     detail: Any
 

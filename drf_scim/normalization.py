@@ -57,7 +57,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .characteristics import AttributeType, Mutability
 from .constants import PATCH_OP_SCHEMA
@@ -74,13 +74,7 @@ from .filter_language import (
     PatchPath,
     parse_path,
 )
-
-if TYPE_CHECKING:
-    from .paths import ResolvedPath
-
-# drf_scim.paths is imported where it is used: it imports drf_scim.validation (for
-# ResourceSchemas), which imports this module. Once paths takes ResourceSchemas from
-# drf_scim.definitions, the import can move here.
+from .paths import ResolvedPath, resolve_path
 
 __all__ = [
     "as_complex",
@@ -378,8 +372,6 @@ class _PatchReader:
 
     def path(self, text: Any) -> tuple[PatchPath, ResolvedPath] | None:
         """A path that parses and names an attribute of the resource, else ``None``."""
-        from .paths import resolve_path  # see the note on the imports
-
         if not isinstance(text, str):
             return None
         try:

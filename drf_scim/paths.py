@@ -9,9 +9,8 @@ as instants, ``ne`` true where the attribute is absent, ``eq null`` meaning "no 
 
 Attributes are found by :func:`drf_scim.resolver.resolve` and compared by
 :mod:`drf_scim.comparisons`, as the database filters do. Nothing here touches the
-database: the PATCH engine (:mod:`drf_scim.patch`) works on plain documents. The errors
-are still DRF's ``InvalidPath`` until :mod:`drf_scim.patch` catches the pure
-:class:`~drf_scim.errors.InvalidPathError`; that import is the only impure one.
+database: the PATCH engine (:mod:`drf_scim.patch`) works on plain documents, and nothing
+here imports Django or DRF.
 """
 
 from __future__ import annotations
@@ -23,10 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from .comparisons import check_comparison, is_present, matches
 from .definitions import Attribute, Schema
-
-# The one import that is not pure yet: patch.py catches the DRF class. With patch.py
-# pure, this becomes ``from .errors import InvalidPathError as InvalidPath``.
-from .exceptions import InvalidPath
+from .errors import InvalidPathError
 from .filter_language import (
     And,
     Comparison,
@@ -39,8 +35,8 @@ from .filter_language import (
 )
 from .resolver import UnknownAttribute, find_extension, resolve
 
-if TYPE_CHECKING:
-    from .validation import ResourceSchemas
+if TYPE_CHECKING:  # only in annotations
+    from .definitions import ResourceSchemas
 
 __all__ = [
     "ResolvedPath",
@@ -85,7 +81,7 @@ def resolve_path(
 ) -> ResolvedPath:
     """Resolve ``path`` against ``schemas``, ignoring case (RFC 7643 §2.1).
 
-    Raises :class:`~drf_scim.exceptions.InvalidPath` for an unknown schema URN, attribute
+    Raises :class:`~drf_scim.errors.InvalidPathError` for an unknown schema URN, attribute
     or sub-attribute, a sub-attribute of a non-complex attribute, a value filter on a
     single-valued attribute, or a value filter that names unknown sub-attributes or
     compares them in a way their type does not allow. Unless ``strict``, an unqualified
@@ -97,11 +93,11 @@ def resolve_path(
             return ResolvedPath(find_extension(schemas, path.schema or ""), None)
         ref = resolve(schemas, path.schema, path.attribute, path.sub_attribute, strict=strict)
     except UnknownAttribute as exc:
-        raise InvalidPath(_unknown(exc)) from exc
+        raise InvalidPathError(_unknown(exc)) from exc
     attribute = ref.attribute
     if path.value_filter is not None:
         if not attribute.multi_valued:
-            raise InvalidPath(
+            raise InvalidPathError(
                 f"{attribute.name} is single-valued: '[...]' selects values of a "
                 "multi-valued attribute."
             )
@@ -139,18 +135,20 @@ def _check_filter(node: Filter, attribute: Attribute) -> None:
     """Refuse what cannot be evaluated: unknown names and comparisons the type forbids."""
     for leaf in leaves(node):
         if not isinstance(leaf, (Comparison, Present)):  # a ValuePath: the parser forbids it
-            raise InvalidPath("Value filters cannot be nested.")
+            raise InvalidPathError("Value filters cannot be nested.")
         name = leaf.attribute.attribute
         definition = _definition(attribute, name)
         if definition is None or leaf.attribute.sub_attribute is not None:
-            raise InvalidPath(f"Unknown attribute {attribute.name}.{leaf.attribute} in filter.")
+            raise InvalidPathError(
+                f"Unknown attribute {attribute.name}.{leaf.attribute} in filter."
+            )
         if isinstance(leaf, Comparison):
             check_comparison(
                 definition,
                 leaf.operator,
                 leaf.value,
                 f"{attribute.name}.{definition.name}",
-                InvalidPath,
+                InvalidPathError,
             )
 
 

@@ -16,7 +16,7 @@ import binascii
 from typing import Any
 
 from . import normalization
-from .characteristics import AttributeType, Mutability
+from .characteristics import STRING_TYPES, AttributeType, Mutability
 from .definitions import Attribute, ResourceSchemas, Schema
 from .errors import InvalidSyntaxError, InvalidValueError, MutabilityError
 from .indexing import parse_instant
@@ -28,7 +28,6 @@ def _fail(path: str, message: str) -> InvalidValueError:
     return InvalidValueError(f"{path}: {message}")
 
 
-_STRING_TYPES = (AttributeType.STRING, AttributeType.REFERENCE)
 
 
 def _check_string(value: str, path: str) -> str:
@@ -54,7 +53,7 @@ def _text(kind: AttributeType, value: Any, path: str) -> str:
 
 def _scalar(attribute: Attribute, value: Any, path: str) -> Any:
     kind = attribute.type
-    if kind in (*_STRING_TYPES, AttributeType.BINARY, AttributeType.DATETIME):
+    if kind in STRING_TYPES or kind is AttributeType.DATETIME:
         return _text(kind, value, path)
     if kind is AttributeType.BOOLEAN:
         if not isinstance(value, bool):

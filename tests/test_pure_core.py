@@ -8,8 +8,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-#: Modules that must import without Django or DRF. paths.py joins when its errors are
-#: the pure ones (patch.py still catches DRF's InvalidPath).
+#: Modules that must import without Django or DRF: the filter language, attribute
+#: resolution and comparison, PATCH paths and the PATCH engine (RFC 7644 §3.5.2), the
+#: dialect pass and document validation (RFC 7643 §2).
 PURE_MODULES = (
     "drf_scim.filter_language",
     "drf_scim.indexing",
@@ -17,7 +18,12 @@ PURE_MODULES = (
     "drf_scim.resolver",
     "drf_scim.comparisons",
     "drf_scim.characteristics",
+    "drf_scim.definitions",
     "drf_scim.errors",
+    "drf_scim.paths",
+    "drf_scim.patch",
+    "drf_scim.normalization",
+    "drf_scim.validation",
 )
 
 CHECK = (
@@ -39,6 +45,13 @@ def run(code):
 def test_pure_modules_import_without_django_or_drf():
     result = run(f"import {', '.join(PURE_MODULES)}; {CHECK}")
     assert result.returncode == 0, result.stderr
+
+
+def test_each_pure_module_imports_alone():
+    """Each on its own too: no import cycle that only another module's import hides."""
+    for module in PURE_MODULES:
+        result = run(f"import {module}; {CHECK}")
+        assert result.returncode == 0, (module, result.stderr)
 
 
 def test_the_check_sees_django():
