@@ -23,7 +23,7 @@ from django.utils import timezone
 from .characteristics import Mutability
 from .definitions import Attribute
 from .exceptions import InvalidValue
-from .resolver import UnknownAttribute, resolve
+from .resolver import AttributeRef, UnknownAttribute, resolve
 
 __all__ = [
     "PROTECTED_USER_FIELDS",
@@ -60,19 +60,15 @@ class Computed:
 
 
 @dataclass(frozen=True)
-class MappedAttribute:
+class MappedAttribute(AttributeRef):
     """A SCIM attribute kept in a column, of the resource model or a related one.
 
     The column may be a related model's (``"profile__department"``), or the value
     computed (:class:`Computed`).
     """
 
-    #: Extension URN, or ``None`` for core and common attributes.
-    urn: str | None
-    attribute: Attribute
-    sub_attribute: Attribute | None
     #: The column; ``None`` for a computed attribute.
-    field: models.Field[Any, Any] | None
+    field: models.Field[Any, Any] | None = None
     #: Relations from the resource model to the column's model (``("profile",)``).
     relation: tuple[str, ...] = ()
     computed: Computed | None = None
@@ -114,14 +110,8 @@ class MappedAttribute:
 
     @property
     def scim_path(self) -> str:
-        path = self.attribute.name
-        if self.sub_attribute is not None:
-            path = f"{path}.{self.sub_attribute.name}"
-        return f"{self.urn}:{path}" if self.urn else path
-
-    @property
-    def definition(self) -> Attribute:
-        return self.sub_attribute or self.attribute
+        """The attribute's path: ``name.givenName``, ``<extension URN>:manager``."""
+        return self.name
 
     @property
     def read_only(self) -> bool:
@@ -252,9 +242,8 @@ def compile_mappings(
             else:
                 msg = f"{owner}.attribute_map: unknown SCIM attribute {path!r}."
             raise ValueError(msg) from exc
-        urn, attribute, sub = found.urn, found.attribute, found.sub_attribute
         if isinstance(field_name, Computed):
-            result.append(MappedAttribute(urn, attribute, sub, None, computed=field_name))
+            result.append(MappedAttribute(*_parts(found), computed=field_name))
             continue
         *relation, column = str(field_name).split("__")
         owner_model: Any = model
@@ -265,8 +254,12 @@ def compile_mappings(
         except (FieldDoesNotExist, AttributeError) as exc:
             msg = f"{owner}.attribute_map: {model.__name__} has no field {field_name!r}."
             raise ValueError(msg) from exc
-        result.append(MappedAttribute(urn, attribute, sub, field, tuple(relation)))
+        result.append(MappedAttribute(*_parts(found), field=field, relation=tuple(relation)))
     return tuple(result)
+
+
+def _parts(found: AttributeRef) -> tuple[Any, Attribute, Attribute | None]:
+    return found.extension, found.attribute, found.sub_attribute
 
 
 def has_field(model: type[models.Model], name: str) -> bool:
