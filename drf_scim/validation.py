@@ -28,8 +28,6 @@ def _fail(path: str, message: str) -> InvalidValueError:
     return InvalidValueError(f"{path}: {message}")
 
 
-
-
 def _check_string(value: str, path: str) -> str:
     if "\x00" in value:
         raise _fail(path, "must not contain NUL characters.")

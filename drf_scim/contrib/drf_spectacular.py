@@ -511,83 +511,7 @@ class SCIMAutoSchema(AutoSchema):
 
     def resource_parameters(self) -> list[OpenApiParameter]:
         """``attributes``, ``excludedAttributes``, the id, and the version headers."""
-        action = self.action
-        parameters = []
-        if action in ("list", "retrieve", "create", "update", "partial_update"):
-            parameters += [
-                OpenApiParameter(
-                    "attributes",
-                    str,
-                    description="Comma-separated attributes to return, with those always "
-                    "returned; the others are left out (RFC 7644 §3.9).",
-                ),
-                OpenApiParameter(
-                    "excludedAttributes",
-                    str,
-                    description="Comma-separated attributes to leave out of the answer "
-                    "(RFC 7644 §3.9); ignored when `attributes` is given.",
-                ),
-            ]
-        if action in ("retrieve", "update", "partial_update", "destroy"):
-            parameters.append(
-                OpenApiParameter(
-                    "id",
-                    str,
-                    OpenApiParameter.PATH,
-                    required=True,
-                    description="The resource's `id`.",
-                )
-            )
-        if action == "retrieve":
-            parameters.append(
-                OpenApiParameter(
-                    "If-None-Match",
-                    str,
-                    OpenApiParameter.HEADER,
-                    description="An `ETag`: 304 without a body if the resource is still at "
-                    "that version (RFC 7644 §3.14).",
-                )
-            )
-        if action in ("update", "partial_update", "destroy"):
-            parameters.append(
-                OpenApiParameter(
-                    "If-Match",
-                    str,
-                    OpenApiParameter.HEADER,
-                    description="An `ETag` (or `*`): 412 unless the resource is still at "
-                    "that version (RFC 7644 §3.14).",
-                )
-            )
-        etag_codes = {
-            "retrieve": [200, 304],
-            "create": [201],
-            "update": [200],
-            "partial_update": [204] if self.patch_answers_no_content() else [200],
-        }.get(action)
-        if etag_codes:
-            parameters.append(
-                OpenApiParameter(
-                    "ETag",
-                    str,
-                    OpenApiParameter.HEADER,
-                    required=True,
-                    response=etag_codes,
-                    description=_ETAG,
-                )
-            )
-            location_codes = [code for code in etag_codes if code in (200, 201)]
-            if location_codes:
-                parameters.append(
-                    OpenApiParameter(
-                        "Location",
-                        OpenApiTypes.URI,
-                        OpenApiParameter.HEADER,
-                        required=True,
-                        response=location_codes,
-                        description="The resource's URI, as in `meta.location`.",
-                    )
-                )
-        return parameters
+        return _resource_parameters(self.action, self.patch_answers_no_content())
 
     def patch_answers_no_content(self) -> bool:
         """Whether PATCH answers 204 (the ``PATCH_RESPONSE`` setting, RFC 7644 §3.5.2)."""
@@ -659,6 +583,86 @@ class SCIMAutoSchema(AutoSchema):
         if self.action == "retrieve" or endpoint == name:
             return {200: OpenApiResponse(ref, f"The {name}.")}
         return {200: OpenApiResponse(self.list_response_ref(name, ref), f"The {endpoint}.")}
+
+
+def _resource_parameters(action: str, patch_no_content: bool) -> list[OpenApiParameter]:
+    """The parameters and headers of a resource endpoint's ``action``."""
+    parameters = []
+    if action in ("list", "retrieve", "create", "update", "partial_update"):
+        parameters += [
+            OpenApiParameter(
+                "attributes",
+                str,
+                description="Comma-separated attributes to return, with those always "
+                "returned; the others are left out (RFC 7644 §3.9).",
+            ),
+            OpenApiParameter(
+                "excludedAttributes",
+                str,
+                description="Comma-separated attributes to leave out of the answer "
+                "(RFC 7644 §3.9); ignored when `attributes` is given.",
+            ),
+        ]
+    if action in ("retrieve", "update", "partial_update", "destroy"):
+        parameters.append(
+            OpenApiParameter(
+                "id",
+                str,
+                OpenApiParameter.PATH,
+                required=True,
+                description="The resource's `id`.",
+            )
+        )
+    if action == "retrieve":
+        parameters.append(
+            OpenApiParameter(
+                "If-None-Match",
+                str,
+                OpenApiParameter.HEADER,
+                description="An `ETag`: 304 without a body if the resource is still at "
+                "that version (RFC 7644 §3.14).",
+            )
+        )
+    if action in ("update", "partial_update", "destroy"):
+        parameters.append(
+            OpenApiParameter(
+                "If-Match",
+                str,
+                OpenApiParameter.HEADER,
+                description="An `ETag` (or `*`): 412 unless the resource is still at "
+                "that version (RFC 7644 §3.14).",
+            )
+        )
+    etag_codes = {
+        "retrieve": [200, 304],
+        "create": [201],
+        "update": [200],
+        "partial_update": [204] if patch_no_content else [200],
+    }.get(action)
+    if etag_codes:
+        parameters.append(
+            OpenApiParameter(
+                "ETag",
+                str,
+                OpenApiParameter.HEADER,
+                required=True,
+                response=etag_codes,
+                description=_ETAG,
+            )
+        )
+        location_codes = [code for code in etag_codes if code in (200, 201)]
+        if location_codes:
+            parameters.append(
+                OpenApiParameter(
+                    "Location",
+                    OpenApiTypes.URI,
+                    OpenApiParameter.HEADER,
+                    required=True,
+                    response=location_codes,
+                    description="The resource's URI, as in `meta.location`.",
+                )
+            )
+    return parameters
 
 
 def _ref(name: str) -> dict[str, Any]:
