@@ -1,9 +1,10 @@
 """How a resource is stored and read back: the one place that knows the tables.
 
-A resource lives in three places (docs/architecture/storage.md): the columns of the host's
-model that ``attribute_map`` names (:mod:`drf_scim.mapping`), the record beside it (SCIM
-``id``, ``externalId``, ``meta``, unmapped singular attributes, the search document, the
-case-folded unique key), and one values-table row per value of a multi-valued attribute.
+A resource lives in three places (see "Storage" in docs/architecture/index.md): the
+columns of the host's model that ``attribute_map`` names (:mod:`drf_scim.mapping`), the
+record beside it (SCIM ``id``, ``externalId``, ``meta``, unmapped singular attributes, the
+search document, the case-folded unique key), and one values-table row per value of a
+multi-valued attribute.
 :class:`SCIMStorage` reads and writes all three for one resource type; the serializer
 names it as ``storage_class``, as a view names its ``pagination_class``. Override a method
 of a subclass to store a resource type differently.
