@@ -125,3 +125,123 @@ def test_rfc7644_3_5_2_1_unknown_keys_with_nul_are_dropped_and_recorded_without_
     }
     no_nul_stored()
 
+
+# -- unexpected exceptions: a SCIM 500, reported to the host, audited, rolled back ---------
+
+
+class Bug(RuntimeError):
+    pass
+
+
+def _raise_after_saving(self, *args):
+    """A hook of the host's that writes, then fails: the write must be rolled back."""
+    if args and hasattr(args[0], "is_valid"):  # a serializer
+        args[0].save()
+    elif args:
+        args[0].delete()
+    msg = "host hook failed with secret s3cr3t"
+    raise Bug(msg)
+
+
+@pytest.fixture
+def reports():
+    """What the host's error reporting sees: ``got_request_exception``, once per bug."""
+    from django.core.signals import got_request_exception
+
+    seen = []
+
+    def receiver(sender, request, **kwargs):
+        seen.append(request.path)
+
+    got_request_exception.connect(receiver, dispatch_uid="test-no-500-reports")
+    yield seen
+    got_request_exception.disconnect(dispatch_uid="test-no-500-reports")
+
+
+@pytest.mark.parametrize(
+    ("method", "hook", "operation"),
+    [
+        ("post", "perform_create", "create"),
+        ("put", "perform_update", "replace"),
+        ("patch", "perform_update", "patch"),
+        ("delete", "perform_destroy", "delete"),
+    ],
+)
+def test_rfc7644_3_12_a_bug_in_a_write_hook_is_a_scim_500_audited_and_rolled_back(
+    client, user_url, monkeypatch, caplog, reports, method, hook, operation
+):
+    from drf_scim.handlers import UNEXPECTED_DETAIL
+    from drf_scim.viewsets import UserViewSet
+
+    monkeypatch.setattr(UserViewSet, hook, _raise_after_saving)
+    client.raise_request_exception = False
+    url = USERS if method == "post" else user_url
+    body = {
+        "post": {"schemas": [USER_SCHEMA], "userName": "newcomer"},
+        "put": {"schemas": [USER_SCHEMA], "userName": "renamed"},
+        "patch": {
+            "schemas": [PATCH_OP_SCHEMA],
+            "Operations": [{"op": "replace", "path": "userName", "value": "renamed"}],
+        },
+        "delete": None,
+    }[method]
+    before = SCIMEvent.objects.count()
+
+    response = getattr(client, method)(url, body)
+
+    assert response["Content-Type"] == MEDIA_TYPE
+    assert response.json() == {
+        "schemas": [ERROR_SCHEMA],
+        "status": "500",
+        "detail": UNEXPECTED_DETAIL,
+    }
+    assert b"s3cr3t" not in response.content
+    # Rolled back: the user is as it was.
+    assert list(get_user_model().objects.values_list("username", flat=True)) == ["bjensen"]
+    # Audited once, as the 500 answered.
+    event = SCIMEvent.objects.order_by("-pk").first()
+    assert SCIMEvent.objects.count() == before + 1
+    assert (event.operation, event.status, event.detail) == (operation, 500, UNEXPECTED_DETAIL)
+    # Reported once to the host: the signal, and django.request's log with the traceback.
+    assert reports == [url]
+    errors = [r for r in caplog.records if r.name == "django.request" and r.levelname == "ERROR"]
+    assert len(errors) == 1
+    assert errors[0].exc_info[0] is Bug
+    assert errors[0].status_code == 500
+
+
+def test_rfc7644_3_12_a_bug_in_a_read_is_a_scim_500_reported_once(
+    client, monkeypatch, caplog, reports
+):
+    from drf_scim.viewsets import UserViewSet
+
+    def broken(self):
+        raise Bug
+
+    monkeypatch.setattr(UserViewSet, "get_queryset", broken)
+    client.raise_request_exception = False
+
+    response = client.get(USERS)
+
+    assert response.status_code == 500
+    assert response.json()["schemas"] == [ERROR_SCHEMA]
+    assert reports == [USERS]
+    assert len([r for r in caplog.records if r.name == "django.request"]) == 1
+    assert not SCIMEvent.objects.exists()  # reads are not audited
+
+
+def test_a_bug_with_debug_propagate_exceptions_propagates_and_is_audited(
+    client, user_url, monkeypatch, settings
+):
+    """DEBUG_PROPAGATE_EXCEPTIONS (Django's) lets the exception through; the write is
+    still rolled back and recorded."""
+    from drf_scim.viewsets import UserViewSet
+
+    settings.DEBUG_PROPAGATE_EXCEPTIONS = True
+    monkeypatch.setattr(UserViewSet, "perform_destroy", _raise_after_saving)
+
+    with pytest.raises(Bug):
+        client.delete(user_url)
+
+    assert get_user_model().objects.filter(username="bjensen").exists()
+    assert SCIMEvent.objects.get(operation="delete").status == 500
