@@ -21,6 +21,7 @@ from rest_framework.response import Response
 
 from .exceptions import Uniqueness
 from .models import SCIMEvent
+from .parsers import SCIMParser, read_unsized_body
 from .patch import parse_patch_request
 from .settings import scim_settings
 from .signals import operation_failed, post_operation, pre_operation
@@ -113,6 +114,17 @@ class SCIMWriteMixin:
         def check_preconditions(self, instance: models.Model) -> None: ...
         def resource_response(self, instance: models.Model, status: int) -> Response: ...
         def get_etag(self, instance: models.Model) -> str: ...
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        """DRF's checks, then a body sent in chunks made readable (:func:`read_unsized_body`).
+
+        After authentication: a body is read for no one the server does not know.
+        """
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        if request.method in ("POST", "PUT", "PATCH"):
+            limits = [p.get_max_size() for p in request.parsers or () if isinstance(p, SCIMParser)]
+            limit = max(limits) if limits else int(scim_settings.MAX_PAYLOAD_SIZE)
+            read_unsized_body(request._request, limit)
 
     @contextmanager
     def scim_write(self, operation: str) -> Iterator[SCIMWrite]:
