@@ -13,7 +13,11 @@ import json
 
 import pytest
 from django.contrib.auth import get_user_model
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
+from drf_scim import errors
 from drf_scim.audit import SCRUBBED, scrub
 from drf_scim.constants import PATCH_OP_SCHEMA, USER_SCHEMA
 from drf_scim.models import SCIMEvent
@@ -162,3 +166,71 @@ def test_scrub_resolves_keys_with_the_resource_schemas():
         # Two paths: which one the server reads is not the audit log's to guess.
         {"op": "replace", "path": "title", "Path": "password", "value": SCRUBBED},
     ]
+
+
+# -- any body: scrub never raises, and keeps nothing a database refuses ------------------------
+
+_KEYS = st.one_of(
+    st.sampled_from(
+        [
+            "password",
+            " Password\t",
+            "path",
+            "Path ",
+            "value",
+            "op",
+            "Operations",
+            "title",
+            "name",
+            "givenName",
+            ENTERPRISE,
+            f"{USER_SCHEMA}:password",
+            "emails",
+            "schemas",
+        ]
+    ),
+    st.text(max_size=12),
+)
+_JSON = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.text(max_size=12),
+        st.sampled_from([SECRET, "a\x00b", "lone \ud800 surrogate"]),
+    ),
+    lambda children: st.one_of(
+        st.lists(children, max_size=3), st.dictionaries(_KEYS, children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@given(body=st.dictionaries(_KEYS, _JSON, max_size=4))
+@hypothesis_settings(max_examples=300, deadline=None)
+def test_scrub_never_raises_and_leaves_no_nul_or_lone_surrogate(body):
+    """The recorder must never make a request a 500 (RFC 7644 §3.12)."""
+    scrubbed = scrub(body, frozenset({"password"}), SCIMUserSerializer.get_schemas())
+    text = json.dumps(scrubbed, ensure_ascii=False)
+    assert "\x00" not in text
+    text.encode("utf-8")  # raises on a lone surrogate
+
+
+@given(path=st.text(max_size=40), value=st.text(min_size=1, max_size=12))
+@hypothesis_settings(max_examples=300, deadline=None)
+def test_rfc7644_3_5_2_a_value_is_kept_only_when_its_path_resolves_to_no_secret(path, value):
+    """Whatever the path, its value is stored only if the server resolves it to an
+    attribute that is not secret."""
+    from drf_scim.filter_language import FilterSyntaxError, parse_path
+    from drf_scim.paths import resolve_path
+
+    schemas = SCIMUserSerializer.get_schemas()
+    body = {"Operations": [{"op": "replace", "path": path, "value": value}]}
+    kept = scrub(body, frozenset({"password"}), schemas)["Operations"][0]["value"] != SCRUBBED
+    if kept and path.strip():
+        urns = (schemas.core.id, *(ext.id for ext in schemas.extensions))
+        try:
+            resolved = resolve_path(parse_path(path, schema_urns=urns), schemas)
+        except (FilterSyntaxError, errors.InvalidPathError):
+            pytest.fail(f"the value of an unresolvable path {path!r} was kept")
+        assert resolved.attribute is None or resolved.attribute.name != "password"
