@@ -14,12 +14,14 @@ the like). With ``DEBUG_PROPAGATE_EXCEPTIONS`` it propagates instead, as in Djan
 from __future__ import annotations
 
 import logging
+from collections.abc import ItemsView
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.signals import got_request_exception
 from django.http import Http404
+from django.views.debug import SafeExceptionReporterFilter
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -37,7 +39,13 @@ from .exceptions import (
     SCIMAPIException,
 )
 
-__all__ = ["UNEXPECTED_DETAIL", "error_response", "report_exception", "scim_exception_handler"]
+__all__ = [
+    "UNEXPECTED_DETAIL",
+    "SCIMExceptionReporterFilter",
+    "error_response",
+    "report_exception",
+    "scim_exception_handler",
+]
 
 logger = logging.getLogger("django.request")
 
@@ -99,15 +107,30 @@ def error_response(
     return Response(data, status=status_code, headers=headers)
 
 
+class SCIMExceptionReporterFilter(SafeExceptionReporterFilter):
+    """Django's filter for error reports, showing no frame's local variables.
+
+    The frames of a SCIM request hold its body, passwords included (RFC 7643 §4.1.1: never
+    returned), in variables no ``@sensitive_variables`` could list. ``request.META`` is
+    cleansed as Django does (``Authorization``, the bearer token, is hidden).
+    """
+
+    def get_traceback_frame_variables(self, request: Any, tb_frame: Any) -> ItemsView[str, Any]:
+        return {}.items()
+
+
 def report_exception(exc: Exception, context: dict[str, Any], response: Response) -> None:
     """Tell the host's error reporting about ``exc``, as Django does for a view's exception.
 
     Sends ``got_request_exception`` and logs the exception, with its traceback, on the
     ``django.request`` logger; ``response`` is marked logged, so that Django does not log
-    it a second time without the traceback.
+    it a second time without the traceback. Unless the request has a filter of its own,
+    reports (``mail_admins``, the debug page) use :class:`SCIMExceptionReporterFilter`.
     """
     request = context.get("request")
     django_request = getattr(request, "_request", request)
+    if django_request is not None and not hasattr(django_request, "exception_reporter_filter"):
+        django_request.exception_reporter_filter = SCIMExceptionReporterFilter()
     got_request_exception.send(sender=None, request=django_request)
     logger.error(
         "Internal Server Error: %s",

@@ -245,3 +245,30 @@ def test_a_bug_with_debug_propagate_exceptions_propagates_and_is_audited(
 
     assert get_user_model().objects.filter(username="bjensen").exists()
     assert SCIMEvent.objects.get(operation="delete").status == 500
+
+
+def test_rfc7643_4_1_1_the_error_report_of_a_bug_holds_no_password_and_no_token(
+    client, token, monkeypatch, caplog
+):
+    """What ``mail_admins`` would send for the 500: the traceback, without the frames'
+    local variables (the request body, its password) or the bearer token."""
+    from django.views.debug import ExceptionReporter
+
+    from drf_scim.viewsets import UserViewSet
+
+    monkeypatch.setattr(UserViewSet, "perform_create", _raise_after_saving)
+    client.raise_request_exception = False
+    password = "Pa55-word-in-the-body"
+
+    response = client.post(
+        USERS, {"schemas": [USER_SCHEMA], "userName": "newcomer", "password": password}
+    )
+
+    assert response.status_code == 500
+    (record,) = [r for r in caplog.records if r.name == "django.request"]
+    report = ExceptionReporter(record.request, *record.exc_info, is_email=True)
+    text = report.get_traceback_text()
+    assert "_raise_after_saving" in text  # the traceback is there...
+    assert password not in text  # ...its secrets are not
+    assert token.key not in text
+    assert password not in report.get_traceback_html()
