@@ -1,16 +1,27 @@
 """The SCIM exception handler: every error becomes an RFC 7644 §3.12 Error body.
 
 It is installed on the SCIM views through ``get_exception_handler()``, so the host
-project's ``REST_FRAMEWORK["EXCEPTION_HANDLER"]`` stays as it is. Exceptions it does not
-know are left to propagate, so the host's error reporting still sees real bugs.
+project's ``REST_FRAMEWORK["EXCEPTION_HANDLER"]`` stays as it is.
+
+An exception it does not know is a bug: the client still gets a SCIM Error, a ``500``
+whose detail says nothing of the exception (RFC 7644 §3.12 defines no other body), and
+the host's error reporting sees the exception as Django would have shown it: Django's
+``got_request_exception`` signal is sent (Sentry and the test client listen to it) and
+it is logged on the ``django.request`` logger with its traceback (``mail_admins`` and
+the like). With ``DEBUG_PROPAGATE_EXCEPTIONS`` it propagates instead, as in Django.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import ItemsView
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.signals import got_request_exception
 from django.http import Http404
+from django.views.debug import SafeExceptionReporterFilter
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -28,7 +39,19 @@ from .exceptions import (
     SCIMAPIException,
 )
 
-__all__ = ["error_response", "scim_exception_handler"]
+__all__ = [
+    "UNEXPECTED_DETAIL",
+    "SCIMExceptionReporterFilter",
+    "error_response",
+    "report_exception",
+    "scim_exception_handler",
+]
+
+logger = logging.getLogger("django.request")
+
+#: The detail of the 500 answered for an unexpected exception: nothing of the exception
+#: itself reaches the client (its message may hold anything, secrets included).
+UNEXPECTED_DETAIL = "The service provider could not complete the request."
 
 
 def _flatten(detail: Any, prefix: str = "") -> list[str]:
@@ -84,11 +107,58 @@ def error_response(
     return Response(data, status=status_code, headers=headers)
 
 
+class SCIMExceptionReporterFilter(SafeExceptionReporterFilter):
+    """Django's filter for error reports, showing no frame's local variables.
+
+    The frames of a SCIM request hold its body, passwords included (RFC 7643 §4.1.1: never
+    returned), in variables no ``@sensitive_variables`` could list. ``request.META`` is
+    cleansed as Django does (``Authorization``, the bearer token, is hidden).
+    """
+
+    def get_traceback_frame_variables(self, request: Any, tb_frame: Any) -> ItemsView[str, Any]:
+        return {}.items()
+
+
+def report_exception(exc: Exception, context: dict[str, Any], response: Response) -> None:
+    """Tell the host's error reporting about ``exc``, as Django does for a view's exception.
+
+    Sends ``got_request_exception`` and logs the exception, with its traceback, on the
+    ``django.request`` logger; ``response`` is marked logged, so that Django does not log
+    it a second time without the traceback. Unless the request has a filter of its own,
+    reports (``mail_admins``, the debug page) use :class:`SCIMExceptionReporterFilter`.
+    """
+    request = context.get("request")
+    django_request = getattr(request, "_request", request)
+    if django_request is not None and not hasattr(django_request, "exception_reporter_filter"):
+        django_request.exception_reporter_filter = SCIMExceptionReporterFilter()
+    got_request_exception.send(sender=None, request=django_request)
+    logger.error(
+        "Internal Server Error: %s",
+        str(getattr(django_request, "path", "")).encode("unicode_escape").decode("ascii"),
+        exc_info=(type(exc), exc, exc.__traceback__),
+        extra={"status_code": 500, "request": django_request},
+    )
+    response._has_been_logged = True  # type: ignore[attr-defined]  # django.utils.log
+
+
 def scim_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Return a SCIM Error response for ``exc``, or ``None`` to let it propagate."""
+    """Return a SCIM Error response for ``exc``.
+
+    An exception that is no SCIM, DRF or Django HTTP error answers a ``500`` and is
+    reported (:func:`report_exception`) unless ``context["report"]`` is false: a write
+    asks the handler what the client will be answered, to audit it, without reporting
+    the exception twice. Returns ``None`` (the exception propagates) only with Django's
+    ``DEBUG_PROPAGATE_EXCEPTIONS``.
+    """
     converted = _to_scim(exc)
     if not isinstance(converted, exceptions.APIException):
-        return None
+        if settings.DEBUG_PROPAGATE_EXCEPTIONS:
+            return None
+        set_rollback()
+        response = error_response(500, UNEXPECTED_DETAIL)
+        if context.get("report", True):
+            report_exception(exc, context, response)
+        return response
     headers: dict[str, str] = {}
     auth_header = getattr(converted, "auth_header", None) or getattr(exc, "auth_header", None)
     if auth_header:

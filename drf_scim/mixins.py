@@ -2,10 +2,11 @@
 
 Every write runs inside :meth:`SCIMWriteMixin.scim_write`, which owns what all writes
 share: the transaction, the ``pre_operation``/``post_operation`` signals, the
-``operation_failed`` signal after a rollback, and a unique constraint's ``IntegrityError``
-answered as a 409. The writes themselves go through DRF's hooks, ``perform_create()``,
-``perform_update()`` (PUT *and* PATCH) and ``perform_destroy()``, so a project that
-overrides one sees every identity provider's writes, whichever method it uses.
+``operation_failed`` signal after a rollback (of any failure, a bug's ``500`` too), and
+a unique constraint's ``IntegrityError`` answered as a 409. The writes themselves go
+through DRF's hooks, ``perform_create()``, ``perform_update()`` (PUT *and* PATCH) and
+``perform_destroy()``, so a project that overrides one sees every identity provider's
+writes, whichever method it uses.
 """
 
 from __future__ import annotations
@@ -14,16 +15,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Literal
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import IntegrityError, models, transaction
-from django.http import Http404
-from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from .errors import SCIMError
 from .exceptions import Uniqueness
 from .models import SCIMEvent
+from .parsers import SCIMParser, read_unsized_body
 from .patch import parse_patch_request
 from .settings import scim_settings
 from .signals import operation_failed, post_operation, pre_operation
@@ -42,10 +40,6 @@ __all__ = [
 
 Operation = SCIMEvent.Operation
 DeleteMode = Literal["delete", "deactivate"]
-
-#: What the SCIM exception handler turns into an error response: the failures a write
-#: reports with ``operation_failed``. Anything else is a bug and propagates as a 500.
-_REPORTED = (APIException, SCIMError, Http404, DjangoPermissionDenied)
 
 
 class SCIMWrite:
@@ -81,14 +75,23 @@ class SCIMWrite:
         self._send(post_operation, instance, data, status=status)
 
     def failed(self, exc: Exception) -> None:
-        """Send ``operation_failed`` with the status and detail the client gets."""
+        """Send ``operation_failed`` with the status and detail the client gets.
+
+        The view's exception handler says what they are, asked not to report the
+        exception (it does when DRF calls it next). An exception it lets propagate is
+        recorded as a ``500``.
+        """
         view = self.view
-        response = view.get_exception_handler()(exc, view.get_exception_handler_context())
+        context = {**view.get_exception_handler_context(), "report": False}
+        response = view.get_exception_handler()(exc, context)
         if response is None:
-            return
-        detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
+            status, detail = 500, ""
+        else:
+            status = response.status_code
+            data = response.data
+            detail = data.get("detail", "") if isinstance(data, dict) else ""
         self.resource_id = view.kwargs.get(view.lookup_field, "")
-        self._send(operation_failed, None, None, status=response.status_code, detail=str(detail))
+        self._send(operation_failed, None, None, status=status, detail=str(detail))
 
 
 class SCIMWriteMixin:
@@ -112,13 +115,25 @@ class SCIMWriteMixin:
         def resource_response(self, instance: models.Model, status: int) -> Response: ...
         def get_etag(self, instance: models.Model) -> str: ...
 
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        """DRF's checks, then a body sent in chunks made readable (:func:`read_unsized_body`).
+
+        After authentication: a body is read for no one the server does not know.
+        """
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        if request.method in ("POST", "PUT", "PATCH"):
+            limits = [p.get_max_size() for p in request.parsers or () if isinstance(p, SCIMParser)]
+            limit = max(limits) if limits else int(scim_settings.MAX_PAYLOAD_SIZE)
+            read_unsized_body(request._request, limit)
+
     @contextmanager
     def scim_write(self, operation: str) -> Iterator[SCIMWrite]:
         """Run one write: atomically, with its signals, a 409 for a unique constraint.
 
         Inside, call ``write.started(instance, data)`` before changing anything and
         ``write.finished(instance, data, status)`` after. A failure rolls everything back
-        and is reported with ``operation_failed`` (and so in the audit log).
+        and is reported with ``operation_failed`` (and so in the audit log), whatever the
+        exception: a bug too is recorded, as the ``500`` the exception handler answers.
         """
         write = SCIMWrite(self, operation)
         self.scim_operation = operation
@@ -128,7 +143,9 @@ class SCIMWriteMixin:
                     yield write
             except IntegrityError as exc:
                 raise Uniqueness(self.uniqueness_detail()) from exc
-        except _REPORTED as exc:
+        except Exception as exc:
+            # Not swallowed: recorded after the rollback, then re-raised for DRF's
+            # exception handling (the SCIM handler answers and reports it).
             write.failed(exc)
             raise
 

@@ -3,21 +3,30 @@
 Every SCIM request body is a JSON object. Bodies that are not UTF-8, not strict JSON (no
 ``NaN``), nested too deeply for Python's parser, not an object, or larger than the
 ``MAX_PAYLOAD_SIZE`` setting are rejected with a SCIM error before a view sees them.
+
+A body sent without ``Content-Length`` (``Transfer-Encoding: chunked``, RFC 9112 §7.1) is
+read by :func:`read_unsized_body` when the server has decoded it, and refused with a 411
+when it has not; Django and DRF alone would read it as empty.
 """
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Mapping
-from typing import IO, Any, NoReturn
+from typing import IO, Any, NoReturn, cast
 
+from django.core.handlers.asgi import ASGIRequest
+from django.core.handlers.wsgi import LimitedStream
+from django.http import HttpRequest
+from rest_framework import status
 from rest_framework.parsers import BaseParser
 
 from .constants import MEDIA_TYPE
-from .exceptions import InvalidSyntax, PayloadTooLarge
+from .exceptions import InvalidSyntax, PayloadTooLarge, SCIMAPIException
 from .settings import scim_settings
 
-__all__ = ["SCIMJSONParser", "SCIMParser"]
+__all__ = ["LengthRequired", "SCIMJSONParser", "SCIMParser", "read_unsized_body"]
 
 
 #: SCIM documents are shallow; deeper bodies are refused before anything walks them.
@@ -102,3 +111,67 @@ class SCIMJSONParser(SCIMParser):
     """The same, for clients that send ``application/json`` (RFC 7644 §3.1 allows it)."""
 
     media_type = "application/json"
+
+
+class LengthRequired(SCIMAPIException):
+    """A body sent in chunks that the server cannot read without ``Content-Length``.
+
+    RFC 9110 §15.5.12: 411, the server "refuses to accept the request without a defined
+    Content-Length". It is not among RFC 7644 §3.12's statuses, and has no ``scimType``.
+    """
+
+    status_code = status.HTTP_411_LENGTH_REQUIRED
+    default_detail = "Send the request body with a Content-Length header."
+    default_code = "length_required"
+
+
+def _declared_length(request: HttpRequest) -> int | None:
+    text = request.META.get("CONTENT_LENGTH") or request.META.get("HTTP_CONTENT_LENGTH")
+    try:
+        return int(text) if text not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def read_unsized_body(request: HttpRequest, limit: int) -> None:
+    """Make a body sent without ``Content-Length`` readable by the parsers.
+
+    A client may send a body in chunks, with ``Transfer-Encoding: chunked`` and no
+    ``Content-Length`` (RFC 9112 §6.3, §7.1). Django's WSGI request then reads none of it
+    (it reads ``CONTENT_LENGTH`` bytes), and DRF does not call a parser at all, so the
+    body would read as empty: "userName is required". When the body can be read to its
+    end it is read here, at most ``limit`` bytes (413 beyond), and given the length it
+    has: under ASGI (Django has received the whole body) and under a WSGI server that
+    decodes the chunks and marks the input ``wsgi.input_terminated`` (Gunicorn,
+    mod_wsgi, Werkzeug). Otherwise reading would wait for an end that never comes on a
+    kept-alive connection: the request is refused with 411 Length Required (RFC 9110
+    §15.5.12), so that the client knows to send a ``Content-Length``.
+
+    Does nothing to a request that declares its length or sends no body.
+    """
+    if _declared_length(request) is not None:
+        return
+    coding = str(request.META.get("HTTP_TRANSFER_ENCODING", ""))
+    if "chunked" not in coding.lower():
+        return  # no Content-Length and no chunks: there is no body (RFC 9112 §6.3)
+    stream: Any
+    if isinstance(request, ASGIRequest):
+        stream = request._stream
+    elif request.META.get("wsgi.input_terminated"):
+        stream = request.META["wsgi.input"]
+    else:
+        raise LengthRequired
+    chunks: list[bytes] = []
+    size = 0
+    while size <= limit:
+        chunk = stream.read(limit + 1 - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    if size > limit:
+        raise PayloadTooLarge(f"The request body exceeds {limit} bytes.")
+    body = b"".join(chunks)
+    request._stream = cast(Any, LimitedStream(io.BytesIO(body), len(body)))
+    request._read_started = False  # type: ignore[attr-defined]  # Django's read() sets it
+    request.META["CONTENT_LENGTH"] = str(len(body))

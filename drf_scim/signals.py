@@ -24,7 +24,8 @@ response.
 ``pre_operation`` and ``post_operation`` are sent inside the write's transaction: a
 receiver that raises (a :class:`drf_scim.exceptions.SCIMAPIException` gives the client a
 SCIM error) rolls the whole write back. ``operation_failed`` is sent after the rollback of
-a write that failed, with ``status`` and ``detail`` as well, and ``instance`` ``None``.
+a write that failed, whatever the exception (a bug is a ``status`` of 500), with ``status``
+and ``detail`` as well, and ``instance`` ``None``.
 """
 
 from __future__ import annotations

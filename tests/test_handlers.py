@@ -13,7 +13,7 @@ from rest_framework.settings import api_settings
 from drf_scim import errors, signals
 from drf_scim.constants import ERROR_SCHEMA, MEDIA_TYPE
 from drf_scim.exceptions import InvalidValue, Uniqueness
-from drf_scim.handlers import error_response, scim_exception_handler
+from drf_scim.handlers import UNEXPECTED_DETAIL, error_response, scim_exception_handler
 from drf_scim.models import SCIMEvent, UserRecord
 
 USERS = "/scim/v2/Users"
@@ -295,15 +295,33 @@ def test_auth_header_becomes_www_authenticate():
 
 
 @pytest.mark.parametrize("exc", [RuntimeError("bug"), KeyError("x"), ValueError("y")])
-def test_unknown_exceptions_are_left_to_propagate(exc):
-    """Returning None makes DRF re-raise: the host's error reporting sees real bugs."""
+def test_rfc7644_3_12_unknown_exceptions_are_a_scim_500_that_tells_nothing(exc):
+    """A bug is still answered with an Error body (RFC 7644 §3.12), whose detail does not
+    repeat the exception's message; the host's reporting sees it (tests/test_no_500.py)."""
+    response = scim_exception_handler(exc, {"report": False})
+
+    assert response.status_code == 500
+    assert response.data == {
+        "schemas": [ERROR_SCHEMA],
+        "status": "500",
+        "detail": UNEXPECTED_DETAIL,
+    }
+
+
+@pytest.mark.parametrize("exc", [RuntimeError("bug"), KeyError("x")])
+def test_unknown_exceptions_propagate_with_debug_propagate_exceptions(exc, settings):
+    """Django's DEBUG_PROPAGATE_EXCEPTIONS is honoured: returning None makes DRF re-raise."""
+    settings.DEBUG_PROPAGATE_EXCEPTIONS = True
+
     assert scim_exception_handler(exc, {}) is None
 
 
 # -- through the views ------------------------------------------------------------------------
 
 
-def test_unknown_exception_in_a_view_propagates_and_rolls_back(client):
+def test_unknown_exception_in_a_view_reaches_the_host_and_rolls_back(client):
+    """The test client re-raises what Django's ``got_request_exception`` reported."""
+
     def explode(**kwargs):
         msg = "receiver bug"
         raise RuntimeError(msg)

@@ -471,3 +471,115 @@ def test_rfc7644_3_12_unsupported_content_type_on_put_is_415(client):
 
     _assert_error(response, 415)
     assert get_user_model().objects.filter(username="bjensen").exists()
+
+
+# -- bodies without Content-Length: RFC 9112 §7.1 chunked transfer coding ---------------------
+
+
+class _Input(io.BytesIO):
+    """A WSGI server's decoded input: ``read(n)`` returns at most n bytes, b"" at the end."""
+
+
+def _chunked(client, method, path, body, *, terminated=True, **extra):
+    """A request as a WSGI server passes on a chunked body: no CONTENT_LENGTH, the decoded
+    bytes in ``wsgi.input``, and (Gunicorn, mod_wsgi, Werkzeug) ``wsgi.input_terminated``."""
+    stream = _Input(body)
+    environ = {
+        "HTTP_TRANSFER_ENCODING": "chunked",
+        "wsgi.input": stream,
+        **extra,
+    }
+    if terminated:
+        environ["wsgi.input_terminated"] = True
+    return client.generic(method, path, b"", content_type=MEDIA_TYPE, **environ), stream
+
+
+def test_rfc9112_7_1_chunked_post_body_is_read(client):
+    """The body is read, not taken as empty ("userName is required")."""
+    body = json.dumps(
+        {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "chunky"}
+    )
+
+    response, _ = _chunked(client, "POST", USERS, body.encode())
+
+    assert response.status_code == 201, response.content
+    assert response.json()["userName"] == "chunky"
+    assert get_user_model().objects.filter(username="chunky").exists()
+
+
+def test_rfc9112_7_1_chunked_patch_body_is_read(client):
+    created = client.post(USERS, {"userName": "bjensen"}).json()
+    body = {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "replace", "path": "title", "value": "Chunked"}],
+    }
+
+    response, _ = _chunked(client, "PATCH", f"{USERS}/{created['id']}", json.dumps(body).encode())
+
+    assert response.status_code == 200, response.content
+    assert response.json()["title"] == "Chunked"
+
+
+@override_settings(DRF_SCIM={"MAX_PAYLOAD_SIZE": 100})
+def test_rfc7644_3_12_chunked_body_over_max_payload_size_is_413_read_no_further(client):
+    before = _state()
+    body = _padded_body(5000)
+
+    response, stream = _chunked(client, "POST", USERS, body)
+
+    _assert_error(response, 413)
+    assert _state() == before
+    assert stream.tell() <= 101  # MAX_PAYLOAD_SIZE + 1 bytes read, no more
+
+
+def test_rfc9110_15_5_12_chunked_body_the_server_did_not_decode_is_411(client):
+    """Without ``wsgi.input_terminated`` the input may never end: it is not read, and the
+    client is told to send a Content-Length."""
+    before = _state()
+
+    response, stream = _chunked(client, "POST", USERS, b'{"userName": "x"}', terminated=False)
+
+    _assert_error(response, 411)
+    assert stream.tell() == 0
+    assert _state() == before
+
+
+def test_rfc9112_7_1_chunked_body_is_read_only_after_authentication(anonymous_client, db):
+    response, stream = _chunked(anonymous_client, "POST", USERS, b'{"userName": "x"}')
+
+    _assert_error(response, 401)
+    assert stream.tell() == 0
+
+
+def test_rfc9112_7_1_chunked_body_under_asgi_is_read():
+    """Under ASGI Django has the whole body; it is given its length."""
+    from django.core.handlers.asgi import ASGIRequest
+
+    from drf_scim.parsers import read_unsized_body
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": USERS,
+        "query_string": b"",
+        "headers": [(b"transfer-encoding", b"chunked"), (b"content-type", MEDIA_TYPE.encode())],
+    }
+    request = ASGIRequest(scope, io.BytesIO(b'{"userName": "x"}'))
+
+    read_unsized_body(request, 1000)
+
+    assert request.META["CONTENT_LENGTH"] == "17"
+    assert request.read() == b'{"userName": "x"}'
+
+
+def test_rfc9112_6_3_a_request_with_neither_length_nor_chunks_has_no_body():
+    from django.test import RequestFactory
+
+    from drf_scim.parsers import read_unsized_body
+
+    request = RequestFactory().post(USERS, b"", content_type=MEDIA_TYPE)
+    request.META.pop("CONTENT_LENGTH", None)
+
+    read_unsized_body(request, 1000)
+
+    assert "CONTENT_LENGTH" not in request.META

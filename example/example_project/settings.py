@@ -65,6 +65,14 @@ else:
     DATABASES = {
         "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Concurrent writers wait for each other instead of failing with "database is
+    # locked": every transaction takes SQLite's write lock when it begins (a deferred one
+    # that reads first cannot wait for it later), and waits up to 20 s for it
+    # (docs/installation.md, "SQLite").
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
     # As in tests/settings.py: PyMySQL stands in for mysqlclient, which needs a C toolchain.
     import pymysql
