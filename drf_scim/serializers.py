@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Q
 from rest_framework import serializers
 
 from .characteristics import Returned
@@ -156,6 +156,18 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
     def get_relations(cls) -> dict[str, Relation]:
         """Multi-valued attributes held by a many-to-many relation, by attribute name."""
         return {}
+
+    @classmethod
+    def get_scope(cls) -> Q:
+        """The resources of the model SCIM may see and change; the others do not exist for it.
+
+        Out-of-scope resources are ``404`` by id, absent from lists, filters, ``/.search``
+        and references, and cannot be named as members (``invalidValue``). The one rule:
+        :meth:`drf_scim.storage.SCIMStorage.live` applies it everywhere. Override to narrow
+        the scope (say, ``Q(is_service_account=False)``); write it with lookups only (no
+        ``Exists()``), as it is also applied through relations. Everything by default.
+        """
+        return Q()
 
     @classmethod
     def get_filter_expression(cls, scim_path: str) -> Any:
@@ -406,6 +418,21 @@ class SCIMUserSerializer(SCIMResourceSerializer):
         return get_user_model()
 
     @classmethod
+    def get_scope(cls) -> Q:
+        """Users other than superusers and staff, unless ``PRIVILEGED_USERS_IN_SCOPE``.
+
+        The host's administrators are not the identity provider's to manage: a SCIM token
+        must not read, rename, re-password or delete them (docs/security.md). A user the
+        project makes staff leaves SCIM's scope at once. Override, calling ``super()``, to
+        narrow it further.
+        """
+        if scim_settings.PRIVILEGED_USERS_IN_SCOPE:
+            return Q()
+        model = cls.get_model()
+        flags = {name: False for name in ("is_superuser", "is_staff") if has_field(model, name)}
+        return Q(**flags)
+
+    @classmethod
     def get_attribute_map(cls) -> dict[str, str]:
         """``attribute_map`` if the subclass sets one, else :func:`default_user_attribute_map`."""
         return dict(cls.attribute_map) or default_user_attribute_map(cls.get_model())
@@ -451,6 +478,20 @@ class SCIMGroupSerializer(SCIMResourceSerializer):
     @classmethod
     def get_model(cls) -> type[models.Model]:
         return apps.get_model(GROUP_MODEL)
+
+    @classmethod
+    def get_scope(cls) -> Q:
+        """Groups that carry no permissions, unless ``PERMISSION_GROUPS_IN_SCOPE``.
+
+        Adding a member to a group that carries permissions grants them: by default SCIM
+        can neither see such a group nor put anyone in it, and the groups it creates carry
+        none (SCIM has no way to write ``permissions``). A group the project gives
+        permissions leaves SCIM's scope at once.
+        """
+        model = cls.get_model()
+        if scim_settings.PERMISSION_GROUPS_IN_SCOPE or not has_field(model, "permissions"):
+            return Q()
+        return Q(permissions__isnull=True)
 
     @classmethod
     def get_attribute_map(cls) -> dict[str, str]:

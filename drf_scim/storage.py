@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from .indexing import index_key, search_document
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from .relations import Relation
     from .serializers import SCIMResourceSerializer
 
-__all__ = ["SCIMStorage"]
+__all__ = ["SCIMStorage", "prefixed"]
 
 _VALUE_COLUMNS = ("value", "display", "type", "primary")
 #: Key of ``data`` holding a value of a multi-valued attribute of simple (not complex) type.
@@ -80,13 +80,20 @@ class SCIMStorage:
     def get_record(self, instance: models.Model) -> BaseRecord:
         return getattr(instance, self.record_name)  # type: ignore[no-any-return]
 
-    def live_lookup(self, prefix: str = "") -> dict[str, Any]:
-        """The lookups of a resource SCIM can see: it has a record, not deleted.
+    def scope(self, prefix: str = "") -> Q:
+        """The resource type's scope (``get_scope()``), seen through ``prefix``."""
+        return prefixed(self.resource.get_scope(), prefix)
 
-        ``prefix`` is the path to the resource (``"user__"`` from a through table).
+    def live_lookup(self, prefix: str = "") -> Q:
+        """The condition of a resource SCIM can see: in scope, with a record, not deleted.
+
+        ``prefix`` is the path to the resource (``"user__"`` from a through table), so that
+        the same rule holds for references and members as for the resources themselves.
         """
         name = f"{prefix}{self.record_name}"
-        return {f"{name}__isnull": False, f"{name}__deleted__isnull": True}
+        return Q(**{f"{name}__isnull": False, f"{name}__deleted__isnull": True}) & self.scope(
+            prefix
+        )
 
     def live(self, queryset: models.QuerySet[Any] | None = None) -> models.QuerySet[Any]:
         """``queryset`` (all the model's rows by default) limited to live resources.
@@ -96,27 +103,30 @@ class SCIMStorage:
         if queryset is None:
             queryset = self.model._default_manager.all()
         return (
-            queryset.filter(**self.live_lookup())
+            queryset.filter(self.live_lookup())
             .select_related(self.record_name)
             .defer(f"{self.record_name}__search")  # for the database's comparisons only
             .order_by("pk")
         )
 
     def live_records(self) -> models.QuerySet[Any]:
-        """The records of live resources."""
-        return self.resource.record_model._default_manager.filter(deleted__isnull=True)
+        """The records of live resources (in scope, not deleted)."""
+        return self.resource.record_model._default_manager.filter(
+            self.scope(f"{self.record_link}__"), deleted__isnull=True
+        )
 
     def deleted_record(self, unique_key: str | None, tenant: Any = None) -> BaseRecord | None:
         """The record of a deleted resource still holding ``unique_key``, to be reused.
 
         A resource deleted in "deactivate" mode keeps its row and its key; creating it
-        again brings the row back under a new SCIM ``id``.
+        again brings the row back under a new SCIM ``id``. A row out of scope (made a
+        superuser since) is never brought back: its key then makes the create a 409.
         """
         field = self.resource.unique_key_field
         if not field or unique_key is None:
             return None
         records = self.resource.record_model._default_manager.filter(
-            **{field: unique_key, "deleted__isnull": False}
+            self.scope(f"{self.record_link}__"), **{field: unique_key, "deleted__isnull": False}
         )
         if tenant is not None and self.resource.tenant_field:
             records = records.filter(
@@ -339,6 +349,29 @@ class SCIMStorage:
         record = self.get_record(instance)
         record.deleted = timezone.now()
         record.save(update_fields=["deleted"])
+
+
+def prefixed(condition: Q, prefix: str) -> Q:
+    """``condition`` with ``prefix`` before each of its lookups (``"user__"``).
+
+    A scope is written from the resource model; a through table or the record table sees
+    the resource through a relation. Only lookups can be moved: a scope holding
+    expressions (``Exists(...)``) raises ``TypeError``.
+    """
+    if not prefix:
+        return condition
+    result = Q()
+    result.connector = condition.connector
+    result.negated = condition.negated
+    for child in condition.children:
+        if isinstance(child, Q):
+            result.children.append(prefixed(child, prefix))
+        elif isinstance(child, tuple):
+            result.children.append((f"{prefix}{child[0]}", child[1]))
+        else:
+            msg = f"A scope must be made of lookups, not {child!r}."
+            raise TypeError(msg)
+    return result
 
 
 def _save_related(instance: models.Model, owners: list[Any]) -> None:
