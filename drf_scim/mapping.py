@@ -29,8 +29,10 @@ __all__ = [
     "PROTECTED_USER_FIELDS",
     "Computed",
     "MappedAttribute",
+    "MappingError",
     "compile_mappings",
     "default_user_attribute_map",
+    "mapping_errors",
 ]
 
 #: Model fields SCIM must never write: privileges and Django's own bookkeeping.
@@ -219,43 +221,147 @@ def _overlay_primary(holder: dict[str, Any], name: str, value: Any) -> None:
         chosen["value"] = value  # the column was changed outside SCIM: it wins
 
 
+@dataclass(frozen=True)
+class MappingError:
+    """A mistake in an ``attribute_map``: the system check id and what to do about it."""
+
+    id: str
+    message: str
+
+
 def compile_mappings(
     owner: str, model: type[models.Model], schemas: Any, attribute_map: dict[str, Any]
 ) -> tuple[MappedAttribute, ...]:
     """Resolve each ``attribute_map`` entry against ``schemas`` and ``model``.
 
-    ``owner`` names the declaring class in error messages. Raises ``ValueError`` for an
-    unknown attribute, extension or field (``manage.py check`` reports it).
+    ``owner`` names the declaring class in error messages. Raises ``ValueError`` naming
+    every mistake :func:`mapping_errors` finds (``manage.py check`` reports each).
     """
-    result = []
+    result, errors = _compile(owner, model, schemas, attribute_map)
+    if errors:
+        raise ValueError("\n".join(error.message for error in errors))
+    return tuple(result)
+
+
+def mapping_errors(
+    owner: str, model: type[models.Model], schemas: Any, attribute_map: dict[str, Any]
+) -> list[MappingError]:
+    """Every mistake of ``attribute_map``, not just the first (for ``manage.py check``).
+
+    An entry must name a SCIM attribute of ``schemas`` (``drf_scim.E010``) and a plain
+    column, not a relation nor a foreign key's ``_id`` column (``drf_scim.E013``); a
+    complex attribute cannot be one column (``drf_scim.E014``), and a related model's
+    column is reached through one-to-one or foreign keys only (``drf_scim.E015``).
+    """
+    return _compile(owner, model, schemas, attribute_map)[1]
+
+
+def _compile(
+    owner: str, model: type[models.Model], schemas: Any, attribute_map: dict[str, Any]
+) -> tuple[list[MappedAttribute], list[MappingError]]:
+    result: list[MappedAttribute] = []
+    errors: list[MappingError] = []
     for path, field_name in attribute_map.items():
-        urn: str | None = None
-        attr_path = path
-        if path.lower().startswith("urn:"):
-            urn, _, attr_path = path.rpartition(":")
-        name, _, sub_name = attr_path.partition(".")
-        try:
-            found = resolve(schemas, urn, name, sub_name or None, strict=True)
-        except UnknownAttribute as exc:
-            if exc.missing == "schema":
-                msg = f"{owner}.attribute_map: {urn!r} is not an extension of it."
-            else:
-                msg = f"{owner}.attribute_map: unknown SCIM attribute {path!r}."
-            raise ValueError(msg) from exc
+        found = _resolve_path(owner, schemas, path, errors)
+        if found is None:
+            continue
         if isinstance(field_name, Computed):
             result.append(MappedAttribute(*_parts(found), computed=field_name))
             continue
-        *relation, column = str(field_name).split("__")
-        owner_model: Any = model
-        try:
-            for step in relation:
-                owner_model = owner_model._meta.get_field(step).related_model
-            field = owner_model._meta.get_field(column)
-        except (FieldDoesNotExist, AttributeError) as exc:
-            msg = f"{owner}.attribute_map: {model.__name__} has no field {field_name!r}."
-            raise ValueError(msg) from exc
-        result.append(MappedAttribute(*_parts(found), field=field, relation=tuple(relation)))
-    return tuple(result)
+        error = _complex_error(owner, path, found, field_name)
+        column = _column(owner, model, path, str(field_name), errors)
+        if error is not None:
+            errors.append(error)
+        elif column is not None:
+            relation, field = column
+            result.append(MappedAttribute(*_parts(found), field=field, relation=relation))
+    return result, errors
+
+
+def _resolve_path(
+    owner: str, schemas: Any, path: str, errors: list[MappingError]
+) -> AttributeRef | None:
+    urn: str | None = None
+    attr_path = path
+    if path.lower().startswith("urn:"):
+        urn, _, attr_path = path.rpartition(":")
+    name, _, sub_name = attr_path.partition(".")
+    try:
+        return resolve(schemas, urn, name, sub_name or None, strict=True)
+    except UnknownAttribute as exc:
+        if exc.missing == "schema":
+            msg = f"{owner}.attribute_map: {urn!r} is not an extension of it."
+        else:
+            msg = f"{owner}.attribute_map: unknown SCIM attribute {path!r}."
+        errors.append(MappingError("drf_scim.E010", msg))
+        return None
+
+
+def _complex_error(
+    owner: str, path: str, found: AttributeRef, field_name: Any
+) -> MappingError | None:
+    """A singular complex attribute (``name``, ``manager``) mapped to one column."""
+    attribute = found.attribute
+    if found.sub_attribute is not None or not attribute.is_complex or attribute.multi_valued:
+        return None
+    subs = ", ".join(repr(f"{path}.{sub.name}") for sub in attribute.sub_attributes)
+    return MappingError(
+        "drf_scim.E014",
+        f"{owner}.attribute_map: {path!r} is a complex attribute (RFC 7643 §2.3.8) and "
+        f"cannot be stored in the one column {field_name!r}. Map its sub-attributes "
+        f"instead ({subs}), or leave it unmapped to store it in drf-scim's tables.",
+    )
+
+
+def _column(
+    owner: str, model: type[models.Model], path: str, field_name: str, errors: list[MappingError]
+) -> tuple[tuple[str, ...], Any] | None:
+    """The relations to the column and the column itself, or ``None`` (with an error)."""
+    *relation, column = field_name.split("__")
+    owner_model: Any = model
+    prefix = f"{owner}.attribute_map: {path!r} is mapped to {field_name!r}"
+    try:
+        for step in relation:
+            step_field = owner_model._meta.get_field(step)
+            if step_field.many_to_many or step_field.one_to_many:
+                errors.append(
+                    MappingError(
+                        "drf_scim.E015",
+                        f"{prefix}, through {step!r}, a relation to many "
+                        f"{step_field.related_model.__name__} rows: a column must be reached "
+                        "through one-to-one or foreign keys only. Leave it unmapped to store "
+                        "it in drf-scim's tables.",
+                    )
+                )
+                return None
+            owner_model = step_field.related_model
+        field = owner_model._meta.get_field(column)
+    except (FieldDoesNotExist, AttributeError):
+        msg = f"{owner}.attribute_map: {model.__name__} has no field {field_name!r}."
+        errors.append(MappingError("drf_scim.E010", msg))
+        return None
+    if not field.is_relation:
+        return tuple(relation), field
+    target = field.related_model.__name__ if field.related_model else "?"
+    if getattr(field, "attname", None) == column and field.name != column:
+        advice = (
+            f"{column!r} is the raw column of the foreign key {field.name!r}. Map the "
+            f"attribute to a field of {target} instead ('{field.name}__<field>')"
+        )
+    elif field.many_to_many or field.one_to_many:
+        advice = (
+            f"{column!r} is a relation to many {target} rows, which holds no value. Leave "
+            "the attribute unmapped to store it in drf-scim's tables (a relation SCIM "
+            "writes, like Group members, is declared by the serializer's get_relations())"
+        )
+    else:
+        advice = (
+            f"{column!r} is a relation to {target}, which holds no value. Map the attribute "
+            f"to a field of {target} instead ('{column}__<field>'), or leave it unmapped to "
+            "store it in drf-scim's tables"
+        )
+    errors.append(MappingError("drf_scim.E013", f"{prefix}, but {advice}."))
+    return None
 
 
 def _parts(found: AttributeRef) -> tuple[Any, Attribute, Attribute | None]:
