@@ -189,14 +189,7 @@ class Relation:
 
     def _records(self, tenant: Any) -> Any:
         """The related resources' live records, of ``tenant``'s resources only if given."""
-        target = self.target
-        records = target.get_storage().live_records()
-        if tenant is not None:
-            if not target.tenant_field:
-                return records.none()
-            link = target.get_storage().record_link
-            records = records.filter(**{f"{link}__{target.tenant_field}": tenant})
-        return records
+        return self.target.get_storage().live_records(tenant)
 
     def resolve(self, items: Iterable[Any], *, tenant: Any = None) -> dict[str, Any]:
         """SCIM ids of related resources -> their primary keys, in one query.

@@ -21,6 +21,7 @@ in drf-scim's own tables, so nothing a client sends is lost.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, ClassVar
 
 from django.apps import apps
@@ -28,6 +29,7 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import F, Q
 from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
 
 from .characteristics import Returned
 from .definitions import ENTERPRISE_USER, GROUP, USER, Schema
@@ -330,6 +332,12 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         """
         storage = self.get_storage()
         tenant = self.context.get("tenant")
+        if tenant is not None and not self.tenant_field:
+            # It would belong to no tenant, and so be invisible to the token creating it.
+            raise PermissionDenied(
+                f"A tenant's token cannot create {self.resource_type} resources: "
+                f"{type(self).__name__} has no tenant_field (docs/tenants.md)."
+            )
         instance = None
         if self.context.get("delete_mode") == "deactivate" and self.unique_key_attribute:
             key = self.unique_key(validated_data.get(self.unique_key_attribute))
@@ -370,6 +378,7 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         changes: list[RelationChange] | None,
     ) -> None:
         """Save through the storage; the attributes of ``changes`` are not stored as data."""
+        self.check_references(document)
         storage = self.get_storage()
         storage.save(
             instance,
@@ -382,6 +391,13 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
                 obj, remaining, created=created
             ),
         )
+
+    def check_references(self, document: dict[str, Any]) -> None:
+        """Refuse a document naming resources this request may not see (``invalidValue``).
+
+        Called before every write. Relations (:meth:`get_relations`) resolve their own
+        ids; override for references stored as data. Does nothing by default.
+        """
 
     def write_special_attributes(
         self, instance: models.Model, document: dict[str, Any], *, created: bool
@@ -499,6 +515,47 @@ class SCIMGroupSerializer(SCIMResourceSerializer):
         if cls.attribute_map:
             return dict(cls.attribute_map)
         return {"displayName": "name"} if has_field(cls.get_model(), "name") else {}
+
+    def check_references(self, document: dict[str, Any]) -> None:
+        """``members`` stored as data (no many-to-many) must name live Users or Groups.
+
+        RFC 7643 §4.2: a member's ``value`` is the ``id`` of a User or Group. Each must
+        be one this request may see: in scope and, for a tenant's token, of its tenant
+        (docs/tenants.md); else ``invalidValue`` and nothing is written. One query per
+        resource type, whatever the number of members.
+        """
+        if "members" in self.get_relations():
+            return  # the relation resolves its own ids
+        wanted: dict[str, str | None] = {}
+        for index, item in enumerate(document.get("members") or []):
+            value = item.get("value") if isinstance(item, dict) else item
+            if value is None:
+                continue  # a member without a value is no member (RFC 7643 §2.5)
+            kind = item.get("type") if isinstance(item, dict) else None
+            kind = str(kind).lower() if kind is not None else None
+            if kind not in (None, "user", "group"):
+                raise InvalidValue(f"members[{index}].type: {kind!r} is not User or Group.")
+            try:
+                wanted[str(uuid.UUID(str(value)))] = kind
+            except ValueError:
+                raise InvalidValue(
+                    f"members[{index}].value: {value!r} is not the id of a User or Group."
+                ) from None
+        found: set[str] = set()
+        tenant = self.context.get("tenant")
+        for resource in (scim_settings.USER_SERIALIZER, type(self)):
+            kind = resource.resource_type.lower()
+            ids = [i for i, k in wanted.items() if k in (None, kind) and i not in found]
+            if ids:
+                records = resource.get_storage().live_records(tenant).filter(id__in=ids)
+                found.update(str(scim_id) for scim_id in records.values_list("id", flat=True))
+        missing = [value for value in wanted if value not in found]
+        if missing:
+            raise InvalidValue(
+                "members: no User or Group with id "
+                + ", ".join(repr(value) for value in missing[:5])
+                + (" ..." if len(missing) > 5 else "")
+            )
 
     @classmethod
     def get_relations(cls) -> dict[str, Relation]:

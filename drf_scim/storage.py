@@ -109,11 +109,21 @@ class SCIMStorage:
             .order_by("pk")
         )
 
-    def live_records(self) -> models.QuerySet[Any]:
-        """The records of live resources (in scope, not deleted)."""
-        return self.resource.record_model._default_manager.filter(
+    def live_records(self, tenant: Any = None) -> models.QuerySet[Any]:
+        """The records of live resources (in scope, not deleted), of ``tenant``'s if given.
+
+        A resource type without ``tenant_field`` has no records for a tenant: it fails
+        closed, as the viewset's ``scope_queryset()`` does.
+        """
+        records = self.resource.record_model._default_manager.filter(
             self.scope(f"{self.record_link}__"), deleted__isnull=True
         )
+        if tenant is not None:
+            if not self.resource.tenant_field:
+                return records.none()
+            field = f"{self.record_link}__{self.resource.tenant_field}"
+            records = records.filter(**{field: tenant})
+        return records
 
     def deleted_record(self, unique_key: str | None, tenant: Any = None) -> BaseRecord | None:
         """The record of a deleted resource still holding ``unique_key``, to be reused.
