@@ -74,6 +74,10 @@ class MappedAttribute(AttributeRef):
     #: Relations from the resource model to the column's model (``("profile",)``).
     relation: tuple[str, ...] = ()
     computed: Computed | None = None
+    #: The column is a foreign key to the resource's own model, and the attribute a
+    #: reference to another resource of the type (the Enterprise User ``manager``): its
+    #: ``value`` is that resource's SCIM ``id``. The storage reads and writes it.
+    reference: bool = False
 
     @property
     def lookup(self) -> str:
@@ -159,6 +163,8 @@ def check_length(field: Any, value: Any, label: str) -> None:
 
 def read_column(document: dict[str, Any], mapping: MappedAttribute, instance: Any) -> None:
     """Put the mapped column's value into ``document`` (``meta`` is left to the shaper)."""
+    if mapping.reference:
+        return  # the storage resolves it (SCIMStorage.read_reference)
     value = to_scim(mapping.read(instance))
     if mapping.urn is None and mapping.attribute.name == "meta":
         return
@@ -268,14 +274,33 @@ def _compile(
         if isinstance(field_name, Computed):
             result.append(MappedAttribute(*_parts(found), computed=field_name))
             continue
-        error = _complex_error(owner, path, found, field_name)
-        column = _column(owner, model, path, str(field_name), errors)
+        reference = _is_reference(found)
+        column = _column(owner, model, path, str(field_name), errors, reference=reference)
+        if column is None:
+            continue
+        relation, field = column
+        error = None if field.is_relation else _complex_error(owner, path, found, field_name)
         if error is not None:
             errors.append(error)
-        elif column is not None:
-            relation, field = column
-            result.append(MappedAttribute(*_parts(found), field=field, relation=relation))
+            continue
+        result.append(
+            MappedAttribute(
+                *_parts(found), field=field, relation=relation, reference=field.is_relation
+            )
+        )
     return result, errors
+
+
+def _is_reference(found: AttributeRef) -> bool:
+    """A singular complex attribute whose ``value`` is a resource id (``manager``)."""
+    attribute = found.attribute
+    return (
+        found.sub_attribute is None
+        and attribute.is_complex
+        and not attribute.multi_valued
+        and attribute.get("value") is not None
+        and attribute.get("$ref") is not None
+    )
 
 
 def _resolve_path(
@@ -314,9 +339,19 @@ def _complex_error(
 
 
 def _column(
-    owner: str, model: type[models.Model], path: str, field_name: str, errors: list[MappingError]
+    owner: str,
+    model: type[models.Model],
+    path: str,
+    field_name: str,
+    errors: list[MappingError],
+    *,
+    reference: bool = False,
 ) -> tuple[tuple[str, ...], Any] | None:
-    """The relations to the column and the column itself, or ``None`` (with an error)."""
+    """The relations to the column and the column itself, or ``None`` (with an error).
+
+    With ``reference`` (a ``manager``-like attribute), the column may be a foreign key
+    of the model to itself: it then holds the referenced resource.
+    """
     *relation, column = field_name.split("__")
     owner_model: Any = model
     prefix = f"{owner}.attribute_map: {path!r} is mapped to {field_name!r}"
@@ -342,6 +377,9 @@ def _column(
         return None
     if not field.is_relation:
         return tuple(relation), field
+    self_key = field.many_to_one and not field.auto_created and field.related_model is model
+    if reference and self_key and not relation and field.name == column:
+        return (), field
     target = field.related_model.__name__ if field.related_model else "?"
     if getattr(field, "attname", None) == column and field.name != column:
         advice = (

@@ -39,6 +39,7 @@ from .mapping import (
     Computed,
     MappedAttribute,
     compile_mappings,
+    container,
     default_user_attribute_map,
     has_field,
     to_scim,
@@ -206,7 +207,10 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         rows = None
         if wanted and preloaded["values"] is not None:
             rows = preloaded["values"].get(storage.get_record(instance).pk, [])
-        document = storage.load_document(instance, values=wanted, rows=rows)
+        document = storage.load_document(
+            instance, values=wanted, rows=rows, references=preloaded.get("columns")
+        )
+        self._add_refs(document)
         for name, relation in self.get_relations().items():
             if shows(projection, relation):
                 if name in preloaded["references"]:
@@ -217,6 +221,14 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
                     document[name] = values
         shaped = self._shape(instance, document)
         return projection.apply(shaped) if projection is not None else shaped
+
+    def _add_refs(self, document: dict[str, Any]) -> None:
+        """Give reference columns (``manager``) their ``$ref`` (RFC 7643 §4.3)."""
+        for mapping in self.get_storage().reference_mappings():
+            holder = container(document, mapping.urn, create=False) or {}
+            reference = holder.get(mapping.attribute.name)
+            if isinstance(reference, dict) and "value" in reference:
+                reference["$ref"] = f"{self._root()}{self.endpoint}/{reference['value']}"
 
     def current_document(self, instance: models.Model) -> dict[str, Any]:
         """The whole stored resource, for a write to compare or patch.
