@@ -283,12 +283,16 @@ class Relation:
         scope = self.target.get_storage().scope(f"{self.target_field}__")
         return self.through._default_manager.filter(scope, **{self.source_field: instance.pk})
 
-    def clear(self, instance: models.Model, *, everyone: bool = False) -> None:
-        """Remove every related resource in scope, or ``everyone`` (two queries)."""
-        if everyone:
-            rows = self.through._default_manager.filter(**{self.source_field: instance.pk})
-        else:
+    def clear(self, instance: models.Model, *, scoped: bool = False) -> None:
+        """Remove every related resource, or only those in scope if ``scoped`` (two queries).
+
+        A client's "remove all members" is ``scoped``; a resource that ends (a Group
+        deleted in "deactivate" mode) keeps no related resource at all.
+        """
+        if scoped:
             rows = self._held(instance)
+        else:
+            rows = self.through._default_manager.filter(**{self.source_field: instance.pk})
         self.touch(rows.values(self.target_field))
         rows.delete()
 
@@ -416,7 +420,7 @@ def patch_relation(
         raise MutabilityError(f"{name} values are immutable: add or remove {name} instead.")
     if operation.op == "remove":
         if path.value_filter is None:
-            relation.clear(instance)
+            relation.clear(instance, scoped=True)
         else:
             ids = _filter_ids(path.value_filter, name)
             relation.remove(instance, relation.existing(ids, tenant=tenant))

@@ -251,3 +251,13 @@ def test_an_unknown_member_id_is_invalid_value(client):
     assert response.status_code == 400
     assert response.json()["scimType"] == "invalidValue"
     assert not Group.objects.exists()
+
+
+def test_rfc7644_3_6_a_deleted_group_keeps_no_members_not_even_out_of_scope_ones(client, admin):
+    """A group deleted in "deactivate" mode is gone (RFC 7644 §3.6): it keeps no members,
+    so no permission given to it later is granted to anyone."""
+    group = client.post(GROUPS, {"displayName": "Ops"}).json()
+    Group.objects.get(name="Ops").user_set.add(admin)
+    assert client.delete(f"{GROUPS}/{group['id']}").status_code == 204
+    assert Group.objects.filter(name="Ops").exists()
+    assert not Group.objects.get(name="Ops").user_set.exists()
