@@ -175,3 +175,18 @@ def test_a_post_with_a_manager_costs_two_queries_more(client, django_assert_num_
         create(client, "plain@example.com")
     with django_assert_num_queries(10):
         create(client, "ann@example.com", **{ENTERPRISE: {"manager": {"value": boss["id"]}}})
+
+
+def test_entra_ids_manager_patch_with_a_bare_id(client):
+    """Entra ID sends the manager as a bare id in a capitalised ``Add`` (its documented
+    Enterprise ``manager`` mapping); the normalisation makes it RFC 7643 §4.3's
+    ``{"value": id}``."""
+    boss = create(client, "boss@example.com")
+    ann = create(client, "ann@example.com")
+    body = {
+        "schemas": [PATCH_OP_SCHEMA],
+        "Operations": [{"op": "Add", "path": f"{ENTERPRISE}:manager", "value": boss["id"]}],
+    }
+    response = client.patch(f"{USERS}/{ann['id']}", body)
+    assert response.status_code == 200, response.content
+    assert response.json()[ENTERPRISE]["manager"]["value"] == boss["id"]
