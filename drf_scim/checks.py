@@ -33,6 +33,12 @@ def check_settings(**kwargs: Any) -> list[checks.CheckMessage]:
                 id="drf_scim.E004",
             )
         )
+    for key in ("PRIVILEGED_USERS_IN_SCOPE", "PERMISSION_GROUPS_IN_SCOPE"):
+        if not isinstance(scim_settings.user_settings.get(key, False), bool):
+            # A truthy string ("no") must not widen what a token may touch.
+            errors.append(
+                checks.Error(f"DRF_SCIM[{key!r}] must be True or False.", id="drf_scim.E005")
+            )
     for key in ("DEFAULT_COUNT", "MAX_COUNT", "MAX_PAYLOAD_SIZE"):
         value = scim_settings.user_settings.get(key, DEFAULTS[key])
         if not isinstance(value, int) or value < 1:

@@ -454,7 +454,7 @@ class SCIMUserSerializer(SCIMResourceSerializer):
         project makes staff leaves SCIM's scope at once. Override, calling ``super()``, to
         narrow it further.
         """
-        if scim_settings.PRIVILEGED_USERS_IN_SCOPE:
+        if scim_settings.PRIVILEGED_USERS_IN_SCOPE is True:  # only an explicit True widens it
             return Q()
         model = cls.get_model()
         flags = {name: False for name in ("is_superuser", "is_staff") if has_field(model, name)}
@@ -517,7 +517,7 @@ class SCIMGroupSerializer(SCIMResourceSerializer):
         permissions leaves SCIM's scope at once.
         """
         model = cls.get_model()
-        if scim_settings.PERMISSION_GROUPS_IN_SCOPE or not has_field(model, "permissions"):
+        if scim_settings.PERMISSION_GROUPS_IN_SCOPE is True or not has_field(model, "permissions"):
             return Q()
         return Q(permissions__isnull=True)
 

@@ -261,3 +261,10 @@ def test_rfc7644_3_6_a_deleted_group_keeps_no_members_not_even_out_of_scope_ones
     assert client.delete(f"{GROUPS}/{group['id']}").status_code == 204
     assert Group.objects.filter(name="Ops").exists()
     assert not Group.objects.get(name="Ops").user_set.exists()
+
+
+@override_settings(DRF_SCIM={"PRIVILEGED_USERS_IN_SCOPE": "no", "PERMISSION_GROUPS_IN_SCOPE": 1})
+def test_only_an_explicit_true_widens_the_scope(client, admin, admins_group):
+    """A mistyped value (reported by check as drf_scim.E005) keeps the safe default."""
+    assert client.get(f"{USERS}/{scim_id(admin)}").status_code == 404
+    assert client.get(f"{GROUPS}/{scim_id(admins_group)}").status_code == 404
