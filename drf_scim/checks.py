@@ -6,9 +6,10 @@ from typing import Any
 
 from django.core import checks
 
+from .mapping import mapping_errors
 from .settings import DEFAULTS, scim_settings
 
-__all__ = ["check_settings", "check_user_serializer", "register"]
+__all__ = ["check_group_serializer", "check_settings", "check_user_serializer", "register"]
 
 
 def check_settings(**kwargs: Any) -> list[checks.CheckMessage]:
@@ -32,6 +33,12 @@ def check_settings(**kwargs: Any) -> list[checks.CheckMessage]:
                 id="drf_scim.E004",
             )
         )
+    for key in ("PRIVILEGED_USERS_IN_SCOPE", "PERMISSION_GROUPS_IN_SCOPE"):
+        if not isinstance(scim_settings.user_settings.get(key, False), bool):
+            # A truthy string ("no") must not widen what a token may touch.
+            errors.append(
+                checks.Error(f"DRF_SCIM[{key!r}] must be True or False.", id="drf_scim.E005")
+            )
     for key in ("DEFAULT_COUNT", "MAX_COUNT", "MAX_PAYLOAD_SIZE"):
         value = scim_settings.user_settings.get(key, DEFAULTS[key])
         if not isinstance(value, int) or value < 1:
@@ -41,16 +48,27 @@ def check_settings(**kwargs: Any) -> list[checks.CheckMessage]:
     return errors
 
 
+def _mapping_messages(setting: str) -> tuple[Any, list[checks.CheckMessage]]:
+    """The serializer named by ``setting`` and every mistake of its ``attribute_map``."""
+    try:
+        serializer = getattr(scim_settings, setting)
+        attribute_map = serializer.get_attribute_map()
+        model = serializer.get_model()
+        schemas = serializer.get_schemas()
+    except (ImportError, LookupError, ValueError) as exc:
+        return None, [checks.Error(str(exc), id="drf_scim.E010")]
+    errors = mapping_errors(serializer.__name__, model, schemas, attribute_map)
+    return serializer, [checks.Error(error.message, id=error.id) for error in errors]
+
+
 def check_user_serializer(**kwargs: Any) -> list[checks.CheckMessage]:
+    """The ``USER_SERIALIZER``'s mapping: every mistake at once, and no privilege mapped."""
     from .serializers import PROTECTED_USER_FIELDS
 
-    try:
-        serializer = scim_settings.USER_SERIALIZER
-        mappings = serializer.get_mappings()
-    except (ImportError, ValueError) as exc:
-        return [checks.Error(str(exc), id="drf_scim.E010")]
-    errors: list[checks.CheckMessage] = []
-    for mapping in mappings:
+    serializer, errors = _mapping_messages("USER_SERIALIZER")
+    if serializer is None or errors:
+        return errors
+    for mapping in serializer.get_mappings():
         if (
             mapping.field is not None
             and not mapping.relation
@@ -72,6 +90,12 @@ def check_user_serializer(**kwargs: Any) -> list[checks.CheckMessage]:
     return errors
 
 
+def check_group_serializer(**kwargs: Any) -> list[checks.CheckMessage]:
+    """The ``GROUP_SERIALIZER``'s mapping: every mistake at once."""
+    return _mapping_messages("GROUP_SERIALIZER")[1]
+
+
 def register() -> None:
     checks.register(check_settings, "drf_scim")
     checks.register(check_user_serializer, "drf_scim")
+    checks.register(check_group_serializer, "drf_scim")

@@ -29,8 +29,10 @@ __all__ = [
     "PROTECTED_USER_FIELDS",
     "Computed",
     "MappedAttribute",
+    "MappingError",
     "compile_mappings",
     "default_user_attribute_map",
+    "mapping_errors",
 ]
 
 #: Model fields SCIM must never write: privileges and Django's own bookkeeping.
@@ -72,6 +74,10 @@ class MappedAttribute(AttributeRef):
     #: Relations from the resource model to the column's model (``("profile",)``).
     relation: tuple[str, ...] = ()
     computed: Computed | None = None
+    #: The column is a foreign key to the resource's own model, and the attribute a
+    #: reference to another resource of the type (the Enterprise User ``manager``): its
+    #: ``value`` is that resource's SCIM ``id``. The storage reads and writes it.
+    reference: bool = False
 
     @property
     def lookup(self) -> str:
@@ -157,6 +163,8 @@ def check_length(field: Any, value: Any, label: str) -> None:
 
 def read_column(document: dict[str, Any], mapping: MappedAttribute, instance: Any) -> None:
     """Put the mapped column's value into ``document`` (``meta`` is left to the shaper)."""
+    if mapping.reference:
+        return  # the storage resolves it (SCIMStorage.read_reference)
     value = to_scim(mapping.read(instance))
     if mapping.urn is None and mapping.attribute.name == "meta":
         return
@@ -219,43 +227,179 @@ def _overlay_primary(holder: dict[str, Any], name: str, value: Any) -> None:
         chosen["value"] = value  # the column was changed outside SCIM: it wins
 
 
+@dataclass(frozen=True)
+class MappingError:
+    """A mistake in an ``attribute_map``: the system check id and what to do about it."""
+
+    id: str
+    message: str
+
+
 def compile_mappings(
     owner: str, model: type[models.Model], schemas: Any, attribute_map: dict[str, Any]
 ) -> tuple[MappedAttribute, ...]:
     """Resolve each ``attribute_map`` entry against ``schemas`` and ``model``.
 
-    ``owner`` names the declaring class in error messages. Raises ``ValueError`` for an
-    unknown attribute, extension or field (``manage.py check`` reports it).
+    ``owner`` names the declaring class in error messages. Raises ``ValueError`` naming
+    every mistake :func:`mapping_errors` finds (``manage.py check`` reports each).
     """
-    result = []
+    result, errors = _compile(owner, model, schemas, attribute_map)
+    if errors:
+        raise ValueError("\n".join(error.message for error in errors))
+    return tuple(result)
+
+
+def mapping_errors(
+    owner: str, model: type[models.Model], schemas: Any, attribute_map: dict[str, Any]
+) -> list[MappingError]:
+    """Every mistake of ``attribute_map``, not just the first (for ``manage.py check``).
+
+    An entry must name a SCIM attribute of ``schemas`` (``drf_scim.E010``) and a plain
+    column, not a relation nor a foreign key's ``_id`` column (``drf_scim.E013``); a
+    complex attribute cannot be one column (``drf_scim.E014``), and a related model's
+    column is reached through one-to-one or foreign keys only (``drf_scim.E015``).
+    """
+    return _compile(owner, model, schemas, attribute_map)[1]
+
+
+def _compile(
+    owner: str, model: type[models.Model], schemas: Any, attribute_map: dict[str, Any]
+) -> tuple[list[MappedAttribute], list[MappingError]]:
+    result: list[MappedAttribute] = []
+    errors: list[MappingError] = []
     for path, field_name in attribute_map.items():
-        urn: str | None = None
-        attr_path = path
-        if path.lower().startswith("urn:"):
-            urn, _, attr_path = path.rpartition(":")
-        name, _, sub_name = attr_path.partition(".")
-        try:
-            found = resolve(schemas, urn, name, sub_name or None, strict=True)
-        except UnknownAttribute as exc:
-            if exc.missing == "schema":
-                msg = f"{owner}.attribute_map: {urn!r} is not an extension of it."
-            else:
-                msg = f"{owner}.attribute_map: unknown SCIM attribute {path!r}."
-            raise ValueError(msg) from exc
+        found = _resolve_path(owner, schemas, path, errors)
+        if found is None:
+            continue
         if isinstance(field_name, Computed):
             result.append(MappedAttribute(*_parts(found), computed=field_name))
             continue
-        *relation, column = str(field_name).split("__")
-        owner_model: Any = model
-        try:
-            for step in relation:
-                owner_model = owner_model._meta.get_field(step).related_model
-            field = owner_model._meta.get_field(column)
-        except (FieldDoesNotExist, AttributeError) as exc:
-            msg = f"{owner}.attribute_map: {model.__name__} has no field {field_name!r}."
-            raise ValueError(msg) from exc
-        result.append(MappedAttribute(*_parts(found), field=field, relation=tuple(relation)))
-    return tuple(result)
+        reference = _is_reference(found)
+        column = _column(owner, model, path, str(field_name), errors, reference=reference)
+        if column is None:
+            continue
+        relation, field = column
+        error = None if field.is_relation else _complex_error(owner, path, found, field_name)
+        if error is not None:
+            errors.append(error)
+            continue
+        result.append(
+            MappedAttribute(
+                *_parts(found), field=field, relation=relation, reference=field.is_relation
+            )
+        )
+    return result, errors
+
+
+def _is_reference(found: AttributeRef) -> bool:
+    """A singular complex attribute whose ``value`` is a resource id (``manager``)."""
+    attribute = found.attribute
+    return (
+        found.sub_attribute is None
+        and attribute.is_complex
+        and not attribute.multi_valued
+        and attribute.get("value") is not None
+        and attribute.get("$ref") is not None
+    )
+
+
+def _resolve_path(
+    owner: str, schemas: Any, path: str, errors: list[MappingError]
+) -> AttributeRef | None:
+    urn: str | None = None
+    attr_path = path
+    if path.lower().startswith("urn:"):
+        urn, _, attr_path = path.rpartition(":")
+    name, _, sub_name = attr_path.partition(".")
+    try:
+        return resolve(schemas, urn, name, sub_name or None, strict=True)
+    except UnknownAttribute as exc:
+        if exc.missing == "schema":
+            msg = f"{owner}.attribute_map: {urn!r} is not an extension of it."
+        else:
+            msg = f"{owner}.attribute_map: unknown SCIM attribute {path!r}."
+        errors.append(MappingError("drf_scim.E010", msg))
+        return None
+
+
+def _complex_error(
+    owner: str, path: str, found: AttributeRef, field_name: Any
+) -> MappingError | None:
+    """A singular complex attribute (``name``, ``manager``) mapped to one column."""
+    attribute = found.attribute
+    if found.sub_attribute is not None or not attribute.is_complex or attribute.multi_valued:
+        return None
+    subs = ", ".join(repr(f"{path}.{sub.name}") for sub in attribute.sub_attributes)
+    return MappingError(
+        "drf_scim.E014",
+        f"{owner}.attribute_map: {path!r} is a complex attribute (RFC 7643 §2.3.8) and "
+        f"cannot be stored in the one column {field_name!r}. Map its sub-attributes "
+        f"instead ({subs}), or leave it unmapped to store it in drf-scim's tables.",
+    )
+
+
+def _column(
+    owner: str,
+    model: type[models.Model],
+    path: str,
+    field_name: str,
+    errors: list[MappingError],
+    *,
+    reference: bool = False,
+) -> tuple[tuple[str, ...], Any] | None:
+    """The relations to the column and the column itself, or ``None`` (with an error).
+
+    With ``reference`` (a ``manager``-like attribute), the column may be a foreign key
+    of the model to itself: it then holds the referenced resource.
+    """
+    *relation, column = field_name.split("__")
+    owner_model: Any = model
+    prefix = f"{owner}.attribute_map: {path!r} is mapped to {field_name!r}"
+    try:
+        for step in relation:
+            step_field = owner_model._meta.get_field(step)
+            if step_field.many_to_many or step_field.one_to_many:
+                errors.append(
+                    MappingError(
+                        "drf_scim.E015",
+                        f"{prefix}, through {step!r}, a relation to many "
+                        f"{step_field.related_model.__name__} rows: a column must be reached "
+                        "through one-to-one or foreign keys only. Leave it unmapped to store "
+                        "it in drf-scim's tables.",
+                    )
+                )
+                return None
+            owner_model = step_field.related_model
+        field = owner_model._meta.get_field(column)
+    except (FieldDoesNotExist, AttributeError):
+        msg = f"{owner}.attribute_map: {model.__name__} has no field {field_name!r}."
+        errors.append(MappingError("drf_scim.E010", msg))
+        return None
+    if not field.is_relation:
+        return tuple(relation), field
+    self_key = field.many_to_one and not field.auto_created and field.related_model is model
+    if reference and self_key and not relation and field.name == column:
+        return (), field
+    target = field.related_model.__name__ if field.related_model else "?"
+    if getattr(field, "attname", None) == column and field.name != column:
+        advice = (
+            f"{column!r} is the raw column of the foreign key {field.name!r}. Map the "
+            f"attribute to a field of {target} instead ('{field.name}__<field>')"
+        )
+    elif field.many_to_many or field.one_to_many:
+        advice = (
+            f"{column!r} is a relation to many {target} rows, which holds no value. Leave "
+            "the attribute unmapped to store it in drf-scim's tables (a relation SCIM "
+            "writes, like Group members, is declared by the serializer's get_relations())"
+        )
+    else:
+        advice = (
+            f"{column!r} is a relation to {target}, which holds no value. Map the attribute "
+            f"to a field of {target} instead ('{column}__<field>'), or leave it unmapped to "
+            "store it in drf-scim's tables"
+        )
+    errors.append(MappingError("drf_scim.E013", f"{prefix}, but {advice}."))
+    return None
 
 
 def _parts(found: AttributeRef) -> tuple[Any, Attribute, Attribute | None]:

@@ -165,8 +165,8 @@ class Relation:
         related = f"{self.target_field}__{target.record_name}"
         rows = (
             self.through._default_manager.filter(
+                storage.live_lookup(f"{self.target_field}__"),
                 **{f"{self.source_field}__in": pks},
-                **storage.live_lookup(f"{self.target_field}__"),
             )
             .order_by(self.target_field)
             .values_list(
@@ -189,14 +189,7 @@ class Relation:
 
     def _records(self, tenant: Any) -> Any:
         """The related resources' live records, of ``tenant``'s resources only if given."""
-        target = self.target
-        records = target.get_storage().live_records()
-        if tenant is not None:
-            if not target.tenant_field:
-                return records.none()
-            link = target.get_storage().record_link
-            records = records.filter(**{f"{link}__{target.tenant_field}": tenant})
-        return records
+        return self.target.get_storage().live_records(tenant)
 
     def resolve(self, items: Iterable[Any], *, tenant: Any = None) -> dict[str, Any]:
         """SCIM ids of related resources -> their primary keys, in one query.
@@ -281,19 +274,31 @@ class Relation:
         link = self.target.get_storage().record_link
         return list(self._records(tenant).filter(id__in=valid).values_list(f"{link}_id", flat=True))
 
-    def clear(self, instance: models.Model) -> None:
-        """Remove every related resource (two queries)."""
-        rows = self.through._default_manager.filter(**{self.source_field: instance.pk})
+    def _held(self, instance: models.Model) -> Any:
+        """The through rows of ``instance`` to resources in scope (deleted ones included).
+
+        SCIM never changes what the host gave a resource out of its scope: a superuser the
+        host put in a group stays there whatever the identity provider sends.
+        """
+        scope = self.target.get_storage().scope(f"{self.target_field}__")
+        return self.through._default_manager.filter(scope, **{self.source_field: instance.pk})
+
+    def clear(self, instance: models.Model, *, scoped: bool = False) -> None:
+        """Remove every related resource, or only those in scope if ``scoped`` (two queries).
+
+        A client's "remove all members" is ``scoped``; a resource that ends (a Group
+        deleted in "deactivate" mode) keeps no related resource at all.
+        """
+        if scoped:
+            rows = self._held(instance)
+        else:
+            rows = self.through._default_manager.filter(**{self.source_field: instance.pk})
         self.touch(rows.values(self.target_field))
         rows.delete()
 
     def current(self, instance: models.Model) -> set[Any]:
-        """Primary keys of the related resources, without loading them."""
-        return set(
-            self.through._default_manager.filter(**{self.source_field: instance.pk}).values_list(
-                f"{self.target_field}_id", flat=True
-            )
-        )
+        """Primary keys of the related resources in scope, without loading them."""
+        return set(self._held(instance).values_list(f"{self.target_field}_id", flat=True))
 
     def replace(self, instance: models.Model, pks: Iterable[Any], *, created: bool) -> None:
         """Make the related resources exactly ``pks``: only the difference is written."""
@@ -310,7 +315,7 @@ class Relation:
         """``members.value eq "<id>"``, ``members pr``, ``members[value eq "<id>"]``."""
         target = self.target
         live = target.get_storage().live_lookup(f"{self.target_field}__")
-        rows = self.through._default_manager.filter(**{self.source_field: OuterRef("pk")}, **live)
+        rows = self.through._default_manager.filter(live, **{self.source_field: OuterRef("pk")})
         if operator == "pr" and sub in (None, "value"):
             return Q(Exists(rows))
         if (sub or "value") != "value" or operator not in ("eq", "ne"):
@@ -415,7 +420,7 @@ def patch_relation(
         raise MutabilityError(f"{name} values are immutable: add or remove {name} instead.")
     if operation.op == "remove":
         if path.value_filter is None:
-            relation.clear(instance)
+            relation.clear(instance, scoped=True)
         else:
             ids = _filter_ids(path.value_filter, name)
             relation.remove(instance, relation.existing(ids, tenant=tenant))

@@ -21,13 +21,15 @@ in drf-scim's own tables, so nothing a client sends is lost.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, ClassVar
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Q
 from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
 
 from .characteristics import Returned
 from .definitions import ENTERPRISE_USER, GROUP, USER, Schema
@@ -37,6 +39,7 @@ from .mapping import (
     Computed,
     MappedAttribute,
     compile_mappings,
+    container,
     default_user_attribute_map,
     has_field,
     to_scim,
@@ -158,6 +161,18 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         return {}
 
     @classmethod
+    def get_scope(cls) -> Q:
+        """The resources of the model SCIM may see and change; the others do not exist for it.
+
+        Out-of-scope resources are ``404`` by id, absent from lists, filters, ``/.search``
+        and references, and cannot be named as members (``invalidValue``). The one rule:
+        :meth:`drf_scim.storage.SCIMStorage.live` applies it everywhere. Override to narrow
+        the scope (say, ``Q(is_service_account=False)``); write it with lookups only (no
+        ``Exists()``), as it is also applied through relations. Everything by default.
+        """
+        return Q()
+
+    @classmethod
     def get_filter_expression(cls, scim_path: str) -> Any:
         """The expression filters and sorting use for ``scim_path``, from ``filter_map``.
 
@@ -192,7 +207,10 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         rows = None
         if wanted and preloaded["values"] is not None:
             rows = preloaded["values"].get(storage.get_record(instance).pk, [])
-        document = storage.load_document(instance, values=wanted, rows=rows)
+        document = storage.load_document(
+            instance, values=wanted, rows=rows, references=preloaded.get("columns")
+        )
+        self._add_refs(document)
         for name, relation in self.get_relations().items():
             if shows(projection, relation):
                 if name in preloaded["references"]:
@@ -203,6 +221,14 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
                     document[name] = values
         shaped = self._shape(instance, document)
         return projection.apply(shaped) if projection is not None else shaped
+
+    def _add_refs(self, document: dict[str, Any]) -> None:
+        """Give reference columns (``manager``) their ``$ref`` (RFC 7643 §4.3)."""
+        for mapping in self.get_storage().reference_mappings():
+            holder = container(document, mapping.urn, create=False) or {}
+            reference = holder.get(mapping.attribute.name)
+            if isinstance(reference, dict) and "value" in reference:
+                reference["$ref"] = f"{self._root()}{self.endpoint}/{reference['value']}"
 
     def current_document(self, instance: models.Model) -> dict[str, Any]:
         """The whole stored resource, for a write to compare or patch.
@@ -318,6 +344,12 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         """
         storage = self.get_storage()
         tenant = self.context.get("tenant")
+        if tenant is not None and not self.tenant_field:
+            # It would belong to no tenant, and so be invisible to the token creating it.
+            raise PermissionDenied(
+                f"A tenant's token cannot create {self.resource_type} resources: "
+                f"{type(self).__name__} has no tenant_field (docs/tenants.md)."
+            )
         instance = None
         if self.context.get("delete_mode") == "deactivate" and self.unique_key_attribute:
             key = self.unique_key(validated_data.get(self.unique_key_attribute))
@@ -358,6 +390,7 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         changes: list[RelationChange] | None,
     ) -> None:
         """Save through the storage; the attributes of ``changes`` are not stored as data."""
+        self.check_references(document)
         storage = self.get_storage()
         storage.save(
             instance,
@@ -370,6 +403,13 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
                 obj, remaining, created=created
             ),
         )
+
+    def check_references(self, document: dict[str, Any]) -> None:
+        """Refuse a document naming resources this request may not see (``invalidValue``).
+
+        Called before every write. Relations (:meth:`get_relations`) resolve their own
+        ids; override for references stored as data. Does nothing by default.
+        """
 
     def write_special_attributes(
         self, instance: models.Model, document: dict[str, Any], *, created: bool
@@ -404,6 +444,21 @@ class SCIMUserSerializer(SCIMResourceSerializer):
     @classmethod
     def get_model(cls) -> type[models.Model]:
         return get_user_model()
+
+    @classmethod
+    def get_scope(cls) -> Q:
+        """Users other than superusers and staff, unless ``PRIVILEGED_USERS_IN_SCOPE``.
+
+        The host's administrators are not the identity provider's to manage: a SCIM token
+        must not read, rename, re-password or delete them (docs/security.md). A user the
+        project makes staff leaves SCIM's scope at once. Override, calling ``super()``, to
+        narrow it further.
+        """
+        if scim_settings.PRIVILEGED_USERS_IN_SCOPE is True:  # only an explicit True widens it
+            return Q()
+        model = cls.get_model()
+        flags = {name: False for name in ("is_superuser", "is_staff") if has_field(model, name)}
+        return Q(**flags)
 
     @classmethod
     def get_attribute_map(cls) -> dict[str, str]:
@@ -453,11 +508,66 @@ class SCIMGroupSerializer(SCIMResourceSerializer):
         return apps.get_model(GROUP_MODEL)
 
     @classmethod
+    def get_scope(cls) -> Q:
+        """Groups that carry no permissions, unless ``PERMISSION_GROUPS_IN_SCOPE``.
+
+        Adding a member to a group that carries permissions grants them: by default SCIM
+        can neither see such a group nor put anyone in it, and the groups it creates carry
+        none (SCIM has no way to write ``permissions``). A group the project gives
+        permissions leaves SCIM's scope at once.
+        """
+        model = cls.get_model()
+        if scim_settings.PERMISSION_GROUPS_IN_SCOPE is True or not has_field(model, "permissions"):
+            return Q()
+        return Q(permissions__isnull=True)
+
+    @classmethod
     def get_attribute_map(cls) -> dict[str, str]:
         """``attribute_map`` if the subclass sets one, else ``displayName`` -> ``name``."""
         if cls.attribute_map:
             return dict(cls.attribute_map)
         return {"displayName": "name"} if has_field(cls.get_model(), "name") else {}
+
+    def check_references(self, document: dict[str, Any]) -> None:
+        """``members`` stored as data (no many-to-many) must name live Users or Groups.
+
+        RFC 7643 §4.2: a member's ``value`` is the ``id`` of a User or Group. Each must
+        be one this request may see: in scope and, for a tenant's token, of its tenant
+        (docs/tenants.md); else ``invalidValue`` and nothing is written. One query per
+        resource type, whatever the number of members.
+        """
+        if "members" in self.get_relations():
+            return  # the relation resolves its own ids
+        wanted: dict[str, str | None] = {}
+        for index, item in enumerate(document.get("members") or []):
+            value = item.get("value") if isinstance(item, dict) else item
+            if value is None:
+                continue  # a member without a value is no member (RFC 7643 §2.5)
+            kind = item.get("type") if isinstance(item, dict) else None
+            kind = str(kind).lower() if kind is not None else None
+            if kind not in (None, "user", "group"):
+                raise InvalidValue(f"members[{index}].type: {kind!r} is not User or Group.")
+            try:
+                wanted[str(uuid.UUID(str(value)))] = kind
+            except ValueError:
+                raise InvalidValue(
+                    f"members[{index}].value: {value!r} is not the id of a User or Group."
+                ) from None
+        found: set[str] = set()
+        tenant = self.context.get("tenant")
+        for resource in (scim_settings.USER_SERIALIZER, type(self)):
+            kind = resource.resource_type.lower()
+            ids = [i for i, k in wanted.items() if k in (None, kind) and i not in found]
+            if ids:
+                records = resource.get_storage().live_records(tenant).filter(id__in=ids)
+                found.update(str(scim_id) for scim_id in records.values_list("id", flat=True))
+        missing = [value for value in wanted if value not in found]
+        if missing:
+            raise InvalidValue(
+                "members: no User or Group with id "
+                + ", ".join(repr(value) for value in missing[:5])
+                + (" ..." if len(missing) > 5 else "")
+            )
 
     @classmethod
     def get_relations(cls) -> dict[str, Relation]:

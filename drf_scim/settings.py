@@ -40,9 +40,16 @@ DEFAULTS: dict[str, Any] = {
     "MAX_COUNT": 1000,
     # Largest request body accepted, in bytes; larger bodies get 413.
     "MAX_PAYLOAD_SIZE": 1_048_576,
-    # What DELETE does to a user: "delete" removes the row; "deactivate" sets
-    # ``active`` false and hides the resource from SCIM (RFC 7644 §3.6: 404 afterwards).
-    "DELETE_MODE": "delete",
+    # What DELETE does: "deactivate" (the safe default) sets ``active`` false and hides
+    # the resource from SCIM, keeping the row and what the host links to it (RFC 7644
+    # §3.6: 404 afterwards); "delete" removes the row, cascading to rows that reference it.
+    "DELETE_MODE": "deactivate",
+    # Whether SCIM may see and change superusers and staff (``is_superuser``/``is_staff``).
+    # False: they are out of scope, 404 by id and absent from lists, filters and members.
+    "PRIVILEGED_USERS_IN_SCOPE": False,
+    # Whether SCIM may see and change groups that carry Django permissions, and so grant
+    # those permissions by adding members. False: such groups are out of scope.
+    "PERMISSION_GROUPS_IN_SCOPE": False,
     # What a successful PATCH answers: "resource" (200 with the resource) or "no-content"
     # (204), both allowed by RFC 7644 §3.5.2.
     "PATCH_RESPONSE": "resource",

@@ -13,15 +13,17 @@ of a subclass to store a resource type differently.
 from __future__ import annotations
 
 import copy
+import uuid
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from .exceptions import InvalidValue
 from .indexing import index_key, search_document
-from .mapping import check_length, container, read_column, write_column
+from .mapping import MappedAttribute, check_length, container, read_column, write_column
 from .models import BaseRecord
 from .projection import Projection
 from .validation import ResourceSchemas
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
     from .relations import Relation
     from .serializers import SCIMResourceSerializer
 
-__all__ = ["SCIMStorage"]
+__all__ = ["SCIMStorage", "prefixed"]
 
 _VALUE_COLUMNS = ("value", "display", "type", "primary")
 #: Key of ``data`` holding a value of a multi-valued attribute of simple (not complex) type.
@@ -80,13 +82,20 @@ class SCIMStorage:
     def get_record(self, instance: models.Model) -> BaseRecord:
         return getattr(instance, self.record_name)  # type: ignore[no-any-return]
 
-    def live_lookup(self, prefix: str = "") -> dict[str, Any]:
-        """The lookups of a resource SCIM can see: it has a record, not deleted.
+    def scope(self, prefix: str = "") -> Q:
+        """The resource type's scope (``get_scope()``), seen through ``prefix``."""
+        return prefixed(self.resource.get_scope(), prefix)
 
-        ``prefix`` is the path to the resource (``"user__"`` from a through table).
+    def live_lookup(self, prefix: str = "") -> Q:
+        """The condition of a resource SCIM can see: in scope, with a record, not deleted.
+
+        ``prefix`` is the path to the resource (``"user__"`` from a through table), so that
+        the same rule holds for references and members as for the resources themselves.
         """
         name = f"{prefix}{self.record_name}"
-        return {f"{name}__isnull": False, f"{name}__deleted__isnull": True}
+        return Q(**{f"{name}__isnull": False, f"{name}__deleted__isnull": True}) & self.scope(
+            prefix
+        )
 
     def live(self, queryset: models.QuerySet[Any] | None = None) -> models.QuerySet[Any]:
         """``queryset`` (all the model's rows by default) limited to live resources.
@@ -96,27 +105,40 @@ class SCIMStorage:
         if queryset is None:
             queryset = self.model._default_manager.all()
         return (
-            queryset.filter(**self.live_lookup())
+            queryset.filter(self.live_lookup())
             .select_related(self.record_name)
             .defer(f"{self.record_name}__search")  # for the database's comparisons only
             .order_by("pk")
         )
 
-    def live_records(self) -> models.QuerySet[Any]:
-        """The records of live resources."""
-        return self.resource.record_model._default_manager.filter(deleted__isnull=True)
+    def live_records(self, tenant: Any = None) -> models.QuerySet[Any]:
+        """The records of live resources (in scope, not deleted), of ``tenant``'s if given.
+
+        A resource type without ``tenant_field`` has no records for a tenant: it fails
+        closed, as the viewset's ``scope_queryset()`` does.
+        """
+        records = self.resource.record_model._default_manager.filter(
+            self.scope(f"{self.record_link}__"), deleted__isnull=True
+        )
+        if tenant is not None:
+            if not self.resource.tenant_field:
+                return records.none()
+            field = f"{self.record_link}__{self.resource.tenant_field}"
+            records = records.filter(**{field: tenant})
+        return records
 
     def deleted_record(self, unique_key: str | None, tenant: Any = None) -> BaseRecord | None:
         """The record of a deleted resource still holding ``unique_key``, to be reused.
 
         A resource deleted in "deactivate" mode keeps its row and its key; creating it
-        again brings the row back under a new SCIM ``id``.
+        again brings the row back under a new SCIM ``id``. A row out of scope (made a
+        superuser since) is never brought back: its key then makes the create a 409.
         """
         field = self.resource.unique_key_field
         if not field or unique_key is None:
             return None
         records = self.resource.record_model._default_manager.filter(
-            **{field: unique_key, "deleted__isnull": False}
+            self.scope(f"{self.record_link}__"), **{field: unique_key, "deleted__isnull": False}
         )
         if tenant is not None and self.resource.tenant_field:
             records = records.filter(
@@ -157,7 +179,7 @@ class SCIMStorage:
         One query for the values and one per relation, whatever the page's size, and no
         model instances: a list page costs little more than a hand-written ``.values()``.
         """
-        loaded: dict[str, Any] = {"values": None, "references": {}}
+        loaded: dict[str, Any] = {"values": None, "references": {}, "columns": {}}
         if shows_values(projection):
             records = [self.get_record(instance).pk for instance in instances]
             by_record: dict[Any, list[tuple[Any, ...]]] = {}
@@ -174,15 +196,24 @@ class SCIMStorage:
                 references = relation.preload([instance.pk for instance in instances], root)
                 if references is not None:
                     loaded["references"][name] = references
+        for mapping in self.reference_mappings():
+            pks = {getattr(instance, mapping.field.attname) for instance in instances}  # type: ignore[union-attr]
+            loaded["columns"][mapping.key] = self.references(pks=pks - {None})
         return loaded
 
     def load_document(
-        self, instance: models.Model, *, values: bool, rows: list[tuple[Any, ...]] | None = None
+        self,
+        instance: models.Model,
+        *,
+        values: bool,
+        rows: list[tuple[Any, ...]] | None = None,
+        references: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """The stored document: record attributes, values and columns; no relations.
 
         ``rows`` are the value rows when preloaded (:meth:`preload`); otherwise they are
-        read from the record's (prefetched) ``values``.
+        read from the record's (prefetched) ``values``. ``references`` are the preloaded
+        references of reference columns (``manager``); otherwise one query each.
         """
         record = self.get_record(instance)
         document: dict[str, Any] = copy.deepcopy(record.attributes)
@@ -202,7 +233,102 @@ class SCIMStorage:
             holder.setdefault(name, []).append(item)
         for mapping in self.resource.get_mappings():
             read_column(document, mapping, instance)
+        for mapping in self.reference_mappings():
+            preloaded = None if references is None else references.get(mapping.key)
+            self.read_reference(document, mapping, instance, preloaded)
         return document
+
+    # -- references in a column (the Enterprise User ``manager``) -------------------------
+
+    def reference_mappings(self) -> list[MappedAttribute]:
+        """Mappings of a reference attribute to a foreign key of the model to itself."""
+        return [m for m in self.resource.get_mappings() if m.reference]
+
+    def references(
+        self, *, pks: Iterable[Any] = (), scim_ids: Iterable[Any] = (), tenant: Any = None
+    ) -> dict[Any, tuple[str, str | None]]:
+        """Live resources by primary key or SCIM id -> ``(SCIM id, display name)``, by pk.
+
+        One query. Out-of-scope and deleted resources are left out, so a reference to
+        one is no reference.
+        """
+        from .relations import _first, display_paths
+
+        pks, scim_ids = list(pks), list(scim_ids)
+        if not pks and not scim_ids:
+            return {}
+        paths = display_paths(self.resource) or []
+        rows = self.model._default_manager.filter(self.live_lookup())
+        if tenant is not None:
+            field = self.resource.tenant_field
+            rows = rows.filter(**{field: tenant}) if field else rows.none()
+        if pks:
+            rows = rows.filter(pk__in=pks)
+        if scim_ids:
+            rows = rows.filter(**{f"{self.record_name}__id__in": scim_ids})
+        found = rows.values_list("pk", f"{self.record_name}__id", *paths)
+        return {pk: (str(scim_id), _first(names)) for pk, scim_id, *names in found}
+
+    def read_reference(
+        self,
+        document: dict[str, Any],
+        mapping: MappedAttribute,
+        instance: models.Model,
+        preloaded: dict[Any, tuple[str, str | None]] | None = None,
+    ) -> None:
+        """Put ``{"value": id, "displayName": ...}`` of the referenced resource in ``document``.
+
+        The serializer adds ``$ref``, which needs the request's base URL.
+        """
+        holder = container(document, mapping.urn, create=False)
+        if holder is not None:
+            holder.pop(mapping.attribute.name, None)
+        pk = getattr(instance, mapping.field.attname)  # type: ignore[union-attr]
+        if pk is None:
+            return
+        found = (preloaded if preloaded is not None else self.references(pks=[pk])).get(pk)
+        if found is None:
+            return  # out of scope or deleted: not SCIM's to show
+        value = {"value": found[0]}
+        if found[1] is not None:
+            value["displayName"] = found[1]
+        holder = container(document, mapping.urn, create=True)
+        assert holder is not None  # noqa: S101 - create=True always returns one
+        holder[mapping.attribute.name] = value
+
+    def write_reference(
+        self,
+        instance: models.Model,
+        mapping: MappedAttribute,
+        document: dict[str, Any],
+        tenant: Any = None,
+    ) -> dict[str, Any] | None:
+        """Move a reference's ``value`` (a SCIM id) from ``document`` to its foreign key.
+
+        The id must name a live resource in scope (of ``tenant``, if given), else
+        ``invalidValue`` (RFC 7644 §3.12). Returns the stored reference, for indexing.
+        """
+        holder = container(document, mapping.urn, create=False) or {}
+        item = holder.pop(mapping.attribute.name, None)
+        value = item.get("value") if isinstance(item, dict) else item
+        field = mapping.field
+        assert field is not None  # noqa: S101 - a reference is a column
+        if value in (None, ""):
+            setattr(instance, field.attname, None)
+            return None
+        label = f"{mapping.scim_path}.value"
+        try:
+            scim_id = uuid.UUID(str(value))
+        except ValueError:
+            msg = f"{label}: {value!r} is not the id of a {self.resource.resource_type}."
+            raise InvalidValue(msg) from None
+        found = self.references(scim_ids=[scim_id], tenant=tenant)
+        if not found:
+            msg = f"{label}: no {self.resource.resource_type} with id {str(value)!r}."
+            raise InvalidValue(msg)
+        ((pk, (canonical, display)),) = found.items()
+        setattr(instance, field.attname, pk)
+        return {"value": canonical, **({"displayName": display} if display else {})}
 
     def column_document(self, instance: models.Model) -> dict[str, Any]:
         """A document of the mapped columns alone (for resources drf-scim has not stored)."""
@@ -299,6 +425,10 @@ class SCIMStorage:
             setattr(instance, field.attname, tenant)  # type: ignore[union-attr]
         record.external_id = remaining.pop("externalId", None)
         check_length(record._meta.get_field("external_id"), record.external_id, "externalId")
+        references = {
+            mapping: self.write_reference(instance, mapping, remaining, tenant)
+            for mapping in self.reference_mappings()
+        }
         related_owners = self._write_columns(instance, remaining)
         if special is not None:
             special(instance, remaining)
@@ -307,6 +437,12 @@ class SCIMStorage:
         stored = copy.deepcopy(document)  # what is stored, column defaults included
         for mapping in resource.get_mappings():
             read_column(stored, mapping, instance)
+        for mapping, reference in references.items():
+            holder = container(stored, mapping.urn, create=reference is not None)
+            if holder is not None:
+                holder.pop(mapping.attribute.name, None)
+                if reference is not None:
+                    holder[mapping.attribute.name] = reference
         record.search = self.build_search(stored)
         if not created:
             record.version += 1
@@ -328,6 +464,8 @@ class SCIMStorage:
         """Move mapped values from ``document`` to their columns; return related owners."""
         owners: list[Any] = []
         for mapping in self.resource.get_mappings():
+            if mapping.reference:
+                continue  # written by write_reference()
             if not mapping.read_only or mapping.computed is not None:
                 owner = write_column(instance, mapping, document)
                 if owner is not None and owner not in owners:
@@ -339,6 +477,29 @@ class SCIMStorage:
         record = self.get_record(instance)
         record.deleted = timezone.now()
         record.save(update_fields=["deleted"])
+
+
+def prefixed(condition: Q, prefix: str) -> Q:
+    """``condition`` with ``prefix`` before each of its lookups (``"user__"``).
+
+    A scope is written from the resource model; a through table or the record table sees
+    the resource through a relation. Only lookups can be moved: a scope holding
+    expressions (``Exists(...)``) raises ``TypeError``.
+    """
+    if not prefix:
+        return condition
+    result = Q()
+    result.connector = condition.connector
+    result.negated = condition.negated
+    for child in condition.children:
+        if isinstance(child, Q):
+            result.children.append(prefixed(child, prefix))
+        elif isinstance(child, tuple):
+            result.children.append((f"{prefix}{child[0]}", child[1]))
+        else:
+            msg = f"A scope must be made of lookups, not {child!r}."
+            raise TypeError(msg)
+    return result
 
 
 def _save_related(instance: models.Model, owners: list[Any]) -> None:

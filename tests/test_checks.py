@@ -101,6 +101,22 @@ def test_e003_positive_integers(key, value):
     assert key in messages[0].msg
 
 
+@pytest.mark.parametrize("key", ["PRIVILEGED_USERS_IN_SCOPE", "PERMISSION_GROUPS_IN_SCOPE"])
+@pytest.mark.parametrize("value", ["no", 1, None])
+def test_e005_scope_settings_are_booleans(key, value):
+    with override_settings(DRF_SCIM={key: value}):
+        messages = check_settings()
+
+    assert ids(messages) == ["drf_scim.E005"]
+    assert key in messages[0].msg
+
+
+@pytest.mark.parametrize("key", ["PRIVILEGED_USERS_IN_SCOPE", "PERMISSION_GROUPS_IN_SCOPE"])
+def test_e005_booleans_pass(key):
+    with override_settings(DRF_SCIM={key: True}):
+        assert check_settings() == []
+
+
 def test_several_errors_are_all_reported():
     with override_settings(DRF_SCIM={"NOPE": 1, "DELETE_MODE": "x", "MAX_COUNT": 0}):
         assert sorted(ids(check_settings())) == [

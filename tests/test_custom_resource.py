@@ -6,6 +6,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
+from django.test import override_settings
 
 from drf_scim.constants import ERROR_SCHEMA
 
@@ -25,6 +26,7 @@ def create(client, name, serial, **extra):
     return response.json()
 
 
+@override_settings(DRF_SCIM={"DELETE_MODE": "delete"})
 def test_crud_rfc7644_3(client):
     created = create(
         client,

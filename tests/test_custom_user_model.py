@@ -34,6 +34,7 @@ def test_default_mapping_follows_the_model():
     }
 
 
+@override_settings(DRF_SCIM={"DELETE_MODE": "delete"})
 def test_crud_on_a_custom_user_model_rfc7644_3(client):
     response = client.post(
         USERS,

@@ -8,6 +8,7 @@ from urllib.parse import quote
 import pytest
 from django.contrib.auth.models import Group, User
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from drf_scim.constants import GROUP_SCHEMA, USER_SCHEMA
@@ -122,6 +123,7 @@ def test_put_replaces_members_and_attributes_rfc7644_3_5_1(client):
     assert member_names(group["id"]) == []
 
 
+@override_settings(DRF_SCIM={"DELETE_MODE": "delete"})
 def test_delete_group_keeps_its_users_rfc7644_3_6(client):
     alice = create_user(client, "alice")
     group = create_group(client, "Eng", [alice])

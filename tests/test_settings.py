@@ -22,7 +22,9 @@ EXPECTED_DEFAULTS = {
     "DEFAULT_COUNT": 100,
     "MAX_COUNT": 1000,
     "MAX_PAYLOAD_SIZE": 1_048_576,
-    "DELETE_MODE": "delete",
+    "DELETE_MODE": "deactivate",
+    "PRIVILEGED_USERS_IN_SCOPE": False,
+    "PERMISSION_GROUPS_IN_SCOPE": False,
     "PATCH_RESPONSE": "resource",
     "AUDIT_LOG": True,
     "AUDIT_SCRUB_ATTRIBUTES": ["password"],
@@ -80,13 +82,13 @@ def test_empty_or_missing_drf_scim_uses_defaults():
 def test_override_settings_reloads():
     assert scim_settings.MAX_COUNT == 1000
 
-    with override_settings(DRF_SCIM={"MAX_COUNT": 5, "DELETE_MODE": "deactivate"}):
+    with override_settings(DRF_SCIM={"MAX_COUNT": 5, "DELETE_MODE": "delete"}):
         assert scim_settings.MAX_COUNT == 5
-        assert scim_settings.DELETE_MODE == "deactivate"
+        assert scim_settings.DELETE_MODE == "delete"
         assert scim_settings.DEFAULT_COUNT == 100
 
     assert scim_settings.MAX_COUNT == 1000
-    assert scim_settings.DELETE_MODE == "delete"
+    assert scim_settings.DELETE_MODE == "deactivate"
 
 
 def test_nested_override_settings_reload():

@@ -9,11 +9,17 @@ from urllib.parse import quote
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
+from drf_scim.exceptions import InvalidValue
 from drf_scim.models import SCIMToken
-from drf_scim.serializers import SCIMUserSerializer, default_user_attribute_map
+from drf_scim.serializers import (
+    SCIMGroupSerializer,
+    SCIMUserSerializer,
+    default_user_attribute_map,
+)
 
 from .conftest import SCIMClient
 
@@ -112,3 +118,68 @@ def test_create_scim_token_for_a_tenant(orgs):
             f"--tenant=custom_user.Organization:{uuid.uuid4()}",
             stderr=StringIO(),
         )
+
+
+GROUPS = "/scim/v2/Groups"
+
+
+class TenantGroupReferences(SCIMGroupSerializer):
+    """auth.Group as if it had a tenant: to exercise member resolution for a tenant."""
+
+    tenant_field = "name"  # any column: these tests only resolve members
+
+
+@override_settings(DRF_SCIM=SETTINGS)
+def test_a_tenant_cannot_create_resources_it_could_not_see_rfc7644_3_3(orgs):
+    """auth.Group has no tenant: a tenant's POST /Groups would make a group no tenant
+    sees. It is refused (403) and nothing is stored."""
+    acme = client_for(orgs[0])
+    response = acme.post(GROUPS, {"displayName": "Ops"})
+    assert response.status_code == 403
+    assert response.json()["status"] == "403"
+    assert not Group.objects.exists()
+
+
+@override_settings(DRF_SCIM=SETTINGS)
+def test_members_stored_as_data_must_be_users_of_the_tenant_rfc7643_4_2(orgs):
+    """Without a groups many-to-many, members are resolved all the same (docs/tenants.md)."""
+    ann = client_for(orgs[0]).post(USERS, {"userName": "ann@acme.test"}).json()
+    bob = client_for(orgs[1]).post(USERS, {"userName": "bob@globex.test"}).json()
+    serializer = TenantGroupReferences(context={"tenant": orgs[0].pk})
+
+    serializer.check_references({"members": [{"value": ann["id"], "type": "User"}]})
+    for members in (
+        [{"value": bob["id"]}],  # another tenant's user
+        [{"value": str(uuid.uuid4())}],  # nobody's
+        [{"value": ann["id"], "type": "Group"}],  # not a Group
+        [{"value": "not-an-id"}],
+    ):
+        with pytest.raises(InvalidValue):
+            serializer.check_references({"members": members})
+
+
+@override_settings(DRF_SCIM=SETTINGS)
+def test_unknown_members_are_invalid_value_and_nothing_is_stored_rfc7644_3_12(client, orgs):
+    """A token without a tenant: a member id naming nobody is ``invalidValue``, even
+    though the user model has no groups many-to-many to check it against."""
+    ann = client.post(USERS, {"userName": "ann@acme.test"}).json()
+    for body in (
+        {"displayName": "Ops", "members": [{"value": str(uuid.uuid4())}]},
+        {"displayName": "Ops", "members": [{"value": ann["id"]}, {"value": "x"}]},
+    ):
+        response = client.post(GROUPS, body)
+        assert response.status_code == 400
+        assert response.json()["scimType"] == "invalidValue"
+    assert not Group.objects.exists()
+
+    group = client.post(GROUPS, {"displayName": "Ops", "members": [{"value": ann["id"]}]})
+    assert group.status_code == 201, group.content
+    assert [m["value"] for m in group.json()["members"]] == [ann["id"]]
+    url = f"{GROUPS}/{group.json()['id']}"
+    add = {
+        "Operations": [{"op": "add", "path": "members", "value": [{"value": str(uuid.uuid4())}]}]
+    }
+    response = client.patch(url, add)
+    assert response.status_code == 400
+    assert response.json()["scimType"] == "invalidValue"
+    assert [m["value"] for m in client.get(url).json()["members"]] == [ann["id"]]

@@ -461,6 +461,7 @@ def test_patch_deactivates_like_okta_rfc7644_3_5_2(client):
 # -- delete: RFC 7644 §3.6 -------------------------------------------------------------------
 
 
+@override_settings(DRF_SCIM={"DELETE_MODE": "delete"})
 def test_delete_is_204_then_404_rfc7644_3_6(client):
     created = create(client, emails=[{"value": "b@example.com"}])
     url = f"{USERS}/{created['id']}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
+from django.test import override_settings
 from django.urls import include, path
 
 from drf_scim.routers import SCIMRouter
@@ -65,8 +66,9 @@ def test_rfc7644_3_5_2_a_failed_patch_does_not_reach_perform_update(client, upda
     assert updated == []
 
 
+@override_settings(DRF_SCIM={"DELETE_MODE": "delete"})
 def test_rfc7644_3_6_delete_mode_is_per_viewset(client):
-    """``delete_mode`` on one viewset; the setting (default "delete") rules the others."""
+    """``delete_mode`` on one viewset; the setting (here "delete") rules the others."""
     group = client.post("/hooked/Groups", {"displayName": "Ops"}).json()
     assert client.delete(f"/hooked/Groups/{group['id']}").status_code == 204
     assert Group.objects.filter(name="Ops").exists()  # kept, but gone for SCIM
@@ -77,6 +79,7 @@ def test_rfc7644_3_6_delete_mode_is_per_viewset(client):
     assert not User.objects.filter(username="hal").exists()
 
 
+@override_settings(DRF_SCIM={"PERMISSION_GROUPS_IN_SCOPE": True})  # a group with permissions
 def test_rfc7644_3_6_a_deactivated_group_keeps_no_members_or_their_permissions(client):
     """A deleted Group is gone for SCIM: no member may keep the permissions it carries."""
     permission = Permission.objects.get(codename="change_user")

@@ -34,6 +34,10 @@ class EmailUser(AbstractBaseUser):
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
     organization = models.ForeignKey(Organization, null=True, blank=True, on_delete=models.CASCADE)
+    # The Enterprise User manager (RFC 7643 §4.3), mapped by tests/test_manager.py.
+    manager = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
