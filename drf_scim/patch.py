@@ -25,11 +25,13 @@ but two values that are both ``primary`` in the stored document are left as they
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+import heapq
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any, Final, Literal, cast
 
 from .characteristics import Mutability
+from .comparisons import COMPARISONS, Comparing, equality_key
 from .constants import PATCH_OP_SCHEMA
 from .definitions import Attribute, Schema
 from .errors import (
@@ -190,9 +192,10 @@ def apply_patch(
     """
     result = copy.deepcopy(document)
     guarded = _guarded(schemas)
+    applier = _Applier(result, schemas, strict)
     for operation in operations:
         before = _snapshot(result, guarded, schemas)
-        _Applier(result, schemas, strict).apply(operation)
+        applier.apply(operation)
         _check_guarded(before, _snapshot(result, guarded, schemas), guarded, schemas)
     _tidy(result, schemas)
     return result
@@ -247,6 +250,9 @@ class _Applier:
         self.document = document
         self.schemas = schemas
         self.strict = strict
+        # id(attribute) -> the index of its values, kept from one operation to the next
+        # while the document holds the very list it indexes.
+        self.indexes: dict[int, _ValueIndex] = {}
 
     def apply(self, operation: PatchOperation) -> None:
         op, value = operation.op, operation.value
@@ -346,10 +352,9 @@ class _Applier:
             if op == "replace":
                 _put(container, attribute.name, cleaned)
             elif cleaned is not None:
-                values = list(current) if isinstance(current, list) else []
-                touched = _merge(attribute, values, cleaned, label)
-                _settle_primary(values, touched)
-                _put(container, attribute.name, values)
+                index = self.value_index(attribute, current)
+                index.settle_primary(index.merge(cleaned, label))
+                _put(container, attribute.name, index.values)
         elif attribute.is_complex:
             merged = dict(current) if isinstance(current, dict) else {}
             merged.update(cleaned or {})
@@ -361,6 +366,19 @@ class _Applier:
             _put(container, attribute.name, merged)
         else:
             _put(container, attribute.name, cleaned)
+
+    def value_index(self, attribute: Attribute, current: Any) -> _ValueIndex:
+        """The index of ``current``, the values of ``attribute`` in the document.
+
+        It is made once and reused by the following operations as long as the document
+        holds the list it owns: only the index changes that list and its values in place
+        (other operations put a new list in the document).
+        """
+        index = self.indexes.get(id(attribute))
+        if index is None or index.values is not current:
+            index = _ValueIndex(attribute, current if isinstance(current, list) else [])
+            self.indexes[id(attribute)] = index
+        return index
 
     def sub_attribute(
         self, container: dict[str, Any], target: ResolvedPath, op: Op, raw: Any
@@ -406,25 +424,192 @@ def _same(attribute: Attribute, left: Any, right: Any) -> bool:
     )
 
 
-def _merge(attribute: Attribute, values: list[Any], new: list[Any], label: str) -> list[Any]:
-    """``add`` to a multi-valued attribute: new values are appended, known ones updated.
+_Key = tuple[Any, ...]
 
-    RFC 7644 §3.5.2.1: "If the target location already contains the value specified, no
-    changes SHOULD be made"; sub-attributes sent with a known value (say ``primary``)
-    are merged into it. Returns the values added or updated.
+
+def _frozen(value: Any) -> Hashable:
+    """A hashable form of a JSON value, equal for values that are ``==``."""
+    if isinstance(value, dict):
+        return frozenset((key, _frozen(item)) for key, item in value.items())
+    if isinstance(value, list):
+        return tuple(_frozen(item) for item in value)
+    return cast(Hashable, value)
+
+
+def _literal_key(definition: Attribute, literal: Any) -> tuple[bool, Hashable | None]:
+    """``(True, key)`` for a literal of ``definition``'s JSON type, else ``(False, None)``.
+
+    Validated values are of their attribute's JSON type; for anything else the engine
+    compares value by value rather than trust a key.
     """
-    touched: list[Any] = []
-    for item in new:
-        index = next((i for i, old in enumerate(values) if _same(attribute, old, item)), None)
-        if index is None:
-            values.append(item)
-            touched.append(item)
-        elif isinstance(item, dict) and isinstance(values[index], dict):
-            before = dict(values[index])
-            values[index].update(item)  # in place: it may be in ``touched`` already
-            _guard_element(attribute, before, values[index], label)
-            touched.append(values[index])
-    return touched
+    kind = COMPARISONS[definition.type].comparing
+    clean = (
+        isinstance(literal, str)
+        if kind in (Comparing.TEXT, Comparing.INSTANT)
+        else isinstance(literal, bool)
+        if kind is Comparing.BOOLEAN
+        else isinstance(literal, (int, float)) and not isinstance(literal, bool)
+        if kind is Comparing.NUMBER
+        else False
+    )
+    return (True, equality_key(definition, literal)) if clean else (False, None)
+
+
+class _ValueIndex:
+    """The values of one multi-valued attribute, found by what makes two of them the same.
+
+    ``add`` leaves a value that is already there as it is (RFC 7644 §3.5.2.1). Comparing
+    each new value with every stored one (:func:`_same`) makes adding N values cost N²
+    comparisons; the index buckets values by their :func:`~drf_scim.comparisons.equality_key`
+    instead, so that each ``add`` costs the same whatever the number of values. Buckets
+    are heaps of positions (the first value that is the same wins, as in a scan); a
+    position whose value changed is pushed again, and stale entries are dropped when met.
+
+    ``values`` is the list the index owns: change it only through :meth:`merge` and
+    :meth:`settle_primary`.
+    """
+
+    def __init__(self, attribute: Attribute, values: list[Any]) -> None:
+        self.attribute = attribute
+        self.values = list(values)
+        complex_ = attribute.is_complex
+        self.value_sub = attribute.get("value") if complex_ else None
+        self.type_sub = attribute.get("type") if complex_ else None
+        self.whole = False  # keys of whole values: made the first time one is needed
+        self.buckets: dict[_Key, list[int]] = {}
+        self.primaries: set[int] = set()
+        for position in range(len(self.values)):
+            self.register(position)
+
+    def keys(self, element: Any) -> list[_Key]:
+        """The buckets ``element`` belongs to, mirroring :func:`_same` for a stored value."""
+        if not self.attribute.is_complex:
+            key = equality_key(self.attribute, element)
+            return [] if key is None else [("scalar", key)]
+        if not isinstance(element, dict):
+            return []
+        keys: list[_Key] = [("whole", _frozen(element))] if self.whole else []
+        value = (
+            None if self.value_sub is None else equality_key(self.value_sub, _get(element, "value"))
+        )
+        if value is None:
+            return keys
+        keys.append(("value", value))
+        if self.type_sub is not None:
+            kind = _get(element, "type")
+            if kind is None:
+                keys.append(("untyped", value))
+            else:
+                type_key = equality_key(self.type_sub, kind)
+                if type_key is not None:
+                    keys.append(("typed", value, type_key))
+        return keys
+
+    def wanted(self, item: Any) -> list[_Key] | None:
+        """The buckets holding the values :func:`_same` finds equal to ``item``.
+
+        ``None`` when ``item`` is not what validation makes of a value: it is then
+        compared with each value.
+        """
+        attribute = self.attribute
+        if not attribute.is_complex:
+            clean, key = _literal_key(attribute, item)
+            return None if not clean else [] if key is None else [("scalar", key)]
+        if not isinstance(item, dict):
+            return None
+        if self.value_sub is None or "value" not in item:
+            self.index_whole_values()
+            return [("whole", _frozen(item))]
+        clean, value = _literal_key(self.value_sub, item["value"])
+        if not clean:
+            return None
+        if value is None:
+            return []
+        if self.type_sub is None or "type" not in item:
+            return [("value", value)]
+        clean, type_key = _literal_key(self.type_sub, item["type"])
+        if not clean:
+            return None
+        return (
+            [("untyped", value)]
+            if type_key is None
+            else [("untyped", value), ("typed", value, type_key)]
+        )
+
+    def index_whole_values(self) -> None:
+        if not self.whole:
+            self.whole = True
+            for position, element in enumerate(self.values):
+                if isinstance(element, dict):
+                    heapq.heappush(
+                        self.buckets.setdefault(("whole", _frozen(element)), []), position
+                    )
+
+    def register(self, position: int) -> None:
+        """File the value at ``position`` (new or changed) under its buckets."""
+        element = self.values[position]
+        for key in self.keys(element):
+            heapq.heappush(self.buckets.setdefault(key, []), position)
+        if isinstance(element, dict) and element.get("primary") is True:
+            self.primaries.add(position)
+
+    def find(self, item: Any) -> int | None:
+        """The position of the first value that is the same as ``item``, if any."""
+        wanted = self.wanted(item)
+        if wanted is None:
+            return next(
+                (i for i, old in enumerate(self.values) if _same(self.attribute, old, item)), None
+            )
+        found: int | None = None
+        for key in wanted:
+            heap = self.buckets.get(key)
+            while heap and key not in self.keys(self.values[heap[0]]):
+                heapq.heappop(heap)  # a value that changed since it was filed here
+            if heap and (found is None or heap[0] < found):
+                found = heap[0]
+        return found
+
+    def merge(self, new: list[Any], label: str) -> list[int]:
+        """``add`` to a multi-valued attribute: new values are appended, known ones updated.
+
+        RFC 7644 §3.5.2.1: "If the target location already contains the value specified,
+        no changes SHOULD be made"; sub-attributes sent with a known value (say
+        ``primary``) are merged into it. Returns the positions added or updated.
+        """
+        touched: list[int] = []
+        for item in new:
+            position = self.find(item)
+            if position is None:
+                self.values.append(item)
+                position = len(self.values) - 1
+            elif isinstance(item, dict) and isinstance(self.values[position], dict):
+                before = dict(self.values[position])
+                self.values[position].update(item)
+                _guard_element(self.attribute, before, self.values[position], label)
+            else:
+                continue
+            self.register(position)
+            touched.append(position)
+        return touched
+
+    def settle_primary(self, touched: list[int]) -> None:
+        """RFC 7643 §2.4: a value made primary makes the others not primary."""
+        winner = next(
+            (
+                self.values[p]
+                for p in touched
+                if isinstance(self.values[p], dict) and self.values[p].get("primary") is True
+            ),
+            None,
+        )
+        if winner is None:
+            return
+        for position in sorted(self.primaries):
+            value = self.values[position]
+            if value is not winner and isinstance(value, dict) and value.get("primary") is True:
+                value["primary"] = False
+                self.register(position)
+        self.primaries = {p for p in self.primaries if self.values[p] is winner}
 
 
 def _guard_element(attribute: Attribute, old: Any, new: Any, label: str) -> None:
