@@ -27,10 +27,15 @@ Accepted dialects:
 * Numbers for string attributes, e.g. ``"employeeNumber": 1234`` (Entra ID, JumpCloud),
   and numeric strings for integer or decimal attributes.
 * A single value where a multi-valued attribute is expected, e.g. ``"emails": {...}``,
-  and a one-element list where a single value is expected, e.g. ``"manager":
+  and a one-element list where a single complex value is expected, e.g. ``"manager":
   [{"value": "26118915"}]`` (Entra ID's sample code).
-* A bare string for a complex attribute with a ``value`` sub-attribute, e.g. ``"manager":
-  "26118915"`` (Entra ID), read as ``{"value": "26118915"}``.
+* A bare string for a single-valued complex attribute with a ``value`` sub-attribute,
+  e.g. ``"manager": "26118915"`` (Entra ID), read as ``{"value": "26118915"}``.
+
+Not dialects, so passed on for validation to refuse with ``invalidValue``: a list for a
+single simple value (``"userName": ["x"]``), a bare string or number for a value of a
+multi-valued complex attribute (``"emails": "a@b"``, ``"emails": [1, 2]``), a
+``schemas`` that is not a list (RFC 7643 §3: "an array of Strings").
 * Extension attributes as URN-qualified top-level keys, e.g.
   ``"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department": "R&D"``
   (Entra ID), read as if nested under the extension's URN.
@@ -212,9 +217,11 @@ def normalize_document(data: Any, schemas: ResourceSchemas) -> Any:
             result[key] = _extension_value(extension, value)
         elif name.lower() == "schemas":
             declared = value
-    if not isinstance(declared, list) or schemas.core.id not in declared:
-        declared = [schemas.core.id, *(declared if isinstance(declared, list) else ())]
-    return {"schemas": declared, **result}
+    if declared is None:
+        declared = [schemas.core.id]
+    elif isinstance(declared, list) and schemas.core.id not in declared:
+        declared = [schemas.core.id, *declared]
+    return {"schemas": declared, **result}  # anything but a list is passed on, refused
 
 
 def _extension_value(extension: Schema, value: Any) -> Any:
@@ -238,14 +245,20 @@ def _attribute_value(attribute: Attribute, value: Any) -> Any:
 def normalize_value(attribute: Attribute, value: Any) -> Any:
     """Return ``value``, sent for ``attribute``, with the value dialects above read.
 
-    A multi-valued attribute gets a list (:func:`as_list`) whose values are read one by
-    one, and of which one value at most stays ``primary`` (RFC 7643 §2.4: the first);
-    a single-valued one gets its value out of a one-element list (:func:`as_single`).
+    A multi-valued attribute gets a list (:func:`as_list`; for a complex attribute, only
+    an object is wrapped) whose values are read one by one, and of which one value at
+    most stays ``primary`` (RFC 7643 §2.4: the first); a single-valued complex one gets
+    its value out of a one-element list (:func:`as_single`) or from a bare id
+    (:func:`as_complex`).
     ``null`` values are kept, so that positions in error messages stay those of the
     request. What cannot be read is returned as sent; ``value`` is not modified.
     """
     if not attribute.multi_valued:
-        return _single_value(attribute, as_single(value))
+        if attribute.is_complex:
+            value = as_complex(as_single(value), attribute.get("value") is not None)
+        return _single_value(attribute, value)
+    if attribute.is_complex and not isinstance(value, (dict, list)):
+        return value  # "emails": "a@b" is no dialect: refused as sent
     items = [item if item is None else _single_value(attribute, item) for item in as_list(value)]
     if attribute.is_complex:
         primaries = [i for i in items if isinstance(i, dict) and i.get("primary") is True]
@@ -258,7 +271,6 @@ def _single_value(attribute: Attribute, value: Any) -> Any:
     """One value: coerced to the attribute's type, or its sub-attributes read."""
     if not attribute.is_complex:
         return _COERCE.get(attribute.type, _unchanged)(value)
-    value = as_complex(value, attribute.get("value") is not None)
     if not isinstance(value, dict):
         return value
     result: dict[str, Any] = {}
@@ -482,7 +494,9 @@ def _target_value(target: ResolvedPath, value: Any) -> Any:
     if target.sub_attribute is not None:
         return normalize_value(target.sub_attribute, value)
     if target.value_filter is not None:
-        return _single_value(target.attribute, value)  # one value of the attribute
+        # one value of the attribute; a bare string is its "value" (tests/test_patch.py)
+        value = as_complex(value, target.attribute.get("value") is not None)
+        return _single_value(target.attribute, value)
     return normalize_value(target.attribute, value)
 
 

@@ -416,3 +416,34 @@ def test_rfc7643_2_normalize_document_properties(data):
         return
     event("accepted when strict")
     assert validate_document(data, USERS) == strict
+
+
+# -- what is not a dialect (issue 10): passed on as sent, for validation to refuse ---------
+
+
+def test_rfc7643_2_3_a_list_for_a_single_simple_value_is_not_read():
+    """Entra's one-element list is for a complex value (``manager``); ``["x"]`` for
+    ``userName`` is passed on and refused."""
+    assert n.normalize_value(USER.get("userName"), ["x"]) == ["x"]
+    assert n.normalize_value(USER.get("name"), [{"givenName": "B"}]) == {"givenName": "B"}
+    with pytest.raises(InvalidValueError, match="userName: expected a single value"):
+        validate_document({"userName": ["x"]}, USERS)
+
+
+def test_rfc7643_2_3_a_bare_string_for_a_multi_valued_complex_attribute_is_not_read():
+    """``manager`` may be a bare id (Entra ID); a value of ``emails`` may not."""
+    emails = USER.get("emails")
+    assert n.normalize_value(emails, "a@b") == "a@b"
+    assert n.normalize_value(emails, [1, "a@b"]) == [1, "a@b"]
+    assert n.normalize_value(emails, {"value": "a@b"}) == [{"value": "a@b"}]  # a dialect
+    with pytest.raises(InvalidValueError, match="emails: expected a list"):
+        validate_document({"userName": "x", "emails": "a@b"}, USERS)
+
+
+def test_rfc7643_3_schemas_that_is_not_a_list_is_passed_on():
+    """A missing ``schemas`` is supplied; one that is not an array of strings is refused."""
+    assert n.normalize_document({"userName": "x"}, USERS)["schemas"] == [USER_SCHEMA]
+    assert n.normalize_document({"schemas": "x", "userName": "x"}, USERS)["schemas"] == "x"
+    for declared in ("x", [USER_SCHEMA, 1]):
+        with pytest.raises(InvalidValueError, match="schemas"):
+            validate_document({"schemas": declared, "userName": "x"}, USERS)
