@@ -24,6 +24,7 @@ but two values that are both ``primary`` in the stored document are left as they
 
 from __future__ import annotations
 
+import bisect
 import copy
 import heapq
 from collections.abc import Hashable, Iterable
@@ -271,7 +272,8 @@ class _Applier:
         if container is None:
             return
         if target.value_filter is not None:
-            _Values(container, target, self.strict).apply(op, value)
+            index = self.value_index(attribute, _get(container, attribute.name))
+            _Values(container, target, self.strict, index).apply(op, value)
         elif target.sub_attribute is not None:
             self.sub_attribute(container, target, op, value)
         elif op == "remove":
@@ -458,28 +460,33 @@ def _literal_key(definition: Attribute, literal: Any) -> tuple[bool, Hashable | 
 class _ValueIndex:
     """The values of one multi-valued attribute, found by what makes two of them the same.
 
-    ``add`` leaves a value that is already there as it is (RFC 7644 §3.5.2.1). Comparing
-    each new value with every stored one (:func:`_same`) makes adding N values cost N²
-    comparisons; the index buckets values by their :func:`~drf_scim.comparisons.equality_key`
-    instead, so that each ``add`` costs the same whatever the number of values. Buckets
-    are heaps of positions (the first value that is the same wins, as in a scan); a
-    position whose value changed is pushed again, and stale entries are dropped when met.
+    ``add`` leaves a value that is already there as it is (RFC 7644 §3.5.2.1), and a value
+    filter such as ``emails[value eq "x"]`` selects values (§3.5.2). Comparing each new
+    value, or each filter, with every stored value makes N operations on N values cost
+    N² comparisons; the index files values under their
+    :func:`~drf_scim.comparisons.equality_key` instead, so that each costs the same
+    whatever the number of values.
 
-    ``values`` is the list the index owns: change it only through :meth:`merge` and
-    :meth:`settle_primary`.
+    Each value carries a stamp, increasing along the list (``stamps``): buckets are heaps
+    of stamps, so that the first value that is the same wins, as in a scan, and removing
+    values moves no stamp. A value that changes is filed again; entries that no longer
+    hold are dropped when met. ``values`` is the list the index owns: change it only
+    through the methods below.
     """
 
     def __init__(self, attribute: Attribute, values: list[Any]) -> None:
         self.attribute = attribute
         self.values = list(values)
+        self.stamps = list(range(len(self.values)))
+        self.next_stamp = len(self.values)
         complex_ = attribute.is_complex
         self.value_sub = attribute.get("value") if complex_ else None
         self.type_sub = attribute.get("type") if complex_ else None
         self.whole = False  # keys of whole values: made the first time one is needed
         self.buckets: dict[_Key, list[int]] = {}
-        self.primaries: set[int] = set()
-        for position in range(len(self.values)):
-            self.register(position)
+        self.primaries: set[int] = set()  # stamps of values that were primary when filed
+        for stamp, element in zip(self.stamps, self.values, strict=True):
+            self.file(stamp, element)
 
     def keys(self, element: Any) -> list[_Key]:
         """The buckets ``element`` belongs to, mirroring :func:`_same` for a stored value."""
@@ -539,19 +546,46 @@ class _ValueIndex:
     def index_whole_values(self) -> None:
         if not self.whole:
             self.whole = True
-            for position, element in enumerate(self.values):
+            for stamp, element in zip(self.stamps, self.values, strict=True):
                 if isinstance(element, dict):
-                    heapq.heappush(
-                        self.buckets.setdefault(("whole", _frozen(element)), []), position
-                    )
+                    heapq.heappush(self.buckets.setdefault(("whole", _frozen(element)), []), stamp)
 
-    def register(self, position: int) -> None:
-        """File the value at ``position`` (new or changed) under its buckets."""
-        element = self.values[position]
+    def file(self, stamp: int, element: Any) -> None:
+        """File a value (new or changed) under its buckets."""
         for key in self.keys(element):
-            heapq.heappush(self.buckets.setdefault(key, []), position)
+            heapq.heappush(self.buckets.setdefault(key, []), stamp)
         if isinstance(element, dict) and element.get("primary") is True:
-            self.primaries.add(position)
+            self.primaries.add(stamp)
+
+    def position(self, stamp: int) -> int | None:
+        """Where the value stamped ``stamp`` is in ``values``, or ``None`` if removed."""
+        position = bisect.bisect_left(self.stamps, stamp)
+        found = position < len(self.stamps) and self.stamps[position] == stamp
+        return position if found else None
+
+    def holds(self, key: _Key, stamp: int) -> int | None:
+        """The position of ``stamp`` if its value still belongs to bucket ``key``."""
+        position = self.position(stamp)
+        if position is None or key not in self.keys(self.values[position]):
+            return None
+        return position
+
+    def first(self, key: _Key) -> int | None:
+        """The position of the first value in bucket ``key``."""
+        heap = self.buckets.get(key)
+        while heap:
+            position = self.holds(key, heap[0])
+            if position is not None:
+                return position
+            heapq.heappop(heap)  # a value that changed or left since it was filed here
+        return None
+
+    def every(self, key: _Key) -> list[int]:
+        """The positions of all the values in bucket ``key``, in order; the bucket tidied."""
+        stamps = sorted(set(self.buckets.get(key, ())))
+        kept = [stamp for stamp in stamps if self.holds(key, stamp) is not None]
+        self.buckets[key] = kept  # sorted: a heap
+        return [cast(int, self.position(stamp)) for stamp in kept]
 
     def find(self, item: Any) -> int | None:
         """The position of the first value that is the same as ``item``, if any."""
@@ -560,14 +594,43 @@ class _ValueIndex:
             return next(
                 (i for i, old in enumerate(self.values) if _same(self.attribute, old, item)), None
             )
-        found: int | None = None
-        for key in wanted:
-            heap = self.buckets.get(key)
-            while heap and key not in self.keys(self.values[heap[0]]):
-                heapq.heappop(heap)  # a value that changed since it was filed here
-            if heap and (found is None or heap[0] < found):
-                found = heap[0]
-        return found
+        found = [position for key in wanted if (position := self.first(key)) is not None]
+        return min(found, default=None)
+
+    def matching(self, node: Filter) -> list[int]:
+        """The positions of the values ``node`` selects (:func:`paths.value_matches`).
+
+        A filter of ``eq`` conditions on ``value`` (``value eq "x" and type eq "work"``)
+        is evaluated on the values in that value's bucket only; any other on every value.
+        """
+        attribute = self.attribute
+        conditions = equality_conditions(node, attribute)
+        definition = attribute if not attribute.is_complex else self.value_sub
+        candidates: list[int] | None = None
+        if conditions is not None and "value" in conditions and definition is not None:
+            clean, key = _literal_key(definition, conditions["value"])
+            if clean:
+                name = "value" if attribute.is_complex else "scalar"
+                candidates = [] if key is None else self.every((name, key))
+        if candidates is None:
+            candidates = list(range(len(self.values)))
+        return [p for p in candidates if value_matches(node, self.values[p], attribute)]
+
+    def append(self, element: Any) -> int:
+        self.values.append(element)
+        self.stamps.append(self.next_stamp)
+        self.file(self.next_stamp, element)
+        self.next_stamp += 1
+        return len(self.values) - 1
+
+    def replace(self, position: int, element: Any) -> None:
+        self.values[position] = element
+        self.file(self.stamps[position], element)
+
+    def remove(self, positions: Iterable[int]) -> None:
+        for position in sorted(set(positions), reverse=True):
+            del self.values[position]
+            del self.stamps[position]
 
     def merge(self, new: list[Any], label: str) -> list[int]:
         """``add`` to a multi-valued attribute: new values are appended, known ones updated.
@@ -580,16 +643,13 @@ class _ValueIndex:
         for item in new:
             position = self.find(item)
             if position is None:
-                self.values.append(item)
-                position = len(self.values) - 1
+                touched.append(self.append(item))
             elif isinstance(item, dict) and isinstance(self.values[position], dict):
                 before = dict(self.values[position])
                 self.values[position].update(item)
                 _guard_element(self.attribute, before, self.values[position], label)
-            else:
-                continue
-            self.register(position)
-            touched.append(position)
+                self.file(self.stamps[position], self.values[position])
+                touched.append(position)
         return touched
 
     def settle_primary(self, touched: list[int]) -> None:
@@ -604,12 +664,18 @@ class _ValueIndex:
         )
         if winner is None:
             return
-        for position in sorted(self.primaries):
+        kept: set[int] = set()
+        for stamp in sorted(self.primaries):
+            position = self.position(stamp)
+            if position is None:
+                continue
             value = self.values[position]
-            if value is not winner and isinstance(value, dict) and value.get("primary") is True:
+            if value is winner:
+                kept.add(stamp)
+            elif isinstance(value, dict) and value.get("primary") is True:
                 value["primary"] = False
-                self.register(position)
-        self.primaries = {p for p in self.primaries if self.values[p] is winner}
+                self.file(stamp, value)
+        self.primaries = kept
 
 
 def _guard_element(attribute: Attribute, old: Any, new: Any, label: str) -> None:
@@ -624,33 +690,25 @@ def _guard_element(attribute: Attribute, old: Any, new: Any, label: str) -> None
             raise MutabilityError(f"{label}: {attribute.name}.{sub.name} is immutable.")
 
 
-def _settle_primary(values: list[Any], touched: list[Any]) -> None:
-    """RFC 7643 §2.4: a value made primary makes the others not primary."""
-    winner = next((v for v in touched if isinstance(v, dict) and v.get("primary") is True), None)
-    if winner is None:
-        return
-    for value in values:
-        if value is not winner and isinstance(value, dict) and value.get("primary") is True:
-            value["primary"] = False
-
-
 class _Values:
-    """Operations on the values a filter selects: ``emails[type eq "work"].value``."""
+    """Operations on the values a filter selects: ``emails[type eq "work"].value``.
 
-    def __init__(self, container: dict[str, Any], target: ResolvedPath, strict: bool):
+    They change the values through the attribute's :class:`_ValueIndex`, which finds
+    them and stays valid for the next operation.
+    """
+
+    def __init__(
+        self, container: dict[str, Any], target: ResolvedPath, strict: bool, index: _ValueIndex
+    ):
         self.container = container
         self.target = target
         self.attribute = cast(Attribute, target.attribute)
         self.sub = target.sub_attribute
         self.value_filter = cast(Filter, target.value_filter)
         self.strict = strict
-        current = _get(container, self.attribute.name)
-        self.values: list[Any] = list(current) if isinstance(current, list) else []
-        self.matched = [
-            index
-            for index, value in enumerate(self.values)
-            if value_matches(self.value_filter, value, self.attribute)
-        ]
+        self.index = index
+        self.values = index.values
+        self.matched = index.matching(self.value_filter)
 
     def apply(self, op: Op, raw: Any) -> None:
         if op == "remove" or raw is None:
@@ -662,29 +720,30 @@ class _Values:
         if not self.matched:
             if op == "replace":
                 raise NoTargetError(f"{self.target.label}: the filter matched no value (§3.5.2.3).")
-            touched = [self.create(raw)]
-            self.values.append(touched[0])
+            touched = [self.index.append(self.create(raw))]
         else:
             touched = self.change(op, raw)
-        _settle_primary(self.values, touched)
+        self.index.settle_primary(touched)
         _put(self.container, self.attribute.name, self.values)
 
     def remove(self) -> None:
         """RFC 7644 §3.5.2.2: the matched values, or their sub-attribute, are removed."""
         label, sub = self.target.label, self.sub
-        kept: list[Any] = []
-        for index, value in enumerate(self.values):
-            if index not in self.matched:
-                kept.append(value)
-            elif sub is not None and isinstance(value, dict):
+        gone: list[int] = []
+        for position in self.matched:
+            value = self.values[position]
+            if sub is not None and isinstance(value, dict):
                 updated = dict(value)
                 _put(updated, sub.name, None)
                 _guard_element(self.attribute, value, updated, label)
                 if updated:
-                    kept.append(updated)
-        _put(self.container, self.attribute.name, kept)
+                    self.index.replace(position, updated)
+                    continue
+            gone.append(position)
+        self.index.remove(gone)
+        _put(self.container, self.attribute.name, self.values)
 
-    def change(self, op: Op, raw: Any) -> list[Any]:
+    def change(self, op: Op, raw: Any) -> list[int]:
         """RFC 7644 §3.5.2.3: "all matching record values SHALL be replaced"."""
         label, sub = self.target.label, self.sub
         if sub is not None:
@@ -693,9 +752,9 @@ class _Values:
             cleaned = _element(self.attribute, raw, label, self.strict)
             if cleaned is None:
                 return []
-        touched: list[Any] = []
-        for index in self.matched:
-            old = self.values[index]
+        touched: list[int] = []
+        for position in self.matched:
+            old = self.values[position]
             if not isinstance(old, dict) or not self.attribute.is_complex:
                 new = cleaned
             elif sub is not None:
@@ -706,8 +765,8 @@ class _Values:
             else:
                 new = {**old, **cleaned}
             _guard_element(self.attribute, old, new, label)
-            self.values[index] = new
-            touched.append(new)
+            self.index.replace(position, new)
+            touched.append(position)
         return touched
 
     def create(self, raw: Any) -> Any:

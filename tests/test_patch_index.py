@@ -8,9 +8,13 @@ otherwise. Comparing each new value with every stored one made a PATCH adding 2,
 e-mails (45 KB) take longer than a worker's timeout; the engine now files values under
 their :func:`drf_scim.comparisons.equality_key`.
 
+The same index selects the values of a filter with ``value eq`` (RFC 7644 §3.5.2), so
+that N ``remove`` or ``replace`` operations naming one value each are linear too.
+
 These tests check that the index gives the answers of the value-by-value comparison
-(``patch._same``, kept as the reference) and that the work grows linearly: they count
-calls, never time.
+(``patch._same`` and ``paths.value_matches``, kept as the reference), that operations of
+one request do what they do one request at a time, and that the work grows linearly:
+they count calls, never time.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from drf_scim.characteristics import AttributeType
 from drf_scim.comparisons import equality_key, matches
 from drf_scim.constants import PATCH_OP_SCHEMA, USER_SCHEMA
 from drf_scim.definitions import ENTERPRISE_USER, USER, Attribute
+from drf_scim.errors import SCIMError
 from drf_scim.patch import apply_patch, parse_patch_request
 from drf_scim.validation import ResourceSchemas
 
@@ -168,7 +173,15 @@ def reference_merge(attribute, values, new, label):
             values[index].update(item)
             patch._guard_element(attribute, before, values[index], label)
             touched.append(values[index])
-    patch._settle_primary(values, touched)
+    winner = next((v for v in touched if isinstance(v, dict) and v.get("primary") is True), None)
+    for value in values:  # RFC 7643 §2.4
+        if (
+            winner is not None
+            and value is not winner
+            and isinstance(value, dict)
+            and value.get("primary") is True
+        ):
+            value["primary"] = False
     return values
 
 
@@ -286,3 +299,107 @@ def test_rfc7644_3_5_2_1_adding_n_values_makes_linearly_many_comparisons(compari
         assert len(result["emails"]) == 300 + count
     assert work[800] <= 2.2 * work[400]
     assert work[400] <= 20 * (300 + 400)  # a few keys per value, not one per pair
+
+
+# -- value filters through the index (RFC 7644 §3.5.2) ----------------------------------------
+
+FILTERS = [
+    'value eq "A@X"',
+    'value eq "a@x" and type eq "work"',
+    'type eq "Work" and value eq "b@x"',
+    'type eq "work"',
+    'value co "@"',
+    'not (value eq "a@x")',
+    'value eq "a@x" or value eq "b@x"',
+    "value pr",
+]
+
+
+def value_filter(text):
+    from drf_scim.filter_language import parse_path
+
+    return parse_path(f"emails[{text}]").value_filter
+
+
+@SETTINGS
+@given(st.lists(STORED_EMAIL, max_size=10), st.sampled_from(FILTERS))
+def test_rfc7644_3_5_2_index_selects_what_a_scan_selects(stored, text):
+    """``matching`` looks in one bucket for ``value eq``, and must find what a scan does."""
+    node = value_filter(text)
+    index = patch._ValueIndex(EMAILS, copy.deepcopy(stored))
+    scan = [i for i, v in enumerate(stored) if patch.value_matches(node, v, EMAILS)]
+    assert index.matching(node) == scan
+
+
+OPERATIONS = st.sampled_from(
+    [
+        {"op": "add", "path": "emails", "value": [{"value": "a@x", "type": "work"}]},
+        {"op": "add", "path": "emails", "value": [{"value": "B@X", "primary": True}]},
+        {"op": "add", "path": "emails", "value": [{"value": "c@x"}, {"value": "A@x"}]},
+        {"op": "remove", "path": 'emails[value eq "a@x"]'},
+        {"op": "remove", "path": 'emails[value eq "b@x" and type eq "home"]'},
+        {"op": "remove", "path": 'emails[value eq "c@x"].type'},
+        {"op": "replace", "path": 'emails[value eq "b@x"].type', "value": "home"},
+        {"op": "replace", "path": 'emails[value eq "a@x"]', "value": {"value": "d@x"}},
+        {"op": "add", "path": 'emails[value eq "d@x"].primary', "value": True},
+        {"op": "add", "path": 'emails[type eq "work"].value', "value": "w@x"},
+        {"op": "replace", "value": {"emails": [{"value": "a@x"}, {"value": "b@x"}]}},
+        {"op": "remove", "path": "emails"},
+    ]
+)
+
+
+def outcome(document, operations):
+    try:
+        return patched(document, body(*operations))
+    except SCIMError as exc:  # e.g. noTarget: a replace whose filter matches nothing
+        return type(exc)
+
+
+@SETTINGS
+@given(
+    st.lists(STORED_EMAIL.filter(lambda e: isinstance(e, dict)), max_size=6),
+    st.lists(OPERATIONS, min_size=1, max_size=8),
+)
+def test_rfc7644_3_5_2_operations_of_one_request_see_each_other(stored, operations):
+    """The index kept from one operation to the next changes nothing: N operations in
+    one request do what they do sent one request at a time ("each operation ... applied
+    in sequence", §3.5.2)."""
+    document = {"schemas": [USER_SCHEMA], "userName": "b", "emails": stored}
+    expected = document
+    for operation in operations:
+        expected = outcome(expected, [operation])
+        if isinstance(expected, type):
+            break
+    assert outcome(document, operations) == expected
+
+
+@pytest.mark.parametrize(
+    ("operation", "left"),
+    [
+        (lambda i: {"op": "remove", "path": f'emails[value eq "user{i}@example.com"]'}, 0),
+        (
+            lambda i: {
+                "op": "replace",
+                "path": f'emails[value eq "USER{i}@example.com"].type',
+                "value": "home",
+            },
+            1,
+        ),
+    ],
+    ids=["remove", "replace"],
+)
+def test_rfc7644_3_5_2_n_filtered_operations_make_linearly_many_comparisons(
+    comparisons_made, operation, left
+):
+    """N operations selecting one value each by ``value eq`` on N values: twice N, twice
+    the comparisons (evaluating each filter on every value made it four times)."""
+    work = {}
+    for count in (400, 800):
+        document = {"schemas": [USER_SCHEMA], "userName": "b", "emails": emails(count)}
+        message = body(*(operation(i) for i in range(count)))
+        before = comparisons_made()
+        result = patched(document, message)
+        work[count] = comparisons_made() - before
+        assert len(result.get("emails", [])) == left * count
+    assert work[800] <= 2.2 * work[400]
