@@ -158,27 +158,35 @@ def as_complex(value: Any, has_value_sub_attribute: bool) -> Any:
 
 
 def nest_qualified_keys(data: dict[str, Any], extension_ids: Iterable[str]) -> dict[str, Any]:
-    """Move ``"<extension URN>:<attribute>"`` keys under the extension's own key (Entra ID)."""
+    """Move ``"<extension URN>:<attribute>"`` keys under the extension's own key (Entra ID).
+
+    One pass: the extension's key is looked up, not searched for, so that a body of many
+    keys costs linear time.
+    """
     prefixes = {urn.lower() + ":": urn for urn in extension_ids}
     if not any(key.lower().startswith(tuple(prefixes)) for key in data):
         return data
+    urns = {urn.lower() for urn in prefixes.values()}
+    first: dict[str, str] = {}  # an extension URN in lower case -> its first key in result
     result: dict[str, Any] = {}
     for key, value in data.items():
-        for prefix, urn in prefixes.items():
-            if key.lower().startswith(prefix):
-                target = next((k for k in result if k.lower() == urn.lower()), urn)
-                nested = result.setdefault(target, {})
-                if isinstance(nested, dict):
-                    nested[key[len(prefix) :]] = value
-                break
-        else:
-            if isinstance(value, dict) and key.lower() in {u.lower() for u in prefixes.values()}:
-                target = next((k for k in result if k.lower() == key.lower()), key)
+        lowered = key.lower()
+        prefix = next((p for p in prefixes if lowered.startswith(p)), None)
+        if prefix is not None:
+            urn = prefixes[prefix]
+            target = first.setdefault(urn.lower(), urn)
+            nested = result.setdefault(target, {})
+            if isinstance(nested, dict):
+                nested[key[len(prefix) :]] = value
+            continue
+        if lowered in urns:
+            target = first.setdefault(lowered, key)
+            if isinstance(value, dict):
                 existing = result.setdefault(target, {})
                 if isinstance(existing, dict):
                     existing.update(value)
                     continue
-            result[key] = value
+        result[key] = value
     return result
 
 
