@@ -47,6 +47,7 @@ from .filter_language import (
     Comparison,
     Filter,
     FilterSyntaxError,
+    Or,
     PatchPath,
     parse_path,
 )
@@ -600,21 +601,39 @@ class _ValueIndex:
     def matching(self, node: Filter) -> list[int]:
         """The positions of the values ``node`` selects (:func:`paths.value_matches`).
 
-        A filter of ``eq`` conditions on ``value`` (``value eq "x" and type eq "work"``)
-        is evaluated on the values in that value's bucket only; any other on every value.
+        A filter of ``eq`` conditions on ``value`` (``value eq "x" and type eq "work"``),
+        or an ``or`` of such filters (what the normalisation pass makes of Entra ID's
+        ``remove`` with a list of values), is evaluated on the values in those values'
+        buckets only; any other filter on every value.
+        """
+        terms = node.operands if isinstance(node, Or) else (node,)
+        buckets = [self.bucket(term) for term in terms]
+        if any(not narrowed for narrowed, _ in buckets):
+            return [p for p, v in enumerate(self.values) if value_matches(node, v, self.attribute)]
+        found: set[int] = set()
+        for term, (_, key) in zip(terms, buckets, strict=True):
+            for position in self.every(key) if key is not None else ():
+                if position not in found and value_matches(
+                    term, self.values[position], self.attribute
+                ):
+                    found.add(position)
+        return sorted(found)
+
+    def bucket(self, term: Filter) -> tuple[bool, _Key | None]:
+        """Where the values ``term`` selects are, if the index can say.
+
+        ``(True, key)``: every one is in bucket ``key`` (``None``: it selects none);
+        ``(False, None)``: the index cannot narrow ``term``.
         """
         attribute = self.attribute
-        conditions = equality_conditions(node, attribute)
+        conditions = equality_conditions(term, attribute)
         definition = attribute if not attribute.is_complex else self.value_sub
-        candidates: list[int] | None = None
-        if conditions is not None and "value" in conditions and definition is not None:
-            clean, key = _literal_key(definition, conditions["value"])
-            if clean:
-                name = "value" if attribute.is_complex else "scalar"
-                candidates = [] if key is None else self.every((name, key))
-        if candidates is None:
-            candidates = list(range(len(self.values)))
-        return [p for p in candidates if value_matches(node, self.values[p], attribute)]
+        if conditions is None or "value" not in conditions or definition is None:
+            return False, None
+        clean, key = _literal_key(definition, conditions["value"])
+        if not clean:
+            return False, None
+        return True, None if key is None else ("value" if attribute.is_complex else "scalar", key)
 
     def append(self, element: Any) -> int:
         self.values.append(element)

@@ -311,6 +311,9 @@ FILTERS = [
     'value co "@"',
     'not (value eq "a@x")',
     'value eq "a@x" or value eq "b@x"',
+    'value eq "a@x" or (value eq "B@x" and type eq "work") or value eq "c@x"',
+    'value eq "a@x" or type eq "home"',
+    'value eq "" or value eq "a@x"',
     "value pr",
 ]
 
@@ -345,6 +348,7 @@ OPERATIONS = st.sampled_from(
         {"op": "add", "path": 'emails[type eq "work"].value', "value": "w@x"},
         {"op": "replace", "value": {"emails": [{"value": "a@x"}, {"value": "b@x"}]}},
         {"op": "remove", "path": "emails"},
+        {"op": "remove", "path": "emails", "value": [{"value": "a@x"}, {"value": "B@x"}]},
     ]
 )
 
@@ -402,4 +406,18 @@ def test_rfc7644_3_5_2_n_filtered_operations_make_linearly_many_comparisons(
         result = patched(document, message)
         work[count] = comparisons_made() - before
         assert len(result.get("emails", [])) == left * count
+    assert work[800] <= 2.2 * work[400]
+
+
+def test_rfc7644_3_5_2_2_entra_remove_of_listed_values_is_linear(comparisons_made):
+    """Entra ID's ``remove`` with a list of values, read as ``value eq ... or ...``
+    (drf_scim.normalization): each value is looked up, not compared with every value."""
+    work = {}
+    for count in (400, 800):
+        document = {"schemas": [USER_SCHEMA], "userName": "b", "emails": emails(count)}
+        listed = [{"value": e["value"]} for e in emails(count)]
+        message = body({"op": "Remove", "path": "emails", "value": listed})
+        before = comparisons_made()
+        assert "emails" not in patched(document, message)
+        work[count] = comparisons_made() - before
     assert work[800] <= 2.2 * work[400]
