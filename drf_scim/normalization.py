@@ -31,14 +31,14 @@ Accepted dialects:
   [{"value": "26118915"}]`` (Entra ID's sample code).
 * A bare string for a single-valued complex attribute with a ``value`` sub-attribute,
   e.g. ``"manager": "26118915"`` (Entra ID), read as ``{"value": "26118915"}``.
+* Extension attributes as URN-qualified top-level keys, e.g.
+  ``"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department": "R&D"``
+  (Entra ID), read as if nested under the extension's URN.
 
 Not dialects, so passed on for validation to refuse with ``invalidValue``: a list for a
 single simple value (``"userName": ["x"]``), a bare string or number for a value of a
 multi-valued complex attribute (``"emails": "a@b"``, ``"emails": [1, 2]``), a
 ``schemas`` that is not a list (RFC 7643 §3: "an array of Strings").
-* Extension attributes as URN-qualified top-level keys, e.g.
-  ``"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department": "R&D"``
-  (Entra ID), read as if nested under the extension's URN.
 
 PATCH (RFC 7644 §3.5.2): :func:`normalize_patch_request` rewrites a whole ``PatchOp``
 body into the RFC's shape before :func:`drf_scim.patch.parse_patch_request` reads it
