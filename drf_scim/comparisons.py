@@ -20,11 +20,12 @@ Nothing here imports Django or DRF.
 from __future__ import annotations
 
 import enum
+import math
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from .characteristics import AttributeType
 from .definitions import Attribute
@@ -39,6 +40,7 @@ __all__ = [
     "Comparing",
     "Rule",
     "check_comparison",
+    "equality_key",
     "is_present",
     "matches",
 ]
@@ -178,6 +180,38 @@ def matches(definition: Attribute, actual: Any, op: str, literal: Any) -> bool:
     if op == "ew":
         return left.endswith(right)
     return _order(op, left, right)
+
+
+def equality_key(definition: Attribute, value: Any) -> Hashable | None:
+    """The form under which ``value`` is equal to others for ``eq``, or ``None``.
+
+    For a stored value ``actual`` and a literal of the attribute's JSON type (a string
+    for text and dateTime, a boolean, a number), ``matches(definition, actual, "eq",
+    literal)`` holds exactly when both keys are equal and not ``None`` (RFC 7644
+    §3.4.2.2). ``None`` means the value equals nothing: it is unassigned (RFC 7643
+    §2.5), of a type that cannot compare, or not a number (``NaN``). Keys let the PATCH
+    engine find "the value already there" (RFC 7644 §3.5.2.1) by hashing instead of
+    comparing each new value with every stored one.
+    """
+    if not is_present(value):
+        return None
+    comparing = COMPARISONS[definition.type].comparing
+    if comparing is Comparing.BOOLEAN:
+        return value if isinstance(value, bool) else None
+    if comparing is Comparing.NUMBER:
+        if not _is_number(value) or _is_nan(value):
+            return None
+        return cast(Hashable, value)
+    if comparing is Comparing.NOTHING:
+        return None
+    form = comparable(definition, value)
+    return form if isinstance(form, str) else None
+
+
+def _is_nan(value: Any) -> bool:
+    if isinstance(value, Decimal):
+        return value.is_nan()
+    return isinstance(value, float) and math.isnan(value)
 
 
 _ORDER: Final[dict[str, Callable[[Any, Any], Any]]] = {

@@ -27,13 +27,18 @@ Accepted dialects:
 * Numbers for string attributes, e.g. ``"employeeNumber": 1234`` (Entra ID, JumpCloud),
   and numeric strings for integer or decimal attributes.
 * A single value where a multi-valued attribute is expected, e.g. ``"emails": {...}``,
-  and a one-element list where a single value is expected, e.g. ``"manager":
+  and a one-element list where a single complex value is expected, e.g. ``"manager":
   [{"value": "26118915"}]`` (Entra ID's sample code).
-* A bare string for a complex attribute with a ``value`` sub-attribute, e.g. ``"manager":
-  "26118915"`` (Entra ID), read as ``{"value": "26118915"}``.
+* A bare string for a single-valued complex attribute with a ``value`` sub-attribute,
+  e.g. ``"manager": "26118915"`` (Entra ID), read as ``{"value": "26118915"}``.
 * Extension attributes as URN-qualified top-level keys, e.g.
   ``"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department": "R&D"``
   (Entra ID), read as if nested under the extension's URN.
+
+Not dialects, so passed on for validation to refuse with ``invalidValue``: a list for a
+single simple value (``"userName": ["x"]``), a bare string or number for a value of a
+multi-valued complex attribute (``"emails": "a@b"``, ``"emails": [1, 2]``), a
+``schemas`` that is not a list (RFC 7643 §3: "an array of Strings").
 
 PATCH (RFC 7644 §3.5.2): :func:`normalize_patch_request` rewrites a whole ``PatchOp``
 body into the RFC's shape before :func:`drf_scim.patch.parse_patch_request` reads it
@@ -153,27 +158,35 @@ def as_complex(value: Any, has_value_sub_attribute: bool) -> Any:
 
 
 def nest_qualified_keys(data: dict[str, Any], extension_ids: Iterable[str]) -> dict[str, Any]:
-    """Move ``"<extension URN>:<attribute>"`` keys under the extension's own key (Entra ID)."""
+    """Move ``"<extension URN>:<attribute>"`` keys under the extension's own key (Entra ID).
+
+    One pass: the extension's key is looked up, not searched for, so that a body of many
+    keys costs linear time.
+    """
     prefixes = {urn.lower() + ":": urn for urn in extension_ids}
     if not any(key.lower().startswith(tuple(prefixes)) for key in data):
         return data
+    urns = {urn.lower() for urn in prefixes.values()}
+    first: dict[str, str] = {}  # an extension URN in lower case -> its first key in result
     result: dict[str, Any] = {}
     for key, value in data.items():
-        for prefix, urn in prefixes.items():
-            if key.lower().startswith(prefix):
-                target = next((k for k in result if k.lower() == urn.lower()), urn)
-                nested = result.setdefault(target, {})
-                if isinstance(nested, dict):
-                    nested[key[len(prefix) :]] = value
-                break
-        else:
-            if isinstance(value, dict) and key.lower() in {u.lower() for u in prefixes.values()}:
-                target = next((k for k in result if k.lower() == key.lower()), key)
+        lowered = key.lower()
+        prefix = next((p for p in prefixes if lowered.startswith(p)), None)
+        if prefix is not None:
+            urn = prefixes[prefix]
+            target = first.setdefault(urn.lower(), urn)
+            nested = result.setdefault(target, {})
+            if isinstance(nested, dict):
+                nested[key[len(prefix) :]] = value
+            continue
+        if lowered in urns:
+            target = first.setdefault(lowered, key)
+            if isinstance(value, dict):
                 existing = result.setdefault(target, {})
                 if isinstance(existing, dict):
                     existing.update(value)
                     continue
-            result[key] = value
+        result[key] = value
     return result
 
 
@@ -212,9 +225,11 @@ def normalize_document(data: Any, schemas: ResourceSchemas) -> Any:
             result[key] = _extension_value(extension, value)
         elif name.lower() == "schemas":
             declared = value
-    if not isinstance(declared, list) or schemas.core.id not in declared:
-        declared = [schemas.core.id, *(declared if isinstance(declared, list) else ())]
-    return {"schemas": declared, **result}
+    if declared is None:
+        declared = [schemas.core.id]
+    elif isinstance(declared, list) and schemas.core.id not in declared:
+        declared = [schemas.core.id, *declared]
+    return {"schemas": declared, **result}  # anything but a list is passed on, refused
 
 
 def _extension_value(extension: Schema, value: Any) -> Any:
@@ -238,14 +253,20 @@ def _attribute_value(attribute: Attribute, value: Any) -> Any:
 def normalize_value(attribute: Attribute, value: Any) -> Any:
     """Return ``value``, sent for ``attribute``, with the value dialects above read.
 
-    A multi-valued attribute gets a list (:func:`as_list`) whose values are read one by
-    one, and of which one value at most stays ``primary`` (RFC 7643 §2.4: the first);
-    a single-valued one gets its value out of a one-element list (:func:`as_single`).
+    A multi-valued attribute gets a list (:func:`as_list`; for a complex attribute, only
+    an object is wrapped) whose values are read one by one, and of which one value at
+    most stays ``primary`` (RFC 7643 §2.4: the first); a single-valued complex one gets
+    its value out of a one-element list (:func:`as_single`) or from a bare id
+    (:func:`as_complex`).
     ``null`` values are kept, so that positions in error messages stay those of the
     request. What cannot be read is returned as sent; ``value`` is not modified.
     """
     if not attribute.multi_valued:
-        return _single_value(attribute, as_single(value))
+        if attribute.is_complex:
+            value = as_complex(as_single(value), attribute.get("value") is not None)
+        return _single_value(attribute, value)
+    if attribute.is_complex and not isinstance(value, (dict, list)):
+        return value  # "emails": "a@b" is no dialect: refused as sent
     items = [item if item is None else _single_value(attribute, item) for item in as_list(value)]
     if attribute.is_complex:
         primaries = [i for i in items if isinstance(i, dict) and i.get("primary") is True]
@@ -258,7 +279,6 @@ def _single_value(attribute: Attribute, value: Any) -> Any:
     """One value: coerced to the attribute's type, or its sub-attributes read."""
     if not attribute.is_complex:
         return _COERCE.get(attribute.type, _unchanged)(value)
-    value = as_complex(value, attribute.get("value") is not None)
     if not isinstance(value, dict):
         return value
     result: dict[str, Any] = {}
@@ -482,7 +502,9 @@ def _target_value(target: ResolvedPath, value: Any) -> Any:
     if target.sub_attribute is not None:
         return normalize_value(target.sub_attribute, value)
     if target.value_filter is not None:
-        return _single_value(target.attribute, value)  # one value of the attribute
+        # one value of the attribute; a bare string is its "value" (tests/test_patch.py)
+        value = as_complex(value, target.attribute.get("value") is not None)
+        return _single_value(target.attribute, value)
     return normalize_value(target.attribute, value)
 
 

@@ -24,12 +24,15 @@ but two values that are both ``primary`` in the stored document are left as they
 
 from __future__ import annotations
 
+import bisect
 import copy
-from collections.abc import Iterable
+import heapq
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any, Final, Literal, cast
 
 from .characteristics import Mutability
+from .comparisons import COMPARISONS, Comparing, equality_key
 from .constants import PATCH_OP_SCHEMA
 from .definitions import Attribute, Schema
 from .errors import (
@@ -44,6 +47,7 @@ from .filter_language import (
     Comparison,
     Filter,
     FilterSyntaxError,
+    Or,
     PatchPath,
     parse_path,
 )
@@ -190,9 +194,10 @@ def apply_patch(
     """
     result = copy.deepcopy(document)
     guarded = _guarded(schemas)
+    applier = _Applier(result, schemas, strict)
     for operation in operations:
         before = _snapshot(result, guarded, schemas)
-        _Applier(result, schemas, strict).apply(operation)
+        applier.apply(operation)
         _check_guarded(before, _snapshot(result, guarded, schemas), guarded, schemas)
     _tidy(result, schemas)
     return result
@@ -247,6 +252,9 @@ class _Applier:
         self.document = document
         self.schemas = schemas
         self.strict = strict
+        # id(attribute) -> the index of its values, kept from one operation to the next
+        # while the document holds the very list it indexes.
+        self.indexes: dict[int, _ValueIndex] = {}
 
     def apply(self, operation: PatchOperation) -> None:
         op, value = operation.op, operation.value
@@ -265,7 +273,8 @@ class _Applier:
         if container is None:
             return
         if target.value_filter is not None:
-            _Values(container, target, self.strict).apply(op, value)
+            index = self.value_index(attribute, _get(container, attribute.name))
+            _Values(container, target, self.strict, index).apply(op, value)
         elif target.sub_attribute is not None:
             self.sub_attribute(container, target, op, value)
         elif op == "remove":
@@ -346,10 +355,9 @@ class _Applier:
             if op == "replace":
                 _put(container, attribute.name, cleaned)
             elif cleaned is not None:
-                values = list(current) if isinstance(current, list) else []
-                touched = _merge(attribute, values, cleaned, label)
-                _settle_primary(values, touched)
-                _put(container, attribute.name, values)
+                index = self.value_index(attribute, current)
+                index.settle_primary(index.merge(cleaned, label))
+                _put(container, attribute.name, index.values)
         elif attribute.is_complex:
             merged = dict(current) if isinstance(current, dict) else {}
             merged.update(cleaned or {})
@@ -361,6 +369,19 @@ class _Applier:
             _put(container, attribute.name, merged)
         else:
             _put(container, attribute.name, cleaned)
+
+    def value_index(self, attribute: Attribute, current: Any) -> _ValueIndex:
+        """The index of ``current``, the values of ``attribute`` in the document.
+
+        It is made once and reused by the following operations as long as the document
+        holds the list it owns: only the index changes that list and its values in place
+        (other operations put a new list in the document).
+        """
+        index = self.indexes.get(id(attribute))
+        if index is None or index.values is not current:
+            index = _ValueIndex(attribute, current if isinstance(current, list) else [])
+            self.indexes[id(attribute)] = index
+        return index
 
     def sub_attribute(
         self, container: dict[str, Any], target: ResolvedPath, op: Op, raw: Any
@@ -406,25 +427,274 @@ def _same(attribute: Attribute, left: Any, right: Any) -> bool:
     )
 
 
-def _merge(attribute: Attribute, values: list[Any], new: list[Any], label: str) -> list[Any]:
-    """``add`` to a multi-valued attribute: new values are appended, known ones updated.
+_Key = tuple[Any, ...]
 
-    RFC 7644 §3.5.2.1: "If the target location already contains the value specified, no
-    changes SHOULD be made"; sub-attributes sent with a known value (say ``primary``)
-    are merged into it. Returns the values added or updated.
+
+def _frozen(value: Any) -> Hashable:
+    """A hashable form of a JSON value, equal for values that are ``==``."""
+    if isinstance(value, dict):
+        return frozenset((key, _frozen(item)) for key, item in value.items())
+    if isinstance(value, list):
+        return tuple(_frozen(item) for item in value)
+    return cast(Hashable, value)
+
+
+def _literal_key(definition: Attribute, literal: Any) -> tuple[bool, Hashable | None]:
+    """``(True, key)`` for a literal of ``definition``'s JSON type, else ``(False, None)``.
+
+    Validated values are of their attribute's JSON type; for anything else the engine
+    compares value by value rather than trust a key.
     """
-    touched: list[Any] = []
-    for item in new:
-        index = next((i for i, old in enumerate(values) if _same(attribute, old, item)), None)
-        if index is None:
-            values.append(item)
-            touched.append(item)
-        elif isinstance(item, dict) and isinstance(values[index], dict):
-            before = dict(values[index])
-            values[index].update(item)  # in place: it may be in ``touched`` already
-            _guard_element(attribute, before, values[index], label)
-            touched.append(values[index])
-    return touched
+    kind = COMPARISONS[definition.type].comparing
+    clean = (
+        isinstance(literal, str)
+        if kind in (Comparing.TEXT, Comparing.INSTANT)
+        else isinstance(literal, bool)
+        if kind is Comparing.BOOLEAN
+        else isinstance(literal, (int, float)) and not isinstance(literal, bool)
+        if kind is Comparing.NUMBER
+        else False
+    )
+    return (True, equality_key(definition, literal)) if clean else (False, None)
+
+
+class _ValueIndex:
+    """The values of one multi-valued attribute, found by what makes two of them the same.
+
+    ``add`` leaves a value that is already there as it is (RFC 7644 §3.5.2.1), and a value
+    filter such as ``emails[value eq "x"]`` selects values (§3.5.2). Comparing each new
+    value, or each filter, with every stored value makes N operations on N values cost
+    N² comparisons; the index files values under their
+    :func:`~drf_scim.comparisons.equality_key` instead, so that each costs the same
+    whatever the number of values.
+
+    Each value carries a stamp, increasing along the list (``stamps``): buckets are heaps
+    of stamps, so that the first value that is the same wins, as in a scan, and removing
+    values moves no stamp. A value that changes is filed again; entries that no longer
+    hold are dropped when met. ``values`` is the list the index owns: change it only
+    through the methods below.
+    """
+
+    def __init__(self, attribute: Attribute, values: list[Any]) -> None:
+        self.attribute = attribute
+        self.values = list(values)
+        self.stamps = list(range(len(self.values)))
+        self.next_stamp = len(self.values)
+        complex_ = attribute.is_complex
+        self.value_sub = attribute.get("value") if complex_ else None
+        self.type_sub = attribute.get("type") if complex_ else None
+        self.whole = False  # keys of whole values: made the first time one is needed
+        self.buckets: dict[_Key, list[int]] = {}
+        self.primaries: set[int] = set()  # stamps of values that were primary when filed
+        for stamp, element in zip(self.stamps, self.values, strict=True):
+            self.file(stamp, element)
+
+    def keys(self, element: Any) -> list[_Key]:
+        """The buckets ``element`` belongs to, mirroring :func:`_same` for a stored value."""
+        if not self.attribute.is_complex:
+            key = equality_key(self.attribute, element)
+            return [] if key is None else [("scalar", key)]
+        if not isinstance(element, dict):
+            return []
+        keys: list[_Key] = [("whole", _frozen(element))] if self.whole else []
+        value = (
+            None if self.value_sub is None else equality_key(self.value_sub, _get(element, "value"))
+        )
+        if value is None:
+            return keys
+        keys.append(("value", value))
+        if self.type_sub is not None:
+            kind = _get(element, "type")
+            if kind is None:
+                keys.append(("untyped", value))
+            else:
+                type_key = equality_key(self.type_sub, kind)
+                if type_key is not None:
+                    keys.append(("typed", value, type_key))
+        return keys
+
+    def wanted(self, item: Any) -> list[_Key] | None:
+        """The buckets holding the values :func:`_same` finds equal to ``item``.
+
+        ``None`` when ``item`` is not what validation makes of a value: it is then
+        compared with each value.
+        """
+        attribute = self.attribute
+        if not attribute.is_complex:
+            clean, key = _literal_key(attribute, item)
+            return None if not clean else [] if key is None else [("scalar", key)]
+        if not isinstance(item, dict):
+            return None
+        if self.value_sub is None or "value" not in item:
+            self.index_whole_values()
+            return [("whole", _frozen(item))]
+        clean, value = _literal_key(self.value_sub, item["value"])
+        if not clean:
+            return None
+        if value is None:
+            return []
+        if self.type_sub is None or "type" not in item:
+            return [("value", value)]
+        clean, type_key = _literal_key(self.type_sub, item["type"])
+        if not clean:
+            return None
+        return (
+            [("untyped", value)]
+            if type_key is None
+            else [("untyped", value), ("typed", value, type_key)]
+        )
+
+    def index_whole_values(self) -> None:
+        if not self.whole:
+            self.whole = True
+            for stamp, element in zip(self.stamps, self.values, strict=True):
+                if isinstance(element, dict):
+                    heapq.heappush(self.buckets.setdefault(("whole", _frozen(element)), []), stamp)
+
+    def file(self, stamp: int, element: Any) -> None:
+        """File a value (new or changed) under its buckets."""
+        for key in self.keys(element):
+            heapq.heappush(self.buckets.setdefault(key, []), stamp)
+        if isinstance(element, dict) and element.get("primary") is True:
+            self.primaries.add(stamp)
+
+    def position(self, stamp: int) -> int | None:
+        """Where the value stamped ``stamp`` is in ``values``, or ``None`` if removed."""
+        position = bisect.bisect_left(self.stamps, stamp)
+        found = position < len(self.stamps) and self.stamps[position] == stamp
+        return position if found else None
+
+    def holds(self, key: _Key, stamp: int) -> int | None:
+        """The position of ``stamp`` if its value still belongs to bucket ``key``."""
+        position = self.position(stamp)
+        if position is None or key not in self.keys(self.values[position]):
+            return None
+        return position
+
+    def first(self, key: _Key) -> int | None:
+        """The position of the first value in bucket ``key``."""
+        heap = self.buckets.get(key)
+        while heap:
+            position = self.holds(key, heap[0])
+            if position is not None:
+                return position
+            heapq.heappop(heap)  # a value that changed or left since it was filed here
+        return None
+
+    def every(self, key: _Key) -> list[int]:
+        """The positions of all the values in bucket ``key``, in order; the bucket tidied."""
+        stamps = sorted(set(self.buckets.get(key, ())))
+        kept = [stamp for stamp in stamps if self.holds(key, stamp) is not None]
+        self.buckets[key] = kept  # sorted: a heap
+        return [cast(int, self.position(stamp)) for stamp in kept]
+
+    def find(self, item: Any) -> int | None:
+        """The position of the first value that is the same as ``item``, if any."""
+        wanted = self.wanted(item)
+        if wanted is None:
+            return next(
+                (i for i, old in enumerate(self.values) if _same(self.attribute, old, item)), None
+            )
+        found = [position for key in wanted if (position := self.first(key)) is not None]
+        return min(found, default=None)
+
+    def matching(self, node: Filter) -> list[int]:
+        """The positions of the values ``node`` selects (:func:`paths.value_matches`).
+
+        A filter of ``eq`` conditions on ``value`` (``value eq "x" and type eq "work"``),
+        or an ``or`` of such filters (what the normalisation pass makes of Entra ID's
+        ``remove`` with a list of values), is evaluated on the values in those values'
+        buckets only; any other filter on every value.
+        """
+        terms = node.operands if isinstance(node, Or) else (node,)
+        buckets = [self.bucket(term) for term in terms]
+        if any(not narrowed for narrowed, _ in buckets):
+            return [p for p, v in enumerate(self.values) if value_matches(node, v, self.attribute)]
+        found: set[int] = set()
+        for term, (_, key) in zip(terms, buckets, strict=True):
+            for position in self.every(key) if key is not None else ():
+                if position not in found and value_matches(
+                    term, self.values[position], self.attribute
+                ):
+                    found.add(position)
+        return sorted(found)
+
+    def bucket(self, term: Filter) -> tuple[bool, _Key | None]:
+        """Where the values ``term`` selects are, if the index can say.
+
+        ``(True, key)``: every one is in bucket ``key`` (``None``: it selects none);
+        ``(False, None)``: the index cannot narrow ``term``.
+        """
+        attribute = self.attribute
+        conditions = equality_conditions(term, attribute)
+        definition = attribute if not attribute.is_complex else self.value_sub
+        if conditions is None or "value" not in conditions or definition is None:
+            return False, None
+        clean, key = _literal_key(definition, conditions["value"])
+        if not clean:
+            return False, None
+        return True, None if key is None else ("value" if attribute.is_complex else "scalar", key)
+
+    def append(self, element: Any) -> int:
+        self.values.append(element)
+        self.stamps.append(self.next_stamp)
+        self.file(self.next_stamp, element)
+        self.next_stamp += 1
+        return len(self.values) - 1
+
+    def replace(self, position: int, element: Any) -> None:
+        self.values[position] = element
+        self.file(self.stamps[position], element)
+
+    def remove(self, positions: Iterable[int]) -> None:
+        for position in sorted(set(positions), reverse=True):
+            del self.values[position]
+            del self.stamps[position]
+
+    def merge(self, new: list[Any], label: str) -> list[int]:
+        """``add`` to a multi-valued attribute: new values are appended, known ones updated.
+
+        RFC 7644 §3.5.2.1: "If the target location already contains the value specified,
+        no changes SHOULD be made"; sub-attributes sent with a known value (say
+        ``primary``) are merged into it. Returns the positions added or updated.
+        """
+        touched: list[int] = []
+        for item in new:
+            position = self.find(item)
+            if position is None:
+                touched.append(self.append(item))
+            elif isinstance(item, dict) and isinstance(self.values[position], dict):
+                before = dict(self.values[position])
+                self.values[position].update(item)
+                _guard_element(self.attribute, before, self.values[position], label)
+                self.file(self.stamps[position], self.values[position])
+                touched.append(position)
+        return touched
+
+    def settle_primary(self, touched: list[int]) -> None:
+        """RFC 7643 §2.4: a value made primary makes the others not primary."""
+        winner = next(
+            (
+                self.values[p]
+                for p in touched
+                if isinstance(self.values[p], dict) and self.values[p].get("primary") is True
+            ),
+            None,
+        )
+        if winner is None:
+            return
+        kept: set[int] = set()
+        for stamp in sorted(self.primaries):
+            position = self.position(stamp)
+            if position is None:
+                continue
+            value = self.values[position]
+            if value is winner:
+                kept.add(stamp)
+            elif isinstance(value, dict) and value.get("primary") is True:
+                value["primary"] = False
+                self.file(stamp, value)
+        self.primaries = kept
 
 
 def _guard_element(attribute: Attribute, old: Any, new: Any, label: str) -> None:
@@ -439,33 +709,25 @@ def _guard_element(attribute: Attribute, old: Any, new: Any, label: str) -> None
             raise MutabilityError(f"{label}: {attribute.name}.{sub.name} is immutable.")
 
 
-def _settle_primary(values: list[Any], touched: list[Any]) -> None:
-    """RFC 7643 §2.4: a value made primary makes the others not primary."""
-    winner = next((v for v in touched if isinstance(v, dict) and v.get("primary") is True), None)
-    if winner is None:
-        return
-    for value in values:
-        if value is not winner and isinstance(value, dict) and value.get("primary") is True:
-            value["primary"] = False
-
-
 class _Values:
-    """Operations on the values a filter selects: ``emails[type eq "work"].value``."""
+    """Operations on the values a filter selects: ``emails[type eq "work"].value``.
 
-    def __init__(self, container: dict[str, Any], target: ResolvedPath, strict: bool):
+    They change the values through the attribute's :class:`_ValueIndex`, which finds
+    them and stays valid for the next operation.
+    """
+
+    def __init__(
+        self, container: dict[str, Any], target: ResolvedPath, strict: bool, index: _ValueIndex
+    ):
         self.container = container
         self.target = target
         self.attribute = cast(Attribute, target.attribute)
         self.sub = target.sub_attribute
         self.value_filter = cast(Filter, target.value_filter)
         self.strict = strict
-        current = _get(container, self.attribute.name)
-        self.values: list[Any] = list(current) if isinstance(current, list) else []
-        self.matched = [
-            index
-            for index, value in enumerate(self.values)
-            if value_matches(self.value_filter, value, self.attribute)
-        ]
+        self.index = index
+        self.values = index.values
+        self.matched = index.matching(self.value_filter)
 
     def apply(self, op: Op, raw: Any) -> None:
         if op == "remove" or raw is None:
@@ -477,29 +739,30 @@ class _Values:
         if not self.matched:
             if op == "replace":
                 raise NoTargetError(f"{self.target.label}: the filter matched no value (§3.5.2.3).")
-            touched = [self.create(raw)]
-            self.values.append(touched[0])
+            touched = [self.index.append(self.create(raw))]
         else:
             touched = self.change(op, raw)
-        _settle_primary(self.values, touched)
+        self.index.settle_primary(touched)
         _put(self.container, self.attribute.name, self.values)
 
     def remove(self) -> None:
         """RFC 7644 §3.5.2.2: the matched values, or their sub-attribute, are removed."""
         label, sub = self.target.label, self.sub
-        kept: list[Any] = []
-        for index, value in enumerate(self.values):
-            if index not in self.matched:
-                kept.append(value)
-            elif sub is not None and isinstance(value, dict):
+        gone: list[int] = []
+        for position in self.matched:
+            value = self.values[position]
+            if sub is not None and isinstance(value, dict):
                 updated = dict(value)
                 _put(updated, sub.name, None)
                 _guard_element(self.attribute, value, updated, label)
                 if updated:
-                    kept.append(updated)
-        _put(self.container, self.attribute.name, kept)
+                    self.index.replace(position, updated)
+                    continue
+            gone.append(position)
+        self.index.remove(gone)
+        _put(self.container, self.attribute.name, self.values)
 
-    def change(self, op: Op, raw: Any) -> list[Any]:
+    def change(self, op: Op, raw: Any) -> list[int]:
         """RFC 7644 §3.5.2.3: "all matching record values SHALL be replaced"."""
         label, sub = self.target.label, self.sub
         if sub is not None:
@@ -508,9 +771,9 @@ class _Values:
             cleaned = _element(self.attribute, raw, label, self.strict)
             if cleaned is None:
                 return []
-        touched: list[Any] = []
-        for index in self.matched:
-            old = self.values[index]
+        touched: list[int] = []
+        for position in self.matched:
+            old = self.values[position]
             if not isinstance(old, dict) or not self.attribute.is_complex:
                 new = cleaned
             elif sub is not None:
@@ -521,8 +784,8 @@ class _Values:
             else:
                 new = {**old, **cleaned}
             _guard_element(self.attribute, old, new, label)
-            self.values[index] = new
-            touched.append(new)
+            self.index.replace(position, new)
+            touched.append(position)
         return touched
 
     def create(self, raw: Any) -> Any:

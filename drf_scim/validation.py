@@ -17,6 +17,7 @@ from typing import Any
 
 from . import normalization
 from .characteristics import STRING_TYPES, AttributeType, Mutability
+from .comparisons import is_present
 from .definitions import Attribute, ResourceSchemas, Schema
 from .errors import InvalidSyntaxError, InvalidValueError, MutabilityError
 from .indexing import parse_instant
@@ -52,7 +53,12 @@ def _text(kind: AttributeType, value: Any, path: str) -> str:
 def _scalar(attribute: Attribute, value: Any, path: str) -> Any:
     kind = attribute.type
     if kind in STRING_TYPES or kind is AttributeType.DATETIME:
-        return _text(kind, value, path)
+        text = _text(kind, value, path)
+        if attribute.required and text and not text.strip():
+            # "" is unassigned (RFC 7643 §2.5), left to the required checks; blanks are
+            # no value either, for an attribute that must have one (§2.2).
+            raise _fail(path, "is required and must not be blank.")
+        return text
     if kind is AttributeType.BOOLEAN:
         if not isinstance(value, bool):
             raise _fail(path, "expected a boolean.")
@@ -82,7 +88,11 @@ def _complex(attribute: Attribute, value: Any, path: str) -> dict[str, Any] | No
         if cleaned is not None:
             result[sub.name] = cleaned
     for sub in attribute.sub_attributes:
-        if sub.required and sub.mutability is not Mutability.READ_ONLY and sub.name not in result:
+        if (
+            sub.required
+            and sub.mutability is not Mutability.READ_ONLY
+            and not is_present(result.get(sub.name))
+        ):
             raise _fail(f"{path}.{sub.name}", "is required.")
     return result or None
 
@@ -99,7 +109,8 @@ def validate_value(attribute: Attribute, value: Any, path: str, strict: bool) ->
     Unless ``strict``, the value dialects are read first
     (:func:`drf_scim.normalization.normalize_value`); the check itself is strict: the
     type of RFC 7643 §2.3, known sub-attributes in their canonical case (RFC 7643 §2.1),
-    read-only sub-attributes and ``null`` dropped, ``primary`` true once at most (§2.4).
+    read-only sub-attributes and ``null`` dropped, ``primary`` true once at most (§2.4),
+    no empty or blank string for a required attribute or sub-attribute (§2.2, §2.5).
     """
     if not strict:
         value = normalization.normalize_value(attribute, value)
@@ -127,8 +138,13 @@ def _check_value(attribute: Attribute, value: Any, path: str) -> Any:
 
 
 def _attributes(
-    schema: Schema | None, schemas: ResourceSchemas, data: dict[str, Any], prefix: str
+    schema: Schema | None,
+    schemas: ResourceSchemas,
+    data: dict[str, Any],
+    prefix: str,
+    errors: list[str],
 ) -> dict[str, Any]:
+    """The clean attributes of ``data``; the ``invalidValue`` of each goes to ``errors``."""
     result: dict[str, Any] = {}
     for key, value in data.items():
         attribute = schema.get(key) if schema else schemas.top_level(key)
@@ -141,12 +157,19 @@ def _attributes(
             if value is None:
                 continue
             if not isinstance(value, dict):
-                raise _fail(extension.id, "expected a JSON object.")
-            result[extension.id] = _attributes(extension, schemas, value, f"{extension.id}:")
+                errors.append(str(_fail(extension.id, "expected a JSON object.")))
+                continue
+            result[extension.id] = _attributes(
+                extension, schemas, value, f"{extension.id}:", errors
+            )
             continue
         if attribute.mutability is Mutability.READ_ONLY or value is None:
             continue
-        cleaned = _check_value(attribute, value, f"{prefix}{attribute.name}")
+        try:
+            cleaned = _check_value(attribute, value, f"{prefix}{attribute.name}")
+        except InvalidValueError as exc:
+            errors.append(str(exc))
+            continue
         if cleaned is not None:
             result[attribute.name] = cleaned
     return result
@@ -162,7 +185,7 @@ def _check_required(document: dict[str, Any], schemas: ResourceSchemas) -> None:
         container = document if urn is None else document.get(urn)
         if container is None:
             continue  # an optional extension the client did not send
-        if attribute.name not in container:
+        if not is_present(container.get(attribute.name)):  # "" is unassigned (§2.5)
             name = attribute.name if urn is None else f"{urn}:{attribute.name}"
             raise _fail(name, "is required.")
 
@@ -174,16 +197,25 @@ def validate_document(
 
     Unless ``strict``, the body is first read from the IdP dialects by
     :func:`drf_scim.normalization.normalize_document`; it is then checked strictly:
-    ``schemas`` lists the core schema, every attribute is known (RFC 7643 §3) and its
-    value fits it, required attributes and extensions are there (RFC 7643 §2.2).
+    ``schemas`` is a list of strings (``invalidValue`` otherwise) that lists the core
+    schema, every attribute is known (RFC 7643 §3) and its value fits it, required
+    attributes and extensions are there (RFC 7643 §2.2): a required string that is empty
+    or blank is missing (RFC 7643 §2.5), ``invalidValue``.
     Read-only attributes are dropped (RFC 7644 §3.5.1).
     """
     if not strict:
         data = normalization.normalize_document(data, schemas)
     declared = data.get("schemas")
+    if declared is not None and (
+        not isinstance(declared, list) or not all(isinstance(urn, str) for urn in declared)
+    ):
+        raise _fail("schemas", "expected a list of schema URNs (RFC 7643 §3).")
     if not isinstance(declared, list) or schemas.core.id not in declared:
         raise InvalidSyntaxError(f"'schemas' must list {schemas.core.id}.")
-    document = _attributes(None, schemas, data, "")
+    errors: list[str] = []
+    document = _attributes(None, schemas, data, "", errors)
+    if errors:  # every attribute that is wrong, in one answer
+        raise InvalidValueError(" ".join(errors))
     for urn in [key for key, value in document.items() if key.startswith("urn:") and not value]:
         del document[urn]
     _check_required(document, schemas)

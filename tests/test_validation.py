@@ -136,3 +136,37 @@ def test_members_may_change_though_their_value_is_immutable_rfc7643_4_2():
 
 def test_immutable_check_ignores_non_immutable_attributes():
     check_immutable({"userName": "a"}, {"userName": "b"}, USERS)
+
+
+@pytest.mark.parametrize("blank", ["", " ", "\t"])
+def test_required_attribute_empty_or_blank_is_missing_rfc7643_2_2_and_2_5(blank):
+    """``required`` comes from the definitions: ``userName`` (§4.1.1), ``displayName``
+    (§4.2), and a required sub-attribute of a schema of the project's own."""
+    from drf_scim.characteristics import AttributeType
+    from drf_scim.definitions import Attribute, Schema
+
+    with pytest.raises(InvalidValueError, match="userName"):
+        validate_document({"userName": blank}, USERS)
+    with pytest.raises(InvalidValueError, match="displayName"):
+        validate_document({"displayName": blank}, GROUPS)
+    badge = Attribute(
+        "badges",
+        AttributeType.COMPLEX,
+        multi_valued=True,
+        sub_attributes=(Attribute("number", required=True), Attribute("label")),
+    )
+    schemas = ResourceSchemas(Schema("urn:x", "X", "", (badge,)))
+    with pytest.raises(InvalidValueError, match=r"badges\[0\].number"):
+        validate_document({"badges": [{"number": blank, "label": "x"}]}, schemas)
+    assert validate_document({"badges": [{"number": " 7 "}]}, schemas) == {
+        "badges": [{"number": " 7 "}]
+    }
+
+
+def test_every_wrong_value_is_reported_at_once_rfc7644_3_12():
+    with pytest.raises(InvalidValueError) as caught:
+        validate_document({"userName": ["x"], "active": "no", "nickName": ["a", "b"]}, USERS)
+    assert str(caught.value) == (
+        "userName: expected a single value, got a list. active: expected a boolean. "
+        "nickName: expected a single value, got a list."
+    )
