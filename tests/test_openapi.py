@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +25,7 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
 from drf_spectacular.settings import patched_settings
 from drf_spectacular.utils import extend_schema
+from jsonschema import ValidationError
 from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator
 from openapi_spec_validator import validate as validate_spec
 
@@ -240,7 +242,9 @@ def test_responses_are_scim_json_and_requests_also_json(schema):
                 assert set(response.get("content", {SCIM: None})) == {SCIM}
             if "requestBody" in documented:
                 assert set(documented["requestBody"]["content"]) == {SCIM, "application/json"}
-                assert documented["requestBody"]["required"] is True
+                # A SearchRequest may be left out: see test_search_body_is_optional.
+                optional = documented["operationId"].startswith("search")
+                assert documented["requestBody"]["required"] is not optional
             names = [parameter["name"] for parameter in documented.get("parameters", [])]
             assert "format" not in names
 
@@ -282,10 +286,17 @@ def test_query_parameters_and_request_headers(schema, route, method, query, head
     assert all(p["required"] for (where, _), p in documented.items() if where == "path")
 
 
-def test_sort_order_is_an_enum_and_paging_is_one_based(schema):
+def test_sort_order_is_an_enum_and_paging_takes_any_integer(schema, client):
     documented = parameters(schema, USERS, "get")
     assert documented["query", "sortOrder"]["schema"]["enum"] == ["ascending", "descending"]
-    assert documented["query", "startIndex"]["schema"]["minimum"] == 1
+    # RFC 7644 §3.4.2.4: startIndex below 1 means 1 and a negative count means 0, so the
+    # schema declares no minimum the server does not enforce.
+    for name in ("startIndex", "count"):
+        assert documented["query", name]["schema"] == {"type": "integer"}
+    assert "below 1 means 1" in documented["query", "startIndex"]["description"]
+    assert "below 0 means 0" in documented["query", "count"]["description"]
+    body = check(schema, client.get(USERS, {"startIndex": 0, "count": -1}), 200, USERS, "get")
+    assert (body["startIndex"], body["itemsPerPage"]) == (1, 0)
 
 
 # -- versions and locations, RFC 7644 §3.3 and §3.14 -------------------------------------------
@@ -356,8 +367,42 @@ def test_search_takes_a_search_request_rfc7644_3_4_3(schema):
     }
     search = schema["components"]["schemas"]["SearchRequest"]
     assert set(search["properties"]) == {"schemas", *QUERY, *PROJECTION}
-    assert search["properties"]["attributes"]["type"] == "array"
+    assert search["properties"]["attributes"]["oneOf"] == [
+        {"type": "array", "items": {"type": "string"}},
+        {"type": "string", "nullable": True},
+    ]
+    for name in ("filter", "sortBy", "sortOrder", "startIndex", "count"):
+        assert search["properties"][name]["nullable"] is True
+    for name in ("startIndex", "count"):
+        assert "minimum" not in search["properties"][name]
     assert search["example"]["schemas"] == [SEARCH_REQUEST_SCHEMA]
+    assert "required" not in search
+
+
+def test_search_body_is_optional_and_its_members_nullable(schema, client):
+    route = f"{USERS}/.search"
+    assert operation(schema, route, "post")["requestBody"]["required"] is False
+    client.post(USERS, {"schemas": [USER_SCHEMA], "userName": "bjensen"})
+    for body in (None, {"filter": None, "startIndex": None, "count": None, "attributes": None}):
+        answered = check(schema, client.post(route, body), 200, route, "post")
+        assert answered["totalResults"] == 1
+    nulls = {"schemas": [SEARCH_REQUEST_SCHEMA], "sortOrder": None, "excludedAttributes": None}
+    validate_body(schema, "SearchRequest", nulls, request=True)
+    shouted = {"sortOrder": "DESCENDING", "attributes": "userName,emails"}
+    validate_body(schema, "SearchRequest", shouted, request=True)
+    check(schema, client.post(route, shouted), 200, route, "post")
+    assert client.post(route, {"sortOrder": " descending "}).status_code == 400
+    with pytest.raises(ValidationError):
+        validate_body(schema, "SearchRequest", {"sortOrder": " descending "}, request=True)
+
+
+def test_search_request_requires_schemas_when_strict(client):
+    with override_settings(DRF_SCIM={"STRICT": True}):
+        generated, problems = generate()
+        refused = client.post(f"{USERS}/.search", {"filter": 'userName eq "x"'})
+    assert problems == []
+    assert generated["components"]["schemas"]["SearchRequest"]["required"] == ["schemas"]
+    assert refused.status_code == 400
 
 
 def test_patch_takes_a_patch_op_rfc7644_3_5_2(schema):
@@ -367,10 +412,36 @@ def test_patch_takes_a_patch_op_rfc7644_3_5_2(schema):
     assert patch_op["required"] == ["Operations"]
     item = patch_op["properties"]["Operations"]["items"]
     assert set(item["properties"]) == {"op", "path", "value"}
-    assert item["properties"]["op"]["enum"] == ["add", "remove", "replace"]
+    op = re.compile(item["properties"]["op"]["pattern"])
+    for accepted in ("add", "remove", "replace", "Replace", "ADD", " remove "):
+        assert op.fullmatch(accepted), accepted
+    for refused in ("", "upsert", "adds", "re place", "move"):
+        assert not op.fullmatch(refused), refused
     assert item["required"] == ["op"]
     assert patch_op["example"]["schemas"] == [PATCH_OP_SCHEMA]
     assert "PatchedUser" not in schema["components"]["schemas"]
+
+
+def test_patch_ops_in_any_case_as_the_server_reads_them(schema, client):
+    created = client.post(USERS, {"schemas": [USER_SCHEMA], "userName": "bjensen"}).json()
+    url = f"{USERS}/{created['id']}"
+    op = {"op": "Replace", "path": "displayName", "value": "Babs"}
+    body = {"schemas": [PATCH_OP_SCHEMA], "Operations": [op]}
+    validate_body(schema, "PatchOp", body, request=True)
+    assert check(schema, client.patch(url, body), 200, USER, "patch")["displayName"] == "Babs"
+
+
+def test_patch_ops_are_lower_case_when_strict(client):
+    with override_settings(DRF_SCIM={"STRICT": True}):
+        generated, problems = generate()
+        created = client.post(USERS, {"schemas": [USER_SCHEMA], "userName": "bjensen"}).json()
+        op = {"op": "Replace", "path": "displayName", "value": "Babs"}
+        body = {"schemas": [PATCH_OP_SCHEMA], "Operations": [op]}
+        refused = client.patch(f"{USERS}/{created['id']}", body)
+    assert problems == []
+    item = generated["components"]["schemas"]["PatchOp"]["properties"]["Operations"]["items"]
+    assert item["properties"]["op"] == {"type": "string", "enum": ["add", "remove", "replace"]}
+    assert refused.status_code == 400
 
 
 def test_create_and_replace_take_and_return_the_resource(schema):

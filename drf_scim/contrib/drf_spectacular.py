@@ -522,7 +522,9 @@ class SCIMAutoSchema(AutoSchema):
     def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
         operation: dict[str, Any] | None = super().get_operation(*args, **kwargs)
         if operation is not None and "requestBody" in operation:
-            operation["requestBody"]["required"] = True  # every SCIM body is required
+            # Every SCIM body is required, except a SearchRequest: without one, ``/.search``
+            # answers as ``GET`` without parameters does.
+            operation["requestBody"]["required"] = self.action != "search"
         return operation
 
     def get_request_serializer(self) -> Any:
@@ -691,6 +693,26 @@ def _error_schema(registry: Any) -> dict[str, Any]:
     }
 
 
+def _any_case(*words: str, spaces: bool = False) -> str:
+    """A pattern of ``words`` in any case (OpenAPI has no ``i`` flag), spaces around if asked."""
+    alternatives = "|".join("".join(f"[{c}{c.upper()}]" for c in word) for word in words)
+    space = r"\s*" if spaces else ""
+    return f"^{space}({alternatives}){space}$"
+
+
+def _patch_op_name_schema() -> dict[str, Any]:
+    """``op``: lower case under ``STRICT``; otherwise in any case, as the server reads it."""
+    names = ("add", "remove", "replace")
+    if scim_settings.STRICT:
+        return {"type": "string", "enum": list(names)}
+    return {
+        "type": "string",
+        "pattern": _any_case(*names, spaces=True),
+        "description": "`add`, `remove` or `replace`, in any case (`Replace`, as Entra ID "
+        "sends it).",
+    }
+
+
 def _patch_op_schema(registry: Any) -> dict[str, Any]:
     return {
         "type": "object",
@@ -706,7 +728,7 @@ def _patch_op_schema(registry: Any) -> dict[str, Any]:
                     "type": "object",
                     "required": ["op"],
                     "properties": {
-                        "op": {"type": "string", "enum": ["add", "remove", "replace"]},
+                        "op": _patch_op_name_schema(),
                         "path": {
                             "type": "string",
                             "description": "The attribute to change, with an optional value "
@@ -729,11 +751,19 @@ def _patch_op_schema(registry: Any) -> dict[str, Any]:
 
 
 def _search_request_schema(registry: Any) -> dict[str, Any]:
-    names = {"type": "array", "items": {"type": "string"}}
-    return {
+    # As query.search_params() reads the body: a member that is null is left out, and
+    # attributes may also be one comma-separated string.
+    # (OpenAPI 3.0's ``nullable`` applies to a ``type``, so it sits in one branch.)
+    names = {
+        "oneOf": [
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "string", "nullable": True},
+        ]
+    }
+    schema: dict[str, Any] = {
         "type": "object",
         "description": "A query in a POST body (RFC 7644 §3.4.3); the fields are those of the "
-        "query parameters of `GET`.",
+        "query parameters of `GET`. A member that is `null` counts as left out.",
         "properties": {
             "schemas": _schemas_property(
                 registry, "SearchRequest", constants.SEARCH_REQUEST_SCHEMA
@@ -743,11 +773,33 @@ def _search_request_schema(registry: Any) -> dict[str, Any]:
                 **names,
                 "description": "Attributes to leave out (RFC 7644 §3.9).",
             },
-            "filter": {"type": "string", "description": "A filter (RFC 7644 §3.4.2.2)."},
-            "sortBy": {"type": "string", "description": "The attribute to sort by."},
-            "sortOrder": {"type": "string", "enum": ["ascending", "descending"]},
-            "startIndex": {"type": "integer", "minimum": 1, "description": "1-based."},
-            "count": {"type": "integer", "minimum": 0, "description": "Results per page."},
+            "filter": {
+                "type": "string",
+                "nullable": True,
+                "description": "A filter (RFC 7644 §3.4.2.2).",
+            },
+            "sortBy": {
+                "type": "string",
+                "nullable": True,
+                "description": "The attribute to sort by.",
+            },
+            "sortOrder": {
+                "type": "string",
+                "nullable": True,
+                "pattern": _any_case("ascending", "descending"),
+                "description": "`ascending` (the default) or `descending`, in any case.",
+            },
+            "startIndex": {
+                "type": "integer",
+                "nullable": True,
+                "description": "1-based; below 1 means 1.",
+            },
+            "count": {
+                "type": "integer",
+                "nullable": True,
+                "description": "Results per page; below 0 means 0, above the maximum means "
+                "the maximum.",
+            },
         },
         "example": {
             "schemas": [constants.SEARCH_REQUEST_SCHEMA],
@@ -757,6 +809,9 @@ def _search_request_schema(registry: Any) -> dict[str, Any]:
             "count": 10,
         },
     }
+    if scim_settings.STRICT:
+        schema["required"] = ["schemas"]
+    return schema
 
 
 class SCIMViewExtension(OpenApiViewExtension):  # type: ignore[no-untyped-call]
