@@ -115,6 +115,7 @@ class SCIMPagination(BasePagination):
                 "in": "query",
                 "description": "1-based index of the first result; below 1 means 1 "
                 "(RFC 7644 §3.4.2.4).",
+                "allowEmptyValue": True,  # blank is left out
                 "schema": {"type": "integer"},
             },
             {
@@ -123,6 +124,7 @@ class SCIMPagination(BasePagination):
                 "in": "query",
                 "description": "Maximum number of results per page; below 0 means 0, above "
                 f"{self.get_max_count()} means {self.get_max_count()} (RFC 7644 §3.4.2.4).",
+                "allowEmptyValue": True,  # blank is left out
                 "schema": {"type": "integer"},
             },
         ]

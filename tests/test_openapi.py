@@ -401,8 +401,26 @@ def test_search_request_requires_schemas_when_strict(client):
         generated, problems = generate()
         refused = client.post(f"{USERS}/.search", {"filter": 'userName eq "x"'})
     assert problems == []
-    assert generated["components"]["schemas"]["SearchRequest"]["required"] == ["schemas"]
+    search = generated["components"]["schemas"]["SearchRequest"]
+    assert search["required"] == ["schemas"]
+    assert search["properties"]["schemas"]["type"] == "array"
     assert refused.status_code == 400
+
+
+def test_message_schemas_are_not_read_unless_strict(schema, client):
+    """RFC 7644 §3.4.3 and §3.5.2 messages: lenient servers take any ``schemas``."""
+    created = client.post(USERS, {"schemas": [USER_SCHEMA], "userName": "bjensen"}).json()
+    search = {"schemas": ["urn:nope"], "filter": 'userName eq "bjensen"'}
+    answered = check(
+        schema, client.post(f"{USERS}/.search", search), 200, f"{USERS}/.search", "post"
+    )
+    assert answered["totalResults"] == 1
+    patch = {"schemas": 42, "Operations": [{"op": "replace", "path": "displayName", "value": "B"}]}
+    patched = check(schema, client.patch(f"{USERS}/{created['id']}", patch), 200, USER, "patch")
+    assert patched["displayName"] == "B"
+    for name, body in (("SearchRequest", search), ("PatchOp", patch)):
+        assert "type" not in schema["components"]["schemas"][name]["properties"]["schemas"]
+        validate_body(schema, name, body, request=True)
 
 
 def test_patch_takes_a_patch_op_rfc7644_3_5_2(schema):
@@ -439,7 +457,10 @@ def test_patch_ops_are_lower_case_when_strict(client):
         body = {"schemas": [PATCH_OP_SCHEMA], "Operations": [op]}
         refused = client.patch(f"{USERS}/{created['id']}", body)
     assert problems == []
-    item = generated["components"]["schemas"]["PatchOp"]["properties"]["Operations"]["items"]
+    patch_op = generated["components"]["schemas"]["PatchOp"]
+    assert patch_op["required"] == ["schemas", "Operations"]
+    assert patch_op["properties"]["schemas"]["type"] == "array"
+    item = patch_op["properties"]["Operations"]["items"]
     assert item["properties"]["op"] == {"type": "string", "enum": ["add", "remove", "replace"]}
     assert refused.status_code == 400
 
@@ -470,6 +491,11 @@ def test_user_body_from_the_definitions_rfc7643_4_1(schema):
     assert urns["enum"] == [USER_SCHEMA, ENTERPRISE_USER_SCHEMA]
     group = schema["components"]["schemas"]["Group"]
     assert group["required"] == ["id", "displayName"]
+    # A required attribute needs a value: "" is none (the answer leaves it out).
+    assert user["properties"]["userName"]["minLength"] == 1
+    assert group["properties"]["displayName"]["minLength"] == 1
+    assert "minLength" not in user["properties"]["displayName"]
+    assert "minLength" not in user["properties"]["id"]
     assert "members" in group["properties"]
 
 

@@ -125,6 +125,14 @@ def _attribute_schema(attribute: Attribute) -> dict[str, Any]:
         description = f"{description} Canonical values: {values}.".strip()
     if description:
         schema["description"] = description
+    if (
+        attribute.required
+        and attribute.type is AttributeType.STRING
+        and not attribute.multi_valued
+        and attribute.mutability is not Mutability.READ_ONLY
+    ):
+        # An empty string is no value: it cannot satisfy `required` (userName, displayName).
+        schema["minLength"] = 1
     if attribute.mutability is Mutability.READ_ONLY:
         schema["readOnly"] = True
     if attribute.mutability is Mutability.WRITE_ONLY:
@@ -693,6 +701,17 @@ def _error_schema(registry: Any) -> dict[str, Any]:
     }
 
 
+def _message_schemas_property(registry: Any, owner: str, urn: str) -> dict[str, Any]:
+    """``schemas`` of a request message: read only under ``STRICT``, which requires ``urn``."""
+    if scim_settings.STRICT:
+        return _schemas_property(registry, owner, urn)
+    return {
+        "description": f"The URIs of the schemas the body follows (RFC 7643 §3): `{urn}`. "
+        "Not read unless the `STRICT` setting is on.",
+        "example": [urn],
+    }
+
+
 def _any_case(*words: str, spaces: bool = False) -> str:
     """A pattern of ``words`` in any case (OpenAPI has no ``i`` flag), spaces around if asked."""
     alternatives = "|".join("".join(f"[{c}{c.upper()}]" for c in word) for word in words)
@@ -718,9 +737,9 @@ def _patch_op_schema(registry: Any) -> dict[str, Any]:
         "type": "object",
         "description": "A PATCH request (RFC 7644 §3.5.2). Member names are case-insensitive "
         "(RFC 7643 §2.1); so are `op` values, unless the `STRICT` setting is on.",
-        "required": ["Operations"],
+        "required": ["schemas", "Operations"] if scim_settings.STRICT else ["Operations"],
         "properties": {
-            "schemas": _schemas_property(registry, "PatchOp", constants.PATCH_OP_SCHEMA),
+            "schemas": _message_schemas_property(registry, "PatchOp", constants.PATCH_OP_SCHEMA),
             "Operations": {
                 "type": "array",
                 "minItems": 1,
@@ -765,7 +784,7 @@ def _search_request_schema(registry: Any) -> dict[str, Any]:
         "description": "A query in a POST body (RFC 7644 §3.4.3); the fields are those of the "
         "query parameters of `GET`. A member that is `null` counts as left out.",
         "properties": {
-            "schemas": _schemas_property(
+            "schemas": _message_schemas_property(
                 registry, "SearchRequest", constants.SEARCH_REQUEST_SCHEMA
             ),
             "attributes": {**names, "description": "Attributes to return (RFC 7644 §3.9)."},
