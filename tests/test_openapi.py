@@ -407,6 +407,21 @@ def test_search_request_requires_schemas_when_strict(client):
     assert refused.status_code == 400
 
 
+def test_resource_schemas_are_not_read_unless_strict(schema, client):
+    body = {"schemas": ["urn:nope"], "userName": "bjensen"}
+    validate_body(schema, "UserRequest", body, request=True)
+    created = check(schema, client.post(USERS, body), 201, USERS, "post")
+    assert created["schemas"] == [USER_SCHEMA]
+    with override_settings(DRF_SCIM={"STRICT": True}):
+        generated, problems = generate()
+        refused = client.post(USERS, {"schemas": ["urn:nope"], "userName": "other"})
+    assert problems == []
+    request = generated["components"]["schemas"]["UserRequest"]
+    assert request["required"] == ["schemas", "userName"]
+    assert request["properties"]["schemas"]["type"] == "array"
+    assert refused.status_code == 400
+
+
 def test_message_schemas_are_not_read_unless_strict(schema, client):
     """RFC 7644 §3.4.3 and §3.5.2 messages: lenient servers take any ``schemas``."""
     created = client.post(USERS, {"schemas": [USER_SCHEMA], "userName": "bjensen"}).json()
@@ -467,8 +482,8 @@ def test_patch_ops_are_lower_case_when_strict(client):
 
 def test_create_and_replace_take_and_return_the_resource(schema):
     user = {"$ref": "#/components/schemas/User"}
-    assert request_schema(schema, USERS, "post") == user
-    assert request_schema(schema, USER, "put") == user
+    assert request_schema(schema, USERS, "post") == {"$ref": "#/components/schemas/UserRequest"}
+    assert request_schema(schema, USER, "put") == {"$ref": "#/components/schemas/UserRequest"}
     assert response_schema(schema, USERS, "post", "201") == user
     for method in ("get", "put", "patch"):
         assert response_schema(schema, USER, method, "200") == user
@@ -476,11 +491,20 @@ def test_create_and_replace_take_and_return_the_resource(schema):
 
 def test_user_body_from_the_definitions_rfc7643_4_1(schema):
     user = schema["components"]["schemas"]["User"]
-    # id is read-only and always returned: OpenAPI 3.0 requires it in responses only.
-    assert user["required"] == ["id", "userName"]
+    request = schema["components"]["schemas"]["UserRequest"]
+    # An answer always has id; attributes/excludedAttributes may leave out anything else
+    # (RFC 7644 §3.9). A request must carry userName.
+    assert user["required"] == ["id"]
+    assert request["required"] == ["userName"]
     assert user["properties"]["id"]["readOnly"] is True
     assert user["properties"]["meta"]["readOnly"] is True
-    assert user["properties"]["password"]["writeOnly"] is True
+    assert "id" not in request["properties"]
+    assert "meta" not in request["properties"]
+    assert request["properties"]["password"]["writeOnly"] is True
+    assert "password" not in user["properties"]
+    assert set(request["properties"]) | {"id", "meta", "groups"} == set(user["properties"]) | {
+        "password"
+    }
     assert user["properties"]["emails"]["type"] == "array"
     assert user["properties"]["groups"]["items"]["properties"]["$ref"]["format"] == (
         "uri-reference"
@@ -490,20 +514,43 @@ def test_user_body_from_the_definitions_rfc7643_4_1(schema):
     urns = schema["components"]["schemas"][component_name(user["properties"]["schemas"]["items"])]
     assert urns["enum"] == [USER_SCHEMA, ENTERPRISE_USER_SCHEMA]
     group = schema["components"]["schemas"]["Group"]
-    assert group["required"] == ["id", "displayName"]
+    group_request = schema["components"]["schemas"]["GroupRequest"]
+    assert group["required"] == ["id"]
+    assert group_request["required"] == ["displayName"]
     # A required attribute needs a value: "" is none (the answer leaves it out).
-    assert user["properties"]["userName"]["minLength"] == 1
-    assert group["properties"]["displayName"]["minLength"] == 1
-    assert "minLength" not in user["properties"]["displayName"]
-    assert "minLength" not in user["properties"]["id"]
+    assert request["properties"]["userName"]["minLength"] == 1
+    assert group_request["properties"]["displayName"]["minLength"] == 1
+    assert "minLength" not in request["properties"]["displayName"]
+    assert "minLength" not in user["properties"]["userName"]
     assert "members" in group["properties"]
+    assert "members" in group_request["properties"]
+
+
+def test_request_strings_exclude_nul_as_the_server_does(schema, client):
+    request = schema["components"]["schemas"]["UserRequest"]
+    body = {"schemas": [USER_SCHEMA], "userName": "bjensen", "nickName": "Babs\x00"}
+    with pytest.raises(ValidationError):
+        validate_body(schema, "UserRequest", body, request=True)
+    assert client.post(USERS, body).status_code == 400
+    title = request["properties"]["title"]["pattern"]
+    assert re.fullmatch(title, "Tour Guide")
+    assert "pattern" not in schema["components"]["schemas"]["User"]["properties"]["title"]
 
 
 def test_read_only_required_attributes_follow_drf_spectacular_setting():
     with patched_settings({"COMPONENT_NO_READ_ONLY_REQUIRED": True}):
         generated, _ = generate()
-    assert generated["components"]["schemas"]["User"]["required"] == ["userName"]
+    assert "required" not in generated["components"]["schemas"]["User"]
+    assert generated["components"]["schemas"]["UserRequest"]["required"] == ["userName"]
     assert generated["components"]["schemas"]["ServiceProviderConfig"]["required"] == ["schemas"]
+
+
+def test_the_request_component_follows_component_split_request():
+    with patched_settings({"COMPONENT_SPLIT_REQUEST": True}):
+        generated, problems = generate()
+    assert problems == []
+    assert request_schema(generated, USERS, "post") == {"$ref": "#/components/schemas/UserRequest"}
+    assert "UserRequestRequest" not in generated["components"]["schemas"]
 
 
 BADGE = Schema(
@@ -533,7 +580,7 @@ def test_a_custom_extension_appears_by_itself():
     assert problems == []
     validate_spec(generated)
     components = generated["components"]["schemas"]
-    user = components["User"]
+    user = components["UserRequest"]
     badge = user["properties"][BADGE.id]
     assert badge["type"] == "object"
     assert badge["required"] == ["badgeNumber"]
@@ -541,8 +588,10 @@ def test_a_custom_extension_appears_by_itself():
     assert badge["properties"]["badgeNumber"]["description"] == "The number on the badge."
     assert ENTERPRISE_USER_SCHEMA in user["properties"]
     assert BADGE.id in user["required"]  # a required extension (RFC 7643 §3.3)
-    urns = components[component_name(user["properties"]["schemas"]["items"])]["enum"]
+    answer = components["User"]["properties"]["schemas"]["items"]
+    urns = components[component_name(answer)]["enum"]
     assert urns == [USER_SCHEMA, ENTERPRISE_USER_SCHEMA, BADGE.id]
+    assert user["properties"]["schemas"]["example"] == urns
 
 
 # -- discovery, RFC 7644 §4 and RFC 7643 §5-7 ---------------------------------------------------
@@ -631,7 +680,7 @@ def test_resource_responses_match_the_schema(schema, client, sample):
     body = sample("rfc7643-8.2-user-full.json")
     for key in ("id", "meta", "groups"):
         body.pop(key, None)
-    validate_body(schema, "User", body, request=True)
+    validate_body(schema, "UserRequest", body, request=True)
     created = check(schema, client.post(USERS, body), 201, USERS, "post")
     url = f"{USERS}/{created['id']}"
     check(schema, client.get(url), 200, USER, "get")
