@@ -106,19 +106,25 @@ class SCIMPagination(BasePagination):
         }
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        # No ``minimum``: the server reads any integer (see get_start_index and get_count),
+        # so a schema that declared one would claim it refuses what it serves.
         return [
             {
                 "name": self.start_index_query_param,
                 "required": False,
                 "in": "query",
-                "description": "1-based index of the first result (RFC 7644 §3.4.2.4).",
-                "schema": {"type": "integer", "minimum": 1},
+                "description": "1-based index of the first result; below 1 means 1 "
+                "(RFC 7644 §3.4.2.4).",
+                "allowEmptyValue": True,  # blank is left out
+                "schema": {"type": "integer"},
             },
             {
                 "name": self.count_query_param,
                 "required": False,
                 "in": "query",
-                "description": "Maximum number of results per page (RFC 7644 §3.4.2.4).",
-                "schema": {"type": "integer", "minimum": 0},
+                "description": "Maximum number of results per page; below 0 means 0, above "
+                f"{self.get_max_count()} means {self.get_max_count()} (RFC 7644 §3.4.2.4).",
+                "allowEmptyValue": True,  # blank is left out
+                "schema": {"type": "integer"},
             },
         ]

@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils.dateparse import parse_datetime
 
 from drf_scim.constants import ERROR_SCHEMA, LIST_RESPONSE_SCHEMA
-from drf_scim.models import SCIMEvent, UserRecord, UserValue
+from drf_scim.models import UserRecord
 
 USERS = "/scim/v2/Users"
 CORE = "urn:ietf:params:scim:schemas:core:2.0:User"
@@ -682,13 +682,21 @@ def bjensen(client):
 
 
 def database_state():
-    """What a failed filter must leave untouched."""
-    return (
-        list(get_user_model().objects.order_by("pk").values_list("pk", "username", "is_active")),
-        list(UserRecord.objects.order_by("pk").values_list("pk", "version", "search")),
-        UserValue.objects.count(),
-        SCIMEvent.objects.count(),
-    )
+    """What a failed filter must leave untouched: every row of every table, each column.
+
+    The bearer token's ``last_used`` included, the audit log, sessions: whatever a GET
+    could write.
+    """
+    from django.apps import apps
+
+    state = {
+        model._meta.label: list(model._base_manager.order_by("pk").values())
+        for model in apps.get_models(include_auto_created=True)
+    }
+    assert state["drf_scim.SCIMToken"][0]["last_used"] is not None  # set by the fixture's POST
+    for label in ("auth.User", "drf_scim.UserRecord", "drf_scim.UserValue", "drf_scim.SCIMEvent"):
+        assert state[label], label  # the snapshot sees the fixture's rows
+    return state
 
 
 def assert_invalid_filter(response):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +25,7 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
 from drf_spectacular.settings import patched_settings
 from drf_spectacular.utils import extend_schema
+from jsonschema import ValidationError
 from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator
 from openapi_spec_validator import validate as validate_spec
 
@@ -240,7 +242,9 @@ def test_responses_are_scim_json_and_requests_also_json(schema):
                 assert set(response.get("content", {SCIM: None})) == {SCIM}
             if "requestBody" in documented:
                 assert set(documented["requestBody"]["content"]) == {SCIM, "application/json"}
-                assert documented["requestBody"]["required"] is True
+                # A SearchRequest may be left out: see test_search_body_is_optional.
+                optional = documented["operationId"].startswith("search")
+                assert documented["requestBody"]["required"] is not optional
             names = [parameter["name"] for parameter in documented.get("parameters", [])]
             assert "format" not in names
 
@@ -282,10 +286,17 @@ def test_query_parameters_and_request_headers(schema, route, method, query, head
     assert all(p["required"] for (where, _), p in documented.items() if where == "path")
 
 
-def test_sort_order_is_an_enum_and_paging_is_one_based(schema):
+def test_sort_order_is_an_enum_and_paging_takes_any_integer(schema, client):
     documented = parameters(schema, USERS, "get")
     assert documented["query", "sortOrder"]["schema"]["enum"] == ["ascending", "descending"]
-    assert documented["query", "startIndex"]["schema"]["minimum"] == 1
+    # RFC 7644 §3.4.2.4: startIndex below 1 means 1 and a negative count means 0, so the
+    # schema declares no minimum the server does not enforce.
+    for name in ("startIndex", "count"):
+        assert documented["query", name]["schema"] == {"type": "integer"}
+    assert "below 1 means 1" in documented["query", "startIndex"]["description"]
+    assert "below 0 means 0" in documented["query", "count"]["description"]
+    body = check(schema, client.get(USERS, {"startIndex": 0, "count": -1}), 200, USERS, "get")
+    assert (body["startIndex"], body["itemsPerPage"]) == (1, 0)
 
 
 # -- versions and locations, RFC 7644 §3.3 and §3.14 -------------------------------------------
@@ -356,8 +367,75 @@ def test_search_takes_a_search_request_rfc7644_3_4_3(schema):
     }
     search = schema["components"]["schemas"]["SearchRequest"]
     assert set(search["properties"]) == {"schemas", *QUERY, *PROJECTION}
-    assert search["properties"]["attributes"]["type"] == "array"
+    assert search["properties"]["attributes"]["oneOf"] == [
+        {"type": "array", "items": {"type": "string"}},
+        {"type": "string", "nullable": True},
+    ]
+    for name in ("filter", "sortBy", "sortOrder", "startIndex", "count"):
+        assert search["properties"][name]["nullable"] is True
+    for name in ("startIndex", "count"):
+        assert "minimum" not in search["properties"][name]
     assert search["example"]["schemas"] == [SEARCH_REQUEST_SCHEMA]
+    assert "required" not in search
+
+
+def test_search_body_is_optional_and_its_members_nullable(schema, client):
+    route = f"{USERS}/.search"
+    assert operation(schema, route, "post")["requestBody"]["required"] is False
+    client.post(USERS, {"schemas": [USER_SCHEMA], "userName": "bjensen"})
+    for body in (None, {"filter": None, "startIndex": None, "count": None, "attributes": None}):
+        answered = check(schema, client.post(route, body), 200, route, "post")
+        assert answered["totalResults"] == 1
+    nulls = {"schemas": [SEARCH_REQUEST_SCHEMA], "sortOrder": None, "excludedAttributes": None}
+    validate_body(schema, "SearchRequest", nulls, request=True)
+    shouted = {"sortOrder": "DESCENDING", "attributes": "userName,emails"}
+    validate_body(schema, "SearchRequest", shouted, request=True)
+    check(schema, client.post(route, shouted), 200, route, "post")
+    assert client.post(route, {"sortOrder": " descending "}).status_code == 400
+    with pytest.raises(ValidationError):
+        validate_body(schema, "SearchRequest", {"sortOrder": " descending "}, request=True)
+
+
+def test_search_request_requires_schemas_when_strict(client):
+    with override_settings(DRF_SCIM={"STRICT": True}):
+        generated, problems = generate()
+        refused = client.post(f"{USERS}/.search", {"filter": 'userName eq "x"'})
+    assert problems == []
+    search = generated["components"]["schemas"]["SearchRequest"]
+    assert search["required"] == ["schemas"]
+    assert search["properties"]["schemas"]["type"] == "array"
+    assert refused.status_code == 400
+
+
+def test_resource_schemas_are_not_read_unless_strict(schema, client):
+    body = {"schemas": ["urn:nope"], "userName": "bjensen"}
+    validate_body(schema, "UserRequest", body, request=True)
+    created = check(schema, client.post(USERS, body), 201, USERS, "post")
+    assert created["schemas"] == [USER_SCHEMA]
+    with override_settings(DRF_SCIM={"STRICT": True}):
+        generated, problems = generate()
+        refused = client.post(USERS, {"schemas": ["urn:nope"], "userName": "other"})
+    assert problems == []
+    request = generated["components"]["schemas"]["UserRequest"]
+    assert request["required"] == ["schemas", "userName"]
+    assert request["properties"]["schemas"]["type"] == "array"
+    assert refused.status_code == 400
+
+
+def test_message_schemas_are_not_read_unless_strict(schema, client):
+    """RFC 7644 §3.4.3 and §3.5.2 messages: lenient servers take any ``schemas``."""
+    created = client.post(USERS, {"schemas": [USER_SCHEMA], "userName": "bjensen"}).json()
+    search = {"schemas": ["urn:nope"], "filter": 'userName eq "bjensen"'}
+    answered = check(
+        schema, client.post(f"{USERS}/.search", search), 200, f"{USERS}/.search", "post"
+    )
+    assert answered["totalResults"] == 1
+    patch = {"schemas": 42, "Operations": [{"op": "replace", "path": "displayName", "value": "B"}]}
+    patched = check(schema, client.patch(f"{USERS}/{created['id']}", patch), 200, USER, "patch")
+    assert patched["displayName"] == "B"
+    for name, body in (("SearchRequest", search), ("PatchOp", patch)):
+        assert "type" not in schema["components"]["schemas"][name]["properties"]["schemas"]
+        validate_body(schema, name, body, request=True)
 
 
 def test_patch_takes_a_patch_op_rfc7644_3_5_2(schema):
@@ -367,16 +445,45 @@ def test_patch_takes_a_patch_op_rfc7644_3_5_2(schema):
     assert patch_op["required"] == ["Operations"]
     item = patch_op["properties"]["Operations"]["items"]
     assert set(item["properties"]) == {"op", "path", "value"}
-    assert item["properties"]["op"]["enum"] == ["add", "remove", "replace"]
+    op = re.compile(item["properties"]["op"]["pattern"])
+    for accepted in ("add", "remove", "replace", "Replace", "ADD", " remove "):
+        assert op.fullmatch(accepted), accepted
+    for refused in ("", "upsert", "adds", "re place", "move"):
+        assert not op.fullmatch(refused), refused
     assert item["required"] == ["op"]
     assert patch_op["example"]["schemas"] == [PATCH_OP_SCHEMA]
     assert "PatchedUser" not in schema["components"]["schemas"]
 
 
+def test_patch_ops_in_any_case_as_the_server_reads_them(schema, client):
+    created = client.post(USERS, {"schemas": [USER_SCHEMA], "userName": "bjensen"}).json()
+    url = f"{USERS}/{created['id']}"
+    op = {"op": "Replace", "path": "displayName", "value": "Babs"}
+    body = {"schemas": [PATCH_OP_SCHEMA], "Operations": [op]}
+    validate_body(schema, "PatchOp", body, request=True)
+    assert check(schema, client.patch(url, body), 200, USER, "patch")["displayName"] == "Babs"
+
+
+def test_patch_ops_are_lower_case_when_strict(client):
+    with override_settings(DRF_SCIM={"STRICT": True}):
+        generated, problems = generate()
+        created = client.post(USERS, {"schemas": [USER_SCHEMA], "userName": "bjensen"}).json()
+        op = {"op": "Replace", "path": "displayName", "value": "Babs"}
+        body = {"schemas": [PATCH_OP_SCHEMA], "Operations": [op]}
+        refused = client.patch(f"{USERS}/{created['id']}", body)
+    assert problems == []
+    patch_op = generated["components"]["schemas"]["PatchOp"]
+    assert patch_op["required"] == ["schemas", "Operations"]
+    assert patch_op["properties"]["schemas"]["type"] == "array"
+    item = patch_op["properties"]["Operations"]["items"]
+    assert item["properties"]["op"] == {"type": "string", "enum": ["add", "remove", "replace"]}
+    assert refused.status_code == 400
+
+
 def test_create_and_replace_take_and_return_the_resource(schema):
     user = {"$ref": "#/components/schemas/User"}
-    assert request_schema(schema, USERS, "post") == user
-    assert request_schema(schema, USER, "put") == user
+    assert request_schema(schema, USERS, "post") == {"$ref": "#/components/schemas/UserRequest"}
+    assert request_schema(schema, USER, "put") == {"$ref": "#/components/schemas/UserRequest"}
     assert response_schema(schema, USERS, "post", "201") == user
     for method in ("get", "put", "patch"):
         assert response_schema(schema, USER, method, "200") == user
@@ -384,11 +491,20 @@ def test_create_and_replace_take_and_return_the_resource(schema):
 
 def test_user_body_from_the_definitions_rfc7643_4_1(schema):
     user = schema["components"]["schemas"]["User"]
-    # id is read-only and always returned: OpenAPI 3.0 requires it in responses only.
-    assert user["required"] == ["id", "userName"]
+    request = schema["components"]["schemas"]["UserRequest"]
+    # An answer always has id; attributes/excludedAttributes may leave out anything else
+    # (RFC 7644 §3.9). A request must carry userName.
+    assert user["required"] == ["id"]
+    assert request["required"] == ["userName"]
     assert user["properties"]["id"]["readOnly"] is True
     assert user["properties"]["meta"]["readOnly"] is True
-    assert user["properties"]["password"]["writeOnly"] is True
+    assert "id" not in request["properties"]
+    assert "meta" not in request["properties"]
+    assert request["properties"]["password"]["writeOnly"] is True
+    assert "password" not in user["properties"]
+    assert set(request["properties"]) | {"id", "meta", "groups"} == set(user["properties"]) | {
+        "password"
+    }
     assert user["properties"]["emails"]["type"] == "array"
     assert user["properties"]["groups"]["items"]["properties"]["$ref"]["format"] == (
         "uri-reference"
@@ -398,15 +514,43 @@ def test_user_body_from_the_definitions_rfc7643_4_1(schema):
     urns = schema["components"]["schemas"][component_name(user["properties"]["schemas"]["items"])]
     assert urns["enum"] == [USER_SCHEMA, ENTERPRISE_USER_SCHEMA]
     group = schema["components"]["schemas"]["Group"]
-    assert group["required"] == ["id", "displayName"]
+    group_request = schema["components"]["schemas"]["GroupRequest"]
+    assert group["required"] == ["id"]
+    assert group_request["required"] == ["displayName"]
+    # A required attribute needs a value: "" is none (the answer leaves it out).
+    assert request["properties"]["userName"]["minLength"] == 1
+    assert group_request["properties"]["displayName"]["minLength"] == 1
+    assert "minLength" not in request["properties"]["displayName"]
+    assert "minLength" not in user["properties"]["userName"]
     assert "members" in group["properties"]
+    assert "members" in group_request["properties"]
+
+
+def test_request_strings_exclude_nul_as_the_server_does(schema, client):
+    request = schema["components"]["schemas"]["UserRequest"]
+    body = {"schemas": [USER_SCHEMA], "userName": "bjensen", "nickName": "Babs\x00"}
+    with pytest.raises(ValidationError):
+        validate_body(schema, "UserRequest", body, request=True)
+    assert client.post(USERS, body).status_code == 400
+    title = request["properties"]["title"]["pattern"]
+    assert re.fullmatch(title, "Tour Guide")
+    assert "pattern" not in schema["components"]["schemas"]["User"]["properties"]["title"]
 
 
 def test_read_only_required_attributes_follow_drf_spectacular_setting():
     with patched_settings({"COMPONENT_NO_READ_ONLY_REQUIRED": True}):
         generated, _ = generate()
-    assert generated["components"]["schemas"]["User"]["required"] == ["userName"]
+    assert "required" not in generated["components"]["schemas"]["User"]
+    assert generated["components"]["schemas"]["UserRequest"]["required"] == ["userName"]
     assert generated["components"]["schemas"]["ServiceProviderConfig"]["required"] == ["schemas"]
+
+
+def test_the_request_component_follows_component_split_request():
+    with patched_settings({"COMPONENT_SPLIT_REQUEST": True}):
+        generated, problems = generate()
+    assert problems == []
+    assert request_schema(generated, USERS, "post") == {"$ref": "#/components/schemas/UserRequest"}
+    assert "UserRequestRequest" not in generated["components"]["schemas"]
 
 
 BADGE = Schema(
@@ -436,7 +580,7 @@ def test_a_custom_extension_appears_by_itself():
     assert problems == []
     validate_spec(generated)
     components = generated["components"]["schemas"]
-    user = components["User"]
+    user = components["UserRequest"]
     badge = user["properties"][BADGE.id]
     assert badge["type"] == "object"
     assert badge["required"] == ["badgeNumber"]
@@ -444,8 +588,10 @@ def test_a_custom_extension_appears_by_itself():
     assert badge["properties"]["badgeNumber"]["description"] == "The number on the badge."
     assert ENTERPRISE_USER_SCHEMA in user["properties"]
     assert BADGE.id in user["required"]  # a required extension (RFC 7643 §3.3)
-    urns = components[component_name(user["properties"]["schemas"]["items"])]["enum"]
+    answer = components["User"]["properties"]["schemas"]["items"]
+    urns = components[component_name(answer)]["enum"]
     assert urns == [USER_SCHEMA, ENTERPRISE_USER_SCHEMA, BADGE.id]
+    assert user["properties"]["schemas"]["example"] == urns
 
 
 # -- discovery, RFC 7644 §4 and RFC 7643 §5-7 ---------------------------------------------------
@@ -534,7 +680,7 @@ def test_resource_responses_match_the_schema(schema, client, sample):
     body = sample("rfc7643-8.2-user-full.json")
     for key in ("id", "meta", "groups"):
         body.pop(key, None)
-    validate_body(schema, "User", body, request=True)
+    validate_body(schema, "UserRequest", body, request=True)
     created = check(schema, client.post(USERS, body), 201, USERS, "post")
     url = f"{USERS}/{created['id']}"
     check(schema, client.get(url), 200, USER, "get")

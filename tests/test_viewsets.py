@@ -186,6 +186,8 @@ def test_user_without_password_cannot_log_in(client):
     "field", ["is_staff", "is_superuser", "isStaff", "user_permissions", "groups", "last_login"]
 )
 def test_privileged_fields_can_never_be_set(client, field):
+    from drf_scim.serializers import PROTECTED_USER_FIELDS, SCIMUserSerializer
+
     body = create(client, **{field: True})
     user = User.objects.get()
     assert not user.is_staff
@@ -193,6 +195,35 @@ def test_privileged_fields_can_never_be_set(client, field):
     assert not user.user_permissions.exists()
     assert not user.groups.exists()
     assert field not in body
+
+    # Unknown attributes are dropped anyway, so the half above holds whatever
+    # PROTECTED_USER_FIELDS says. Here a serializer maps a SCIM attribute onto the protected
+    # column itself, as a project could without running `manage.py check` (drf_scim.E011):
+    # a POST or a PATCH must be refused or leave the column as it was.
+    column = {"isStaff": "is_staff"}.get(field, field)
+    if column not in ("is_staff", "is_superuser", "last_login"):
+        return  # many-to-many relations: no singular attribute can be mapped onto them
+    assert column in PROTECTED_USER_FIELDS
+    employee_number = f"{ENTERPRISE_USER_SCHEMA}:employeeNumber"
+    attribute, sent, privileged = {
+        "is_staff": ("active", True, {"is_staff": True}),
+        "is_superuser": ("active", True, {"is_superuser": True}),
+        "last_login": (employee_number, "2020-01-01T00:00:00Z", {"last_login__isnull": False}),
+    }[column]
+
+    class PrivilegedSerializer(SCIMUserSerializer):
+        attribute_map = {**SCIMUserSerializer.get_attribute_map(), attribute: column}
+
+    value = {ENTERPRISE_USER_SCHEMA: {"employeeNumber": sent}}
+    if attribute == "active":
+        value = {"active": sent}
+    patch = {"Operations": [{"op": "replace", "path": attribute, "value": sent}]}
+    with override_settings(DRF_SCIM={"USER_SERIALIZER": PrivilegedSerializer}):
+        created = client.post(USERS, user_body("mallory", **value))
+        patched = client.patch(f"{USERS}/{body['id']}", patch)
+    assert created.status_code < 500, created.content
+    assert patched.status_code < 500, patched.content
+    assert not User.objects.filter(**privileged).exists()
 
 
 # -- liberal in what we accept ----------------------------------------------------------

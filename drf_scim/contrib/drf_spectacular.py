@@ -70,6 +70,9 @@ _TYPES: dict[AttributeType, dict[str, Any]] = {
     AttributeType.REFERENCE: {"type": "string", "format": "uri-reference"},
 }
 
+#: A string without NUL characters.
+_NO_NUL = r"^[^\u0000]*$"
+
 #: The ``scimType`` keywords of RFC 7644 §3.12, Table 9, in the RFC's order.
 SCIM_TYPES = (
     "invalidFilter",
@@ -85,25 +88,37 @@ SCIM_TYPES = (
 )
 
 
-def json_schema(attributes: Iterable[Attribute]) -> dict[str, Any]:
+def json_schema(attributes: Iterable[Attribute], direction: str | None = None) -> dict[str, Any]:
     """The JSON schema of an object with these SCIM attributes.
 
-    ``required`` lists the required attributes and the read-only ones that are always
-    returned (``id``): OpenAPI 3.0 applies ``required`` to a read-only property in responses
-    only. drf-spectacular's ``COMPONENT_NO_READ_ONLY_REQUIRED`` setting leaves them out.
+    ``direction`` ``"request"`` leaves out read-only attributes and requires the required
+    ones; ``"response"`` leaves out write-only ones and requires only what is always
+    returned (``id``): ``attributes``/``excludedAttributes`` may leave out any other
+    (RFC 7644 §3.9). Without a direction (discovery documents, which are never projected),
+    ``required`` lists both the required attributes and the read-only ones that are always
+    returned: OpenAPI 3.0 applies ``required`` to a read-only property in responses only.
+    drf-spectacular's ``COMPONENT_NO_READ_ONLY_REQUIRED`` setting leaves the latter out.
     """
     properties = {}
     required = []
     for attribute in attributes:
-        if attribute.returned is Returned.NEVER and attribute.mutability is not (
-            Mutability.WRITE_ONLY
-        ):
-            continue
-        properties[attribute.name] = _attribute_schema(attribute)
         read_only = attribute.mutability is Mutability.READ_ONLY
+        write_only = attribute.mutability is Mutability.WRITE_ONLY
+        if attribute.returned is Returned.NEVER and not write_only:
+            continue
+        if (direction == "request" and read_only) or (direction == "response" and write_only):
+            continue
+        properties[attribute.name] = _attribute_schema(attribute, direction)
         if read_only and spectacular_settings.COMPONENT_NO_READ_ONLY_REQUIRED:
             continue
-        if attribute.required or (read_only and attribute.returned is Returned.ALWAYS):
+        always = read_only and attribute.returned is Returned.ALWAYS
+        if direction == "response":
+            wanted = always
+        elif direction == "request":
+            wanted = attribute.required
+        else:
+            wanted = attribute.required or always
+        if wanted:
             required.append(attribute.name)
     schema: dict[str, Any] = {"type": "object", "properties": properties}
     if required:
@@ -111,9 +126,9 @@ def json_schema(attributes: Iterable[Attribute]) -> dict[str, Any]:
     return schema
 
 
-def _attribute_schema(attribute: Attribute) -> dict[str, Any]:
+def _attribute_schema(attribute: Attribute, direction: str | None) -> dict[str, Any]:
     if attribute.is_complex:
-        single: dict[str, Any] = json_schema(attribute.sub_attributes)
+        single: dict[str, Any] = json_schema(attribute.sub_attributes, direction)
     else:
         single = dict(_TYPES[attribute.type])
     schema: dict[str, Any] = (
@@ -125,6 +140,18 @@ def _attribute_schema(attribute: Attribute) -> dict[str, Any]:
         description = f"{description} Canonical values: {values}.".strip()
     if description:
         schema["description"] = description
+    if (
+        direction == "request"
+        and attribute.required
+        and attribute.type is AttributeType.STRING
+        and not attribute.multi_valued
+    ):
+        # An empty string is no value: it cannot satisfy `required` (userName, displayName).
+        schema["minLength"] = 1
+    if direction == "request" and attribute.type is AttributeType.STRING:
+        # validation.py refuses NUL, which PostgreSQL cannot store, in every string.
+        target = schema["items"] if attribute.multi_valued else schema
+        target["pattern"] = _NO_NUL
     if attribute.mutability is Mutability.READ_ONLY:
         schema["readOnly"] = True
     if attribute.mutability is Mutability.WRITE_ONLY:
@@ -172,31 +199,41 @@ def _document_schema(registry: Any, name: str, schema: Schema) -> dict[str, Any]
 class SCIMResourceSerializerExtension(OpenApiSerializerExtension):  # type: ignore[no-untyped-call]
     """Describe a SCIM resource serializer by its schemas (RFC 7643 §2-4).
 
-    One component per resource type, named after it (``User``); ``readOnly`` and
-    ``writeOnly`` mark what only responses (``id``, ``meta``) or only requests
-    (``password``) carry. Each schema extension is an object under its URN.
+    Two components per resource type: the answer, named after it (``User``), and the body
+    of a POST or PUT (``UserRequest``). They differ in what is required: a request must
+    carry the required attributes (``userName``), an answer shaped by ``attributes`` or
+    ``excludedAttributes`` carries only what is always returned (``id``). Read-only
+    attributes (``id``, ``meta``) are only in the answer, write-only ones (``password``)
+    only in the request. Each schema extension is an object under its URN.
     """
 
     target_class = "drf_scim.serializers.SCIMResourceSerializer"
     match_subclasses = True
 
     def get_name(self, auto_schema: Any, direction: str) -> str:
-        return str(self.target.resource_type)
+        name = str(self.target.resource_type)
+        # With COMPONENT_SPLIT_REQUEST, drf-spectacular adds the suffix itself.
+        if direction == "request" and not spectacular_settings.COMPONENT_SPLIT_REQUEST:
+            name += "Request"
+        return name
 
     def map_serializer(self, auto_schema: Any, direction: str) -> dict[str, Any]:
         schemas = self.target.get_schemas()
-        schema = json_schema([*COMMON_ATTRIBUTES, *schemas.core])
+        schema = json_schema([*COMMON_ATTRIBUTES, *schemas.core], direction)
         urns = [schemas.core.id, *(extension.id for extension in schemas.extensions)]
-        name = self.get_name(auto_schema, direction)
-        schema["properties"] = {
-            "schemas": _schemas_property(auto_schema.registry, name, *urns),
-            **schema["properties"],
-        }
+        name = str(self.target.resource_type)
+        if direction == "request":
+            declared = _message_schemas_property(auto_schema.registry, name, *urns)
+            if scim_settings.STRICT:
+                schema["required"] = ["schemas", *schema.get("required", [])]
+        else:
+            declared = _schemas_property(auto_schema.registry, name, *urns)
+        schema["properties"] = {"schemas": declared, **schema["properties"]}
         for extension in schemas.extensions:
-            body = json_schema(extension.attributes)
+            body = json_schema(extension.attributes, direction)
             body["description"] = f"{extension.description} ({extension.id})."
             schema["properties"][extension.id] = body
-            if extension.id in schemas.required_extensions:
+            if direction == "request" and extension.id in schemas.required_extensions:
                 schema.setdefault("required", []).append(extension.id)
         return schema
 
@@ -522,7 +559,9 @@ class SCIMAutoSchema(AutoSchema):
     def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
         operation: dict[str, Any] | None = super().get_operation(*args, **kwargs)
         if operation is not None and "requestBody" in operation:
-            operation["requestBody"]["required"] = True  # every SCIM body is required
+            # Every SCIM body is required, except a SearchRequest: without one, ``/.search``
+            # answers as ``GET`` without parameters does.
+            operation["requestBody"]["required"] = self.action != "search"
         return operation
 
     def get_request_serializer(self) -> Any:
@@ -691,14 +730,50 @@ def _error_schema(registry: Any) -> dict[str, Any]:
     }
 
 
+def _message_schemas_property(registry: Any, owner: str, *urns: str) -> dict[str, Any]:
+    """``schemas`` of a request body, read only under ``STRICT``.
+
+    ``STRICT`` requires it to list the first of ``urns``: the message's, or the resource's
+    core schema.
+    """
+    if scim_settings.STRICT:
+        return _schemas_property(registry, owner, *urns)
+    names = ", ".join(f"`{urn}`" for urn in urns)
+    return {
+        "description": f"The URIs of the schemas the body follows (RFC 7643 §3): {names}. "
+        "Not read unless the `STRICT` setting is on.",
+        "example": list(urns),
+    }
+
+
+def _any_case(*words: str, spaces: bool = False) -> str:
+    """A pattern of ``words`` in any case (OpenAPI has no ``i`` flag), spaces around if asked."""
+    alternatives = "|".join("".join(f"[{c}{c.upper()}]" for c in word) for word in words)
+    space = r"\s*" if spaces else ""
+    return f"^{space}({alternatives}){space}$"
+
+
+def _patch_op_name_schema() -> dict[str, Any]:
+    """``op``: lower case under ``STRICT``; otherwise in any case, as the server reads it."""
+    names = ("add", "remove", "replace")
+    if scim_settings.STRICT:
+        return {"type": "string", "enum": list(names)}
+    return {
+        "type": "string",
+        "pattern": _any_case(*names, spaces=True),
+        "description": "`add`, `remove` or `replace`, in any case (`Replace`, as Entra ID "
+        "sends it).",
+    }
+
+
 def _patch_op_schema(registry: Any) -> dict[str, Any]:
     return {
         "type": "object",
         "description": "A PATCH request (RFC 7644 §3.5.2). Member names are case-insensitive "
         "(RFC 7643 §2.1); so are `op` values, unless the `STRICT` setting is on.",
-        "required": ["Operations"],
+        "required": ["schemas", "Operations"] if scim_settings.STRICT else ["Operations"],
         "properties": {
-            "schemas": _schemas_property(registry, "PatchOp", constants.PATCH_OP_SCHEMA),
+            "schemas": _message_schemas_property(registry, "PatchOp", constants.PATCH_OP_SCHEMA),
             "Operations": {
                 "type": "array",
                 "minItems": 1,
@@ -706,7 +781,7 @@ def _patch_op_schema(registry: Any) -> dict[str, Any]:
                     "type": "object",
                     "required": ["op"],
                     "properties": {
-                        "op": {"type": "string", "enum": ["add", "remove", "replace"]},
+                        "op": _patch_op_name_schema(),
                         "path": {
                             "type": "string",
                             "description": "The attribute to change, with an optional value "
@@ -729,13 +804,21 @@ def _patch_op_schema(registry: Any) -> dict[str, Any]:
 
 
 def _search_request_schema(registry: Any) -> dict[str, Any]:
-    names = {"type": "array", "items": {"type": "string"}}
-    return {
+    # As query.search_params() reads the body: a member that is null is left out, and
+    # attributes may also be one comma-separated string.
+    # (OpenAPI 3.0's ``nullable`` applies to a ``type``, so it sits in one branch.)
+    names = {
+        "oneOf": [
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "string", "nullable": True},
+        ]
+    }
+    schema: dict[str, Any] = {
         "type": "object",
         "description": "A query in a POST body (RFC 7644 §3.4.3); the fields are those of the "
-        "query parameters of `GET`.",
+        "query parameters of `GET`. A member that is `null` counts as left out.",
         "properties": {
-            "schemas": _schemas_property(
+            "schemas": _message_schemas_property(
                 registry, "SearchRequest", constants.SEARCH_REQUEST_SCHEMA
             ),
             "attributes": {**names, "description": "Attributes to return (RFC 7644 §3.9)."},
@@ -743,11 +826,33 @@ def _search_request_schema(registry: Any) -> dict[str, Any]:
                 **names,
                 "description": "Attributes to leave out (RFC 7644 §3.9).",
             },
-            "filter": {"type": "string", "description": "A filter (RFC 7644 §3.4.2.2)."},
-            "sortBy": {"type": "string", "description": "The attribute to sort by."},
-            "sortOrder": {"type": "string", "enum": ["ascending", "descending"]},
-            "startIndex": {"type": "integer", "minimum": 1, "description": "1-based."},
-            "count": {"type": "integer", "minimum": 0, "description": "Results per page."},
+            "filter": {
+                "type": "string",
+                "nullable": True,
+                "description": "A filter (RFC 7644 §3.4.2.2).",
+            },
+            "sortBy": {
+                "type": "string",
+                "nullable": True,
+                "description": "The attribute to sort by.",
+            },
+            "sortOrder": {
+                "type": "string",
+                "nullable": True,
+                "pattern": _any_case("ascending", "descending"),
+                "description": "`ascending` (the default) or `descending`, in any case.",
+            },
+            "startIndex": {
+                "type": "integer",
+                "nullable": True,
+                "description": "1-based; below 1 means 1.",
+            },
+            "count": {
+                "type": "integer",
+                "nullable": True,
+                "description": "Results per page; below 0 means 0, above the maximum means "
+                "the maximum.",
+            },
         },
         "example": {
             "schemas": [constants.SEARCH_REQUEST_SCHEMA],
@@ -757,6 +862,9 @@ def _search_request_schema(registry: Any) -> dict[str, Any]:
             "count": 10,
         },
     }
+    if scim_settings.STRICT:
+        schema["required"] = ["schemas"]
+    return schema
 
 
 class SCIMViewExtension(OpenApiViewExtension):  # type: ignore[no-untyped-call]
