@@ -100,6 +100,9 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
     #: Attributes whose first non-empty value names the resource in references
     #: (``members[].display``, ``groups[].display``).
     display_attributes: ClassVar[tuple[str, ...]] = ()
+    #: Model fields SCIM never writes, even when ``attribute_map`` maps an attribute to one
+    #: (``manage.py check`` reports such a mapping).
+    protected_fields: ClassVar[frozenset[str]] = frozenset()
     #: The model's foreign key to the tenant model (e.g. ``"organization"``), which scopes
     #: a tenant's token to its own resources; ``None`` when the resource has no tenant.
     tenant_field: ClassVar[str | None] = None
@@ -440,6 +443,7 @@ class SCIMUserSerializer(SCIMResourceSerializer):
     unique_key_attribute = "userName"
     unique_key_field = "user_name_key"
     display_attributes = ("displayName", "userName")
+    protected_fields = PROTECTED_USER_FIELDS
 
     @classmethod
     def get_model(cls) -> type[models.Model]:

@@ -13,6 +13,7 @@ of a subclass to store a resource type differently.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import uuid
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -466,7 +467,11 @@ class SCIMStorage:
         for mapping in self.resource.get_mappings():
             if mapping.reference:
                 continue  # written by write_reference()
-            if not mapping.read_only or mapping.computed is not None:
+            if mapping.field is not None and mapping.field.name in self.resource.protected_fields:
+                # Never written, whatever the mapping says (manage.py check: drf_scim.E011);
+                # the value is dropped, as a computed attribute's is.
+                mapping = dataclasses.replace(mapping, field=None)
+            if not mapping.read_only or mapping.computed is not None or mapping.field is None:
                 owner = write_column(instance, mapping, document)
                 if owner is not None and owner not in owners:
                     owners.append(owner)

@@ -518,12 +518,36 @@ def test_user_body_from_the_definitions_rfc7643_4_1(schema):
     assert group["required"] == ["id"]
     assert group_request["required"] == ["displayName"]
     # A required attribute needs a value: "" is none (the answer leaves it out).
-    assert request["properties"]["userName"]["minLength"] == 1
-    assert group_request["properties"]["displayName"]["minLength"] == 1
+    assert strict_shape(request["properties"]["userName"])["minLength"] == 1
+    assert strict_shape(group_request["properties"]["displayName"])["minLength"] == 1
     assert "minLength" not in request["properties"]["displayName"]
     assert "minLength" not in user["properties"]["userName"]
     assert "members" in group["properties"]
     assert "members" in group_request["properties"]
+
+
+def strict_shape(prop):
+    """A request property's RFC shape: the first of the shapes a lenient server reads."""
+    return prop["anyOf"][0] if "anyOf" in prop else prop
+
+
+def test_request_schema_describes_the_dialects_the_server_reads(schema, client):
+    """Unless ``STRICT``, the request schema says what drf_scim.normalization reads:
+    numbers for strings, "True" for booleans, a single value for a multi-valued attribute,
+    a bare id for ``manager`` (RFC 7643 §2.3 types, as Entra ID and JumpCloud send them)."""
+    body = {
+        "userName": 1234,
+        "active": "True",
+        "emails": {"value": "a@example.com"},
+        ENTERPRISE_USER_SCHEMA: {"manager": "26118915", "employeeNumber": 701984},
+    }
+    validate_body(schema, "UserRequest", body, request=True)
+    assert client.post(USERS, body).status_code == 201
+    with override_settings(DRF_SCIM={"STRICT": True}):
+        strict, _ = generate()
+    user_name = strict["components"]["schemas"]["UserRequest"]["properties"]["userName"]
+    assert "anyOf" not in user_name
+    assert user_name["type"] == "string"
 
 
 def test_request_strings_exclude_nul_as_the_server_does(schema, client):
@@ -532,7 +556,7 @@ def test_request_strings_exclude_nul_as_the_server_does(schema, client):
     with pytest.raises(ValidationError):
         validate_body(schema, "UserRequest", body, request=True)
     assert client.post(USERS, body).status_code == 400
-    title = request["properties"]["title"]["pattern"]
+    title = strict_shape(request["properties"]["title"])["pattern"]
     assert re.fullmatch(title, "Tour Guide")
     assert "pattern" not in schema["components"]["schemas"]["User"]["properties"]["title"]
 
@@ -584,7 +608,9 @@ def test_a_custom_extension_appears_by_itself():
     badge = user["properties"][BADGE.id]
     assert badge["type"] == "object"
     assert badge["required"] == ["badgeNumber"]
-    assert badge["properties"]["floor"] == {"type": "integer"}
+    assert strict_shape(badge["properties"]["floor"]) == {"type": "integer"}
+    answered = components["User"]["properties"][BADGE.id]
+    assert answered["properties"]["floor"] == {"type": "integer"}
     assert badge["properties"]["badgeNumber"]["description"] == "The number on the badge."
     assert ENTERPRISE_USER_SCHEMA in user["properties"]
     assert BADGE.id in user["required"]  # a required extension (RFC 7643 §3.3)

@@ -72,6 +72,8 @@ _TYPES: dict[AttributeType, dict[str, Any]] = {
 
 #: A string without NUL characters.
 _NO_NUL = r"^[^\u0000]*$"
+#: The same, with at least one character that is not white space.
+_SOME_TEXT = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
 
 #: The ``scimType`` keywords of RFC 7644 §3.12, Table 9, in the RFC's order.
 SCIM_TYPES = (
@@ -126,32 +128,62 @@ def json_schema(attributes: Iterable[Attribute], direction: str | None = None) -
     return schema
 
 
+def _dialects(attribute: Attribute, single: dict[str, Any]) -> dict[str, Any]:
+    """``single`` and the other shapes ``drf_scim.normalization`` reads for ``attribute``.
+
+    Unless ``STRICT``, a request may use the identity providers' dialects, and the schema
+    says so: numbers for strings, ``"True"`` for booleans, numeric strings for numbers; a
+    one-element list or a bare id for a single complex value with a ``value``.
+    """
+    if attribute.is_complex:
+        shapes = [single, {"type": "array", "items": single, "minItems": 1, "maxItems": 1}]
+        if attribute.get("value") is not None:
+            shapes.append({"type": "string"})
+        return {"anyOf": shapes}
+    dialect = {
+        AttributeType.STRING: {"type": "number"},
+        AttributeType.REFERENCE: {"type": "number"},
+        AttributeType.BOOLEAN: {
+            "type": "string",
+            "pattern": _any_case("true", "false", spaces=True),
+        },
+        AttributeType.INTEGER: {"type": "string", "pattern": r"^\s*[+-]?[0-9]{1,30}\s*$"},
+        AttributeType.DECIMAL: {
+            "type": "string",
+            "maxLength": 60,
+            "pattern": r"^\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*$",
+        },
+    }.get(attribute.type)
+    return {"anyOf": [single, dialect]} if dialect else single
+
+
 def _attribute_schema(attribute: Attribute, direction: str | None) -> dict[str, Any]:
+    request = direction == "request"
     if attribute.is_complex:
         single: dict[str, Any] = json_schema(attribute.sub_attributes, direction)
     else:
         single = dict(_TYPES[attribute.type])
+    if request and attribute.type is AttributeType.STRING:
+        # validation.py refuses NUL, which PostgreSQL cannot store, in every string; a
+        # required one needs a character other than white space (userName, displayName).
+        if attribute.required and not attribute.multi_valued:
+            single.update(minLength=1, pattern=_SOME_TEXT)
+        else:
+            single["pattern"] = _NO_NUL
+    lenient = request and not scim_settings.STRICT
+    if lenient and not (attribute.multi_valued and attribute.is_complex):
+        single = _dialects(attribute, single)
     schema: dict[str, Any] = (
-        {"type": "array", "items": single} if attribute.multi_valued else single
+        {"type": "array", "items": single} if attribute.multi_valued else dict(single)
     )
+    if lenient and attribute.multi_valued:
+        schema = {"anyOf": [schema, single]}  # a single value for a multi-valued attribute
     description = attribute.description
     if attribute.canonical_values:
         values = ", ".join(attribute.canonical_values)
         description = f"{description} Canonical values: {values}.".strip()
     if description:
         schema["description"] = description
-    if (
-        direction == "request"
-        and attribute.required
-        and attribute.type is AttributeType.STRING
-        and not attribute.multi_valued
-    ):
-        # An empty string is no value: it cannot satisfy `required` (userName, displayName).
-        schema["minLength"] = 1
-    if direction == "request" and attribute.type is AttributeType.STRING:
-        # validation.py refuses NUL, which PostgreSQL cannot store, in every string.
-        target = schema["items"] if attribute.multi_valued else schema
-        target["pattern"] = _NO_NUL
     if attribute.mutability is Mutability.READ_ONLY:
         schema["readOnly"] = True
     if attribute.mutability is Mutability.WRITE_ONLY:
@@ -223,7 +255,7 @@ class SCIMResourceSerializerExtension(OpenApiSerializerExtension):  # type: igno
         urns = [schemas.core.id, *(extension.id for extension in schemas.extensions)]
         name = str(self.target.resource_type)
         if direction == "request":
-            declared = _message_schemas_property(auto_schema.registry, name, *urns)
+            declared = _message_schemas_property(auto_schema.registry, name, *urns, typed=True)
             if scim_settings.STRICT:
                 schema["required"] = ["schemas", *schema.get("required", [])]
         else:
@@ -730,20 +762,30 @@ def _error_schema(registry: Any) -> dict[str, Any]:
     }
 
 
-def _message_schemas_property(registry: Any, owner: str, *urns: str) -> dict[str, Any]:
-    """``schemas`` of a request body, read only under ``STRICT``.
+def _message_schemas_property(
+    registry: Any, owner: str, *urns: str, typed: bool = False
+) -> dict[str, Any]:
+    """``schemas`` of a request body, checked only under ``STRICT``.
 
     ``STRICT`` requires it to list the first of ``urns``: the message's, or the resource's
-    core schema.
+    core schema. Otherwise a resource body's ``schemas`` (``typed``) must still be an array
+    of strings, which the server completes; a message's is not read.
     """
     if scim_settings.STRICT:
         return _schemas_property(registry, owner, *urns)
     names = ", ".join(f"`{urn}`" for urn in urns)
-    return {
+    declared: dict[str, Any] = {
         "description": f"The URIs of the schemas the body follows (RFC 7643 §3): {names}. "
-        "Not read unless the `STRICT` setting is on.",
+        + (
+            "Without the core schema's URI, it is added."
+            if typed
+            else "Not read unless the `STRICT` setting is on."
+        ),
         "example": list(urns),
     }
+    if typed:
+        declared = {"type": "array", "items": {"type": "string"}, **declared}
+    return declared
 
 
 def _any_case(*words: str, spaces: bool = False) -> str:
