@@ -179,7 +179,7 @@ class Relation:
         return references
 
     def _reference(self, scim_id: Any, display: Any, root: str) -> dict[str, Any]:
-        reference = {"value": str(scim_id), "$ref": f"{root}{self.target.endpoint}/{scim_id}"}
+        reference = {"value": str(scim_id), "$ref": self.target.location_of(root, scim_id)}
         if display not in (None, ""):
             reference["display"] = str(display)
         reference["type"] = self.value_type

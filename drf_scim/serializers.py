@@ -196,9 +196,9 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         return str(value).casefold() if value not in (None, "") else None
 
     @classmethod
-    def root_url(cls, location_base: str) -> str:
-        """The SCIM base URL from this type's ``location_base`` (``.../scim/v2/Users/``)."""
-        return location_base.rstrip("/").removesuffix(cls.endpoint)
+    def location_of(cls, root: str, scim_id: Any) -> str:
+        """The URI of the resource ``scim_id`` under the SCIM base URL ``root``."""
+        return f"{root}{cls.endpoint}/{scim_id}"
 
     # -- reading -----------------------------------------------------------------------
 
@@ -231,7 +231,7 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
             holder = container(document, mapping.urn, create=False) or {}
             reference = holder.get(mapping.attribute.name)
             if isinstance(reference, dict) and "value" in reference:
-                reference["$ref"] = f"{self._root()}{self.endpoint}/{reference['value']}"
+                reference["$ref"] = self.location_of(self._root(), reference["value"])
 
     def current_document(self, instance: models.Model) -> dict[str, Any]:
         """The whole stored resource, for a write to compare or patch.
@@ -242,20 +242,22 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         return self._shape(instance, self.get_storage().load_document(instance, values=True))
 
     def _root(self) -> str:
-        """The SCIM base URL (absolute when there is a request), for ``$ref`` values."""
-        return self.root_url(str(self.context.get("location_base") or f"{self.endpoint}/"))
+        """The SCIM base URL, for ``meta.location`` and ``$ref`` values.
+
+        Absolute when there is a request (the viewset's ``get_scim_root()``), else empty.
+        """
+        return str(self.context.get("scim_root") or "")
 
     def _meta(self, instance: models.Model, record: BaseRecord) -> dict[str, Any]:
         created = record.created
         mapping = self.get_mapping("meta.created")
         if mapping is not None:
             created = mapping.read(instance) or created
-        base = self.context.get("location_base") or f"{self.endpoint}/"
         return {
             "resourceType": self.resource_type,
             "created": to_scim(created),
             "lastModified": to_scim(record.last_modified),
-            "location": f"{base}{record.id}",
+            "location": self.location_of(self._root(), record.id),
             "version": f'W/"{record.version}"',
         }
 

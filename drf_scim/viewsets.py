@@ -188,11 +188,19 @@ class SCIMModelViewSet(  # type: ignore[misc]
             return queryset.none()
         return queryset.filter(**{field: tenant})
 
+    def get_scim_root(self) -> str:
+        """The SCIM base URL, absolute (``https://host/scim/v2``): the one place it is made.
+
+        ``meta.location``, ``Location`` and every ``$ref`` start with it.
+        """
+        if not hasattr(self, "_scim_root"):
+            endpoint = self.get_serializer_class().endpoint
+            self._scim_root = self.reverse_action("list").rstrip("/").removesuffix(endpoint)
+        return self._scim_root
+
     def get_serializer_context(self) -> dict[str, Any]:
         context = dict(super().get_serializer_context())
-        if not hasattr(self, "_location_base"):
-            self._location_base = self.reverse_action("list") + "/"
-        context["location_base"] = self._location_base
+        context["scim_root"] = self.get_scim_root()
         context["projection"] = self.get_projection()
         context["tenant"] = self.get_tenant()
         context["delete_mode"] = self.get_delete_mode()
@@ -225,8 +233,9 @@ class SCIMModelViewSet(  # type: ignore[misc]
         """The resource as the response to a read or write, with ``ETag`` and ``Location``."""
         headers = {
             "ETag": self.get_etag(instance),
-            "Location": f"{self.get_serializer_context()['location_base']}"
-            f"{self.resource_id(instance)}",
+            "Location": self.get_serializer_class().location_of(
+                self.get_scim_root(), self.resource_id(instance)
+            ),
         }
         return Response(self.get_serializer(instance).data, status=status, headers=headers)
 
@@ -266,9 +275,8 @@ class SCIMModelViewSet(  # type: ignore[misc]
         page = cast(list[Any], self.paginate_queryset(self.filter_queryset(self.get_queryset())))
         serializer_class = self.get_serializer_class()
         context = self.get_serializer_context()
-        root = serializer_class.root_url(str(context["location_base"]))
         context["preloaded"] = serializer_class.get_storage().preload(
-            page, self.get_projection(), root
+            page, self.get_projection(), context["scim_root"]
         )
         serializer = serializer_class(page, many=True, context=context)
         return self.get_paginated_response(serializer.data)
