@@ -113,6 +113,40 @@ def setup_django(db: str | None) -> None:
     django.setup()
 
 
+def setup_named_database(db: str | None, sqlite_file: str, server_name: str) -> None:
+    """bench/settings.py's settings, with a benchmark's own database (file or name)."""
+    if db is not None:
+        os.environ["DATABASE_URL"] = SERVERS[db]
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    import bench.settings as bench_settings
+
+    default = bench_settings.DATABASES["default"]
+    if default["ENGINE"] == "django.db.backends.sqlite3":
+        default["NAME"] = str(bench_settings.BENCH_DATA_DIR / sqlite_file)
+    else:
+        default["NAME"] = server_name
+    import django
+
+    django.setup()
+
+
+def open_database(reset: bool, title: str) -> None:
+    """Create and migrate the benchmark database; log ``title`` (``{server}`` filled in)
+    and what the numbers were measured on."""
+    import django
+    from django.core.management import call_command
+    from django.db import connection
+
+    prepare_database(reset)
+    call_command("migrate", verbosity=0)
+    server = f"{connection.display_name} {'.'.join(map(str, connection.get_database_version()))}"
+    log(title.format(server=server))
+    log(
+        f"drf-scim {revision()}, Django {django.get_version()}, Python "
+        f"{platform.python_version()}, {os.cpu_count()} CPUs, load average {load()}"
+    )
+
+
 def prepare_database(reset: bool) -> None:
     """Create the benchmark database if needed (drop it first with ``--reset``)."""
     from django.conf import settings
@@ -638,22 +672,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--users and --runs must be positive")
 
     setup_django(args.db)
-    import django
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
-    from django.db import connection
     from django.test import Client
 
     from drf_scim.models import SCIMToken
 
-    prepare_database(args.reset)
-    call_command("migrate", verbosity=0)
-    server = f"{connection.display_name} {'.'.join(map(str, connection.get_database_version()))}"
-    log(f"drf-scim filter benchmark: {args.users} users on {server}")
-    log(
-        f"drf-scim {revision()}, Django {django.get_version()}, Python "
-        f"{platform.python_version()}, {os.cpu_count()} CPUs, load average {load()}"
-    )
+    open_database(args.reset, f"drf-scim filter benchmark: {args.users} users on {{server}}")
     seconds = populate(args.users)
     log(
         "users: reused from an earlier run"

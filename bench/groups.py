@@ -14,8 +14,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
-import platform
 import statistics
 import sys
 import time
@@ -28,7 +26,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.filters import SERVERS, load, log, prepare_database, revision  # noqa: E402
+from bench.filters import (  # noqa: E402
+    SERVERS,
+    load,
+    log,
+    milliseconds,
+    open_database,
+    setup_named_database,
+)
 
 #: This benchmark's own database, beside the filter benchmark's 100,000 users: the file
 #: ``bench/.data/groups.sqlite3``, or the database ``drf_scim_bench_groups``.
@@ -45,19 +50,7 @@ BATCH = 2000
 
 def setup_django(db: str | None) -> None:
     """bench/settings.py's settings, with this benchmark's database name."""
-    if db is not None:
-        os.environ["DATABASE_URL"] = SERVERS[db]
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
-    import bench.settings as bench_settings
-
-    default = bench_settings.DATABASES["default"]
-    if default["ENGINE"] == "django.db.backends.sqlite3":
-        default["NAME"] = str(bench_settings.BENCH_DATA_DIR / DATABASE_FILE)
-    else:
-        default["NAME"] = DATABASE_NAME
-    import django
-
-    django.setup()
+    setup_named_database(db, DATABASE_FILE, DATABASE_NAME)
 
 
 # -- the data set -----------------------------------------------------------------------------
@@ -426,10 +419,6 @@ def measure(case: Case, runs: int) -> Result:
     return result
 
 
-def milliseconds(seconds: float) -> str:
-    return f"{seconds * 1000:.2f} ms"
-
-
 def report(results: list[Result], runs: int) -> None:
     median = statistics.median
     log(f"median of {runs} runs (fastest run on the right); queries of one request beside each")
@@ -465,20 +454,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--members must be at least 2 and --runs positive")
 
     setup_django(args.db)
-    import django
-    from django.core.management import call_command
-    from django.db import connection
     from django.test import Client
 
     from drf_scim.models import SCIMEvent, SCIMToken
 
-    prepare_database(args.reset)
-    call_command("migrate", verbosity=0)
-    server = f"{connection.display_name} {'.'.join(map(str, connection.get_database_version()))}"
-    log(f"drf-scim group benchmark: a group of {args.members} members on {server}")
-    log(
-        f"drf-scim {revision()}, Django {django.get_version()}, Python "
-        f"{platform.python_version()}, {os.cpu_count()} CPUs, load average {load()}"
+    open_database(
+        args.reset,
+        f"drf-scim group benchmark: a group of {args.members} members on {{server}}",
     )
     seconds = populate(args.members)
     log(
