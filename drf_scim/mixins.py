@@ -21,7 +21,6 @@ from rest_framework.response import Response
 
 from .exceptions import Uniqueness
 from .models import SCIMEvent
-from .parsers import SCIMParser, read_unsized_body
 from .patch import parse_patch_request
 from .settings import scim_settings
 from .signals import operation_failed, post_operation, pre_operation
@@ -100,8 +99,6 @@ class SCIMWriteMixin:
     #: What DELETE does: "delete" the row, or "deactivate" it and hide it from SCIM
     #: (404 from then on). ``None`` takes the ``DELETE_MODE`` setting.
     delete_mode: DeleteMode | None = None
-    #: The operation of the write in progress (``None`` outside writes).
-    scim_operation: str | None = None
 
     if TYPE_CHECKING:
         request: Request
@@ -115,17 +112,6 @@ class SCIMWriteMixin:
         def resource_response(self, instance: models.Model, status: int) -> Response: ...
         def get_etag(self, instance: models.Model) -> str: ...
 
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        """DRF's checks, then a body sent in chunks made readable (:func:`read_unsized_body`).
-
-        After authentication: a body is read for no one the server does not know.
-        """
-        super().initial(request, *args, **kwargs)  # type: ignore[misc]
-        if request.method in ("POST", "PUT", "PATCH"):
-            limits = [p.get_max_size() for p in request.parsers or () if isinstance(p, SCIMParser)]
-            limit = max(limits) if limits else int(scim_settings.MAX_PAYLOAD_SIZE)
-            read_unsized_body(request._request, limit)
-
     @contextmanager
     def scim_write(self, operation: str) -> Iterator[SCIMWrite]:
         """Run one write: atomically, with its signals, a 409 for a unique constraint.
@@ -136,7 +122,6 @@ class SCIMWriteMixin:
         exception: a bug too is recorded, as the ``500`` the exception handler answers.
         """
         write = SCIMWrite(self, operation)
-        self.scim_operation = operation
         try:
             try:
                 with transaction.atomic():

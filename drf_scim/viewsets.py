@@ -36,7 +36,7 @@ from .mixins import (
 )
 from .models import SCIMToken
 from .pagination import SCIMPagination
-from .parsers import SCIMJSONParser, SCIMParser
+from .parsers import SCIMJSONParser, SCIMParser, read_unsized_body
 from .projection import Projection
 from .query import SCIMQuery
 from .renderers import SCIMRenderer
@@ -69,6 +69,17 @@ class SCIMViewMixin:
     def get_exception_handler(self) -> Callable[[Exception, dict[str, Any]], Response | None]:
         """SCIM's handler, whatever the project's ``EXCEPTION_HANDLER`` is."""
         return scim_exception_handler
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        """DRF's checks, then a body sent in chunks made readable (:func:`read_unsized_body`).
+
+        After authentication: a body is read for no one the server does not know.
+        """
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        if request.method in ("POST", "PUT", "PATCH"):
+            limits = [p.get_max_size() for p in request.parsers or () if isinstance(p, SCIMParser)]
+            limit = max(limits) if limits else int(scim_settings.MAX_PAYLOAD_SIZE)
+            read_unsized_body(request._request, limit)
 
     @classmethod
     def as_view(cls, *args: Any, **kwargs: Any) -> Any:

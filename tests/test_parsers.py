@@ -520,6 +520,22 @@ def test_rfc9112_7_1_chunked_patch_body_is_read(client):
     assert response.json()["title"] == "Chunked"
 
 
+@pytest.mark.parametrize("path", [f"{USERS}/.search", "/scim/v2/.search"])
+def test_rfc9112_7_1_chunked_search_request_is_read(client, path):
+    """Every SCIM view reads a chunked body, the root ``/.search`` (RFC 7644 §3.4.3) too."""
+    client.post(USERS, {"userName": "chunky"})
+    client.post(USERS, {"userName": "other"})  # an empty body would find both
+    body = {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
+        "filter": 'userName eq "chunky"',
+    }
+
+    response, _ = _chunked(client, "POST", path, json.dumps(body).encode())
+
+    assert response.status_code == 200, response.content
+    assert response.json()["totalResults"] == 1
+
+
 @override_settings(DRF_SCIM={"MAX_PAYLOAD_SIZE": 100})
 def test_rfc7644_3_12_chunked_body_over_max_payload_size_is_413_read_no_further(client):
     before = _state()
