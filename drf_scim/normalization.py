@@ -24,8 +24,9 @@ the first is kept (RFC 7643 §2.4).
 Accepted dialects:
 
 * Booleans as strings: ``"True"``, ``"false"`` (Microsoft Entra ID).
-* Numbers for string attributes, e.g. ``"employeeNumber": 1234`` (Entra ID, JumpCloud),
-  and numeric strings for integer or decimal attributes.
+* Whole numbers for string attributes, e.g. ``"employeeNumber": 1234`` (Entra ID,
+  JumpCloud), and numeric strings for integer or decimal attributes. A fraction for a
+  string (``"displayName": 1.5``) is no dialect.
 * A single value where a multi-valued attribute is expected, e.g. ``"emails": {...}``,
   and a one-element list where a single complex value is expected, e.g. ``"manager":
   [{"value": "26118915"}]`` (Entra ID's sample code).
@@ -105,8 +106,12 @@ def coerce_boolean(value: Any) -> Any:
 
 
 def coerce_string(value: Any) -> Any:
-    """Numbers become their decimal text (Entra ID, JumpCloud)."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    """Whole numbers become their decimal text (Entra ID, JumpCloud: ``employeeNumber``).
+
+    Only integers: no IdP sends a fraction for a string, so ``1.5`` is left for
+    validation to refuse.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return value
 
