@@ -312,7 +312,9 @@ _PATCH_OPS = ("add", "remove", "replace")
 _OPERATION_MEMBERS = ("op", "path", "value")
 
 
-def normalize_patch_request(body: Any, schemas: ResourceSchemas) -> Any:
+def normalize_patch_request(
+    body: Any, schemas: ResourceSchemas, *, paths: dict[str, PatchPath] | None = None
+) -> Any:
     """Return ``body`` with the PATCH dialects below rewritten as RFC 7644 §3.5.2 says.
 
     The result is a ``PatchOp`` message that :func:`drf_scim.patch.parse_patch_request`
@@ -340,7 +342,8 @@ def normalize_patch_request(body: Any, schemas: ResourceSchemas) -> Any:
     operation (dropped) and ``"path": ""`` (no path).
 
     Raises ``invalidValue`` when a ``remove`` lists values that cannot select any
-    (``[{"value": [1]}]``); nothing else.
+    (``[{"value": [1]}]``); nothing else. The paths it parsed are put in ``paths``, when
+    given, by their text: the strict parser that follows need not parse them again.
     """
     if not isinstance(body, dict):
         return body
@@ -353,7 +356,7 @@ def normalize_patch_request(body: Any, schemas: ResourceSchemas) -> Any:
     }
     operations = members.get("operations")
     if isinstance(operations, list):
-        reader = _PatchReader(schemas)
+        reader = _PatchReader(schemas, {} if paths is None else paths)
         operations = [
             normalised
             for index, raw in enumerate(operations)
@@ -367,9 +370,10 @@ def normalize_patch_request(body: Any, schemas: ResourceSchemas) -> Any:
 class _PatchReader:
     """Reads the operations of one ``PatchOp`` message for :func:`normalize_patch_request`."""
 
-    def __init__(self, schemas: ResourceSchemas) -> None:
+    def __init__(self, schemas: ResourceSchemas, paths: dict[str, PatchPath]) -> None:
         self.schemas = schemas
         self.urns = (schemas.core.id, *(ext.id for ext in schemas.extensions))
+        self.paths = paths
 
     def operation(self, raw: Any, where: str) -> list[Any]:
         """One operation as sent → the RFC operations it means (usually one)."""
@@ -401,6 +405,7 @@ class _PatchReader:
             return None
         try:
             path = parse_path(text, schema_urns=self.urns)
+            self.paths[text] = path
             return path, resolve_path(path, self.schemas)
         except (FilterSyntaxError, InvalidPathError):
             return None
