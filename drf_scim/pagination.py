@@ -6,12 +6,12 @@ returns only ``totalResults``. ``totalResults`` counts every match, before the p
 
 Cursor (RFC 9865): ``cursor`` present (empty for the first page) asks for it; each page
 carries ``nextCursor`` unless it is the last, and ``previousCursor`` unless it is the
-first. A cursor is a keyset position, not an offset: the sort key and the SCIM ``id`` of
+first. A cursor is a keyset position, not an offset: the sort key and the primary key of
 the resource at the page's edge, so a page costs the same wherever it is, and inserts or
 deletes between requests neither repeat nor skip a resource. Cursors are signed with
-``SECRET_KEY`` (tamper-evident, not encrypted: they hold only values the client can read
-in the resources), carry the time they were issued (``CURSOR_TIMEOUT``) and are bound to
-the query's resource type, ``filter``, ``sortBy`` and ``sortOrder``.
+``SECRET_KEY`` (tamper-evident, not encrypted), carry the time they were issued
+(``CURSOR_TIMEOUT``) and are bound to the query's resource type, ``filter``, ``sortBy``
+and ``sortOrder``.
 """
 
 from __future__ import annotations
@@ -147,8 +147,8 @@ def _order_items(queryset: QuerySet[Any]) -> list[OrderBy]:
 
 
 def _is_pk(item: OrderBy, queryset: QuerySet[Any]) -> bool:
-    expression = item.expression
-    return isinstance(expression, F) and expression.name in ("pk", queryset.model._meta.pk.name)
+    name = getattr(item.expression, "name", None) if isinstance(item.expression, F) else None
+    return name in ("pk", queryset.model._meta.pk.name)
 
 
 class Keyset:
@@ -339,12 +339,11 @@ class SCIMPagination(BasePagination):
     def get_cursor_tiebreaker(self, view: Any) -> str:
         """The unique, never-null column that orders resources with equal sort keys.
 
-        The SCIM ``id`` in the record, which the client sees anyway; the host's primary key
-        for a view without a SCIM serializer.
+        The primary key, as for index pages (``SCIMSortBackend`` breaks ties by it): both
+        methods serve one order, indexed. Its value travels in the signed cursor; override
+        (e.g. ``"scim_record__id"``) to keep it out, at the price of that order.
         """
-        serializer = view.get_serializer_class() if view is not None else None
-        record = getattr(serializer, "record_name", None)
-        return f"{record}__id" if record else "pk"
+        return "pk"
 
     def get_cursor_scope(self, request: Request, view: Any) -> str:
         """What a cursor is bound to: the resource type, ``filter``, ``sortBy``, ``sortOrder``.
