@@ -23,7 +23,7 @@ import hashlib
 import json
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import reduce
 from operator import or_
 from typing import Any
@@ -353,7 +353,8 @@ class SCIMPagination(BasePagination):
         A cursor sent with a different query is ``invalidCursor``.
         """
         query = self.query if self.query is not None else get_scim_query(request, view)
-        serializer = view.get_serializer_class() if view is not None else None
+        getter = getattr(view, "get_serializer_class", None)
+        serializer = getter() if getter is not None else None
         resource = getattr(serializer, "resource_type", None) or type(view).__name__
         order = query.sort_order
         parts = [
@@ -381,11 +382,12 @@ class SCIMPagination(BasePagination):
         }
         return self.get_cursor_signer().sign_object(payload, compress=True)
 
-    def decode_cursor(self, text: Any, scope: str, size: int) -> Cursor:
+    def decode_cursor(self, text: Any, scope: str, size: int | None) -> Cursor:
         """The cursor sent, checked; empty is the start of the list (RFC 9865 §2).
 
         ``400 expiredCursor`` when older than the timeout, ``400 invalidCursor`` when not
-        signed by this server, issued for another query, or not of ``size`` keys.
+        signed by this server, issued for another query, or not of ``size`` keys (any
+        number when ``size`` is ``None``).
         """
         if not isinstance(text, str):
             raise InvalidCursor("cursor must be a string.")
@@ -405,7 +407,9 @@ class SCIMPagination(BasePagination):
                 "sortBy and sortOrder, or start again with an empty cursor."
             )
         keys = payload.get("k")
-        if keys is not None and (not isinstance(keys, list) or len(keys) != size):
+        if keys is not None and (
+            not isinstance(keys, list) or (size is not None and len(keys) != size)
+        ):
             raise InvalidCursor()
         try:
             loaded = None if keys is None else tuple(_load_key(key) for key in keys)
@@ -435,23 +439,24 @@ class SCIMPagination(BasePagination):
         rows = rows[:count]
         if cursor.backward:
             rows.reverse()
-        following, preceding = self.edges(cursor, rows, more, keyset)
+        following, preceding = self.edges(cursor, rows, more, keyset.keys)
         self.next_cursor = None if following is None else self.encode_cursor(following, scope)
         self.previous_cursor = None if preceding is None else self.encode_cursor(preceding, scope)
         return rows
 
     @staticmethod
     def edges(
-        cursor: Cursor, rows: list[Any], more: bool, keyset: Keyset
+        cursor: Cursor, rows: list[Any], more: bool, keys: Callable[[Any], tuple[Any, ...]]
     ) -> tuple[Cursor | None, Cursor | None]:
         """The next and previous positions of a page read from ``cursor``.
 
         ``more``: a row lies beyond the page in the walk's direction. Behind it lies what
         the cursor came from, unless it is the start (or, backward, the end) of the list.
         An empty page (its resources deleted since) points back to the list's end or start.
+        ``keys`` gives a row's position.
         """
-        first = Cursor(keyset.keys(rows[0]), backward=True) if rows else None
-        last = Cursor(keyset.keys(rows[-1])) if rows else None
+        first = Cursor(keys(rows[0]), backward=True) if rows else None
+        last = Cursor(keys(rows[-1])) if rows else None
         if not cursor.backward:
             following = last if more else None
             preceding = None if cursor.keys is None else first or Cursor(backward=True)
@@ -483,6 +488,16 @@ class SCIMPagination(BasePagination):
                 "totalResults": {"type": "integer", "minimum": 0},
                 "itemsPerPage": {"type": "integer", "minimum": 0},
                 "startIndex": {"type": "integer", "minimum": 1},
+                "nextCursor": {
+                    "type": "string",
+                    "description": "The cursor of the next page; absent on the last page of "
+                    "a cursor walk (RFC 9865 §2).",
+                },
+                "previousCursor": {
+                    "type": "string",
+                    "description": "The cursor of the previous page; absent on the first page "
+                    "(RFC 9865 §2).",
+                },
                 "Resources": schema,
             },
         }
@@ -490,7 +505,7 @@ class SCIMPagination(BasePagination):
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         # No ``minimum``: the server reads any integer (see get_start_index and get_count),
         # so a schema that declared one would claim it refuses what it serves.
-        return [
+        parameters = [
             {
                 "name": self.start_index_query_param,
                 "required": False,
@@ -510,3 +525,17 @@ class SCIMPagination(BasePagination):
                 "schema": {"type": "integer"},
             },
         ]
+        if self.cursor_query_param is not None:
+            parameters.append(
+                {
+                    "name": self.cursor_query_param,
+                    "required": False,
+                    "in": "query",
+                    "description": "Cursor pagination (RFC 9865 §2): empty for the first page, "
+                    "then a `nextCursor` or `previousCursor` of the same query. Not with "
+                    f"`{self.start_index_query_param}`.",
+                    "allowEmptyValue": True,  # empty starts a walk
+                    "schema": {"type": "string", "pattern": "^[A-Za-z0-9._~-]*$"},
+                }
+            )
+        return parameters

@@ -580,3 +580,21 @@ def test_users_made_outside_scim_are_walked_too(client, db):
     forward, _ = walk(client, count=2, sortBy="userName")
 
     assert [n for body in forward for n in names(body)] == [f"plain{i}" for i in range(5)]
+
+
+def test_rfc9865_4_schemas_describe_the_pagination_attribute(client):
+    """RFC 9865 §4 adds ``pagination`` to the ServiceProviderConfig schema (RFC 7643 §5):
+    /Schemas describes every sub-attribute /ServiceProviderConfig serves."""
+    urn = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
+    schema = client.get(f"/scim/v2/Schemas/{urn}").json()
+    served = client.get("/scim/v2/ServiceProviderConfig").json()["pagination"]
+
+    (pagination,) = [a for a in schema["attributes"] if a["name"] == "pagination"]
+    described = {sub["name"]: sub for sub in pagination["subAttributes"]}
+    assert set(described) == set(served)
+    assert described["cursor"]["type"] == "boolean"
+    assert described["cursor"]["required"] is True
+    assert described["index"]["required"] is True
+    assert described["defaultPaginationMethod"]["canonicalValues"] == ["cursor", "index"]
+    assert {described[name]["type"] for name in ("defaultPageSize", "maxPageSize")} == {"integer"}
+    assert described["cursorTimeout"]["type"] == "integer"
