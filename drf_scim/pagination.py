@@ -155,7 +155,8 @@ class Keyset:
     """The total order of a queryset, and its pages read by keyset (no ``OFFSET``).
 
     The queryset's own ordering (``sortBy``'s, or the primary key when there is none),
-    with a trailing primary key replaced by ``tiebreaker``, a unique, never-null column:
+    with a trailing primary key replaced by ``tiebreaker``, a unique, never-null column
+    (appended when the ordering has no primary key at the end):
     each ordering expression is annotated, so a page's edge can be read back and compared
     with ``<``, ``=``, ``>`` and ``IS NULL`` — portable lookups, no raw SQL. Nulls are
     placed explicitly (first or last, as the ordering says; else last ascending, first
@@ -166,8 +167,9 @@ class Keyset:
 
     def __init__(self, queryset: QuerySet[Any], tiebreaker: str) -> None:
         items = _order_items(queryset)
+        tie_descending = False
         if items and _is_pk(items[-1], queryset):
-            items.pop()
+            tie_descending = items.pop().descending and tiebreaker == "pk"
         annotations: dict[str, Any] = {}
         self.columns: list[_Column] = []
         for item in items:
@@ -177,7 +179,7 @@ class Keyset:
             self.columns.append(_Column(alias, item.descending, bool(nulls_first)))
         alias = f"{self.prefix}{len(self.columns)}"
         annotations[alias] = F(tiebreaker)
-        self.columns.append(_Column(alias, descending=False, nulls_first=False, nullable=False))
+        self.columns.append(_Column(alias, tie_descending, nulls_first=False, nullable=False))
         self.queryset = queryset.annotate(**annotations)
 
     def keys(self, row: Any) -> tuple[Any, ...]:

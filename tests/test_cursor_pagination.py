@@ -17,6 +17,7 @@ from unittest import mock
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import checks
+from django.db.models import F
 from django.test import override_settings
 
 from drf_scim.checks import check_settings
@@ -598,3 +599,41 @@ def test_rfc9865_4_schemas_describe_the_pagination_attribute(client):
     assert described["defaultPaginationMethod"]["canonicalValues"] == ["cursor", "index"]
     assert {described[name]["type"] for name in ("defaultPageSize", "maxPageSize")} == {"integer"}
     assert described["cursorTimeout"]["type"] == "integer"
+
+
+def test_keyset_follows_any_queryset_ordering(db):
+    """Keyset walks whatever order a custom backend or get_queryset() left, nulls and a
+    descending primary key included."""
+    import datetime
+
+    from drf_scim.pagination import Keyset
+
+    model = get_user_model()
+    day = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
+    for index, days in enumerate([2, None, 1, 2, None, 3]):
+        login = None if days is None else day + datetime.timedelta(days=days)
+        model.objects.create(username=f"k{index}", last_login=login)
+    queryset = model.objects.filter(username__startswith="k")
+    # Literal orders, the same on every database: without a placement, nulls come last
+    # ascending and first descending.
+    orderings = (
+        (("last_login", "-pk"), "k2 k3 k0 k5 k4 k1"),
+        (("-last_login", "username"), "k1 k4 k5 k0 k3 k2"),
+        ((F("last_login").asc(nulls_first=True), "pk"), "k1 k4 k2 k0 k3 k5"),
+        ((F("last_login").desc(nulls_last=True), "-pk"), "k5 k3 k0 k2 k4 k1"),
+        (("-pk",), "k5 k4 k3 k2 k1 k0"),
+    )
+    for ordering, order in orderings:
+        ordered = queryset.order_by(*ordering)
+        keyset = Keyset(ordered, "pk")
+        served, cursor = [], Cursor()
+        while True:
+            rows = keyset.page(cursor, 2)
+            if not rows:
+                break
+            served.extend(row.username for row in rows)
+            cursor = Cursor(keyset.keys(rows[-1]))
+        assert served == order.split(), ordering
+        (last,) = keyset.page(Cursor(backward=True), 1)
+        back = keyset.page(Cursor(keyset.keys(last), backward=True), 10)
+        assert [row.username for row in reversed(back)] == served[:-1], ordering
