@@ -474,6 +474,52 @@ SERVICE_PROVIDER_CONFIG = Schema(
         _supported("sort", "A complex type that specifies sort result options."),
         _supported("etag", "A complex type that specifies ETag configuration options."),
         _complex(
+            "pagination",
+            "Pagination configuration options (RFC 9865 §4).",
+            (
+                Attribute(
+                    "cursor",
+                    _BOOL,
+                    required=True,
+                    mutability=_RO,
+                    description="Whether cursor-based pagination is supported.",
+                ),
+                Attribute(
+                    "index",
+                    _BOOL,
+                    required=True,
+                    mutability=_RO,
+                    description="Whether index-based pagination is supported.",
+                ),
+                _string(
+                    "defaultPaginationMethod",
+                    "The pagination method used when the client names none.",
+                    mutability=_RO,
+                    canonical_values=("cursor", "index"),
+                ),
+                Attribute(
+                    "defaultPageSize",
+                    _INT,
+                    mutability=_RO,
+                    description="The number of results in a page when no count is given.",
+                ),
+                Attribute(
+                    "maxPageSize",
+                    _INT,
+                    mutability=_RO,
+                    description="The maximum number of results in a page, whatever the count.",
+                ),
+                Attribute(
+                    "cursorTimeout",
+                    _INT,
+                    mutability=_RO,
+                    description="The minimum number of seconds a cursor stays valid "
+                    "between page requests.",
+                ),
+            ),
+            mutability=_RO,
+        ),
+        _complex(
             "authenticationSchemes",
             "A complex type that specifies supported authentication scheme properties.",
             (

@@ -77,6 +77,22 @@ class ServiceProviderConfigViewSet(DiscoveryViewSet):
         flags = [vs.supports(feature) for vs in self.resource_viewsets]
         return bool(flags) and all(flags)
 
+    def get_pagination(self) -> dict[str, Any]:
+        """The ``pagination`` object of RFC 9865 §4, from the settings the paginator reads."""
+        cursor = self.supports("cursor")
+        pagination: dict[str, Any] = {
+            "cursor": cursor,
+            "index": self.supports("index"),
+            "defaultPaginationMethod": (
+                scim_settings.DEFAULT_PAGINATION_METHOD if cursor else "index"
+            ),
+            "defaultPageSize": int(scim_settings.DEFAULT_COUNT),
+            "maxPageSize": int(scim_settings.MAX_COUNT),
+        }
+        if cursor and scim_settings.CURSOR_TIMEOUT is not None:
+            pagination["cursorTimeout"] = int(scim_settings.CURSOR_TIMEOUT)
+        return pagination
+
     def get_document(self) -> dict[str, Any]:
         document: dict[str, Any] = {"schemas": [constants.SERVICE_PROVIDER_CONFIG_SCHEMA]}
         if scim_settings.DOCUMENTATION_URI:
@@ -96,6 +112,7 @@ class ServiceProviderConfigViewSet(DiscoveryViewSet):
                 "changePassword": {"supported": self.supports("change_password")},
                 "sort": {"supported": self.supports("sort")},
                 "etag": {"supported": self.supports("etag")},
+                "pagination": self.get_pagination(),
                 "authenticationSchemes": self.get_authentication_schemes(),
                 "meta": {"resourceType": "ServiceProviderConfig", "location": self.url()},
             }

@@ -38,6 +38,13 @@ DEFAULTS: dict[str, Any] = {
     "DEFAULT_COUNT": 100,
     # Largest page served; advertised as ``filter.maxResults``.
     "MAX_COUNT": 1000,
+    # How a list is paginated when the request names no method (neither ``startIndex`` nor
+    # ``cursor``): "index" (RFC 7644 §3.4.2.4) or "cursor" (RFC 9865). Advertised as
+    # ``pagination.defaultPaginationMethod``.
+    "DEFAULT_PAGINATION_METHOD": "index",
+    # Seconds a cursor stays valid after it is issued (RFC 9865 ``cursorTimeout``); older
+    # cursors get 400 expiredCursor. None: cursors never expire.
+    "CURSOR_TIMEOUT": 3600,
     # Largest request body accepted, in bytes; larger bodies get 413.
     "MAX_PAYLOAD_SIZE": 1_048_576,
     # What DELETE does: "deactivate" (the safe default) sets ``active`` false and hides

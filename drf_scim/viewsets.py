@@ -117,11 +117,16 @@ class SCIMModelViewSet(  # type: ignore[misc]
 
     @classmethod
     def supports(cls, feature: str) -> bool:
-        """Whether the viewset implements ``feature`` ("filter", "sort", "patch", ...)."""
+        """Whether the viewset implements ``feature`` ("filter", "sort", "cursor", ...)."""
         if feature == "filter":
             return any(issubclass(b, SCIMFilterBackend) for b in cls.filter_backends)
         if feature == "sort":
             return any(issubclass(b, SCIMSortBackend) for b in cls.filter_backends)
+        if feature in ("index", "cursor"):  # pagination methods (RFC 9865 §4)
+            paginator = cls.pagination_class
+            if paginator is None or not issubclass(paginator, SCIMPagination):
+                return False
+            return feature == "index" or paginator.cursor_query_param is not None
         return bool(getattr(cls, f"supports_{feature}", False))
 
     @classmethod

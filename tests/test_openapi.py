@@ -211,6 +211,8 @@ def test_scim_types_are_table_9_and_those_the_exceptions_raise():
         "invalidValue",
         "invalidVers",
         "sensitive",
+        "invalidCursor",  # RFC 9865 §2.1
+        "expiredCursor",
     }
     raised = {
         getattr(exceptions, name).scim_type
@@ -259,7 +261,7 @@ def parameters(schema, route, method):
     }
 
 
-QUERY = {"filter", "sortBy", "sortOrder", "startIndex", "count"}
+QUERY = {"filter", "sortBy", "sortOrder", "startIndex", "count", "cursor"}
 PROJECTION = {"attributes", "excludedAttributes"}
 
 
@@ -353,7 +355,16 @@ def test_list_and_search_answer_a_list_response_rfc7644_3_4_2(schema):
         }
     list_response = schema["components"]["schemas"]["UserListResponse"]
     properties = list_response["properties"]
-    assert set(properties) == {"schemas", "totalResults", "itemsPerPage", "startIndex", "Resources"}
+    assert set(properties) == {
+        "schemas",
+        "totalResults",
+        "itemsPerPage",
+        "startIndex",
+        "nextCursor",
+        "previousCursor",
+        "Resources",
+    }
+    assert list_response["required"] == ["schemas", "totalResults", "Resources"]
     assert properties["Resources"]["items"] == {"$ref": "#/components/schemas/User"}
     urns = schema["components"]["schemas"][component_name(properties["schemas"]["items"])]
     assert urns["enum"] == [LIST_RESPONSE_SCHEMA]
@@ -377,6 +388,25 @@ def test_search_takes_a_search_request_rfc7644_3_4_3(schema):
         assert "minimum" not in search["properties"][name]
     assert search["example"]["schemas"] == [SEARCH_REQUEST_SCHEMA]
     assert "required" not in search
+
+
+def test_cursor_pages_and_errors_match_the_schema_rfc9865_2(schema, client):
+    """RFC 9865 §2, §2.1: cursor, nextCursor/previousCursor and the cursor errors as
+    documented."""
+    documented = parameters(schema, USERS, "get")["query", "cursor"]
+    assert documented["schema"] == {"type": "string", "pattern": "^[A-Za-z0-9._~-]*$"}
+    assert documented["allowEmptyValue"] is True
+    for name in ("u1", "u2", "u3"):
+        client.post(USERS, {"schemas": [USER_SCHEMA], "userName": name})
+    first = check(schema, client.get(USERS, {"cursor": "", "count": 1}), 200, USERS, "get")
+    second = client.get(USERS, {"cursor": first["nextCursor"], "count": 1})
+    assert {"nextCursor", "previousCursor"} <= set(check(schema, second, 200, USERS, "get"))
+    route = f"{USERS}/.search"
+    body = {"schemas": [SEARCH_REQUEST_SCHEMA], "cursor": first["nextCursor"], "count": 1}
+    validate_body(schema, "SearchRequest", body, request=True)
+    check(schema, client.post(route, body), 200, route, "post")
+    invalid = check(schema, client.get(USERS, {"cursor": "x"}), 400, USERS, "get")
+    assert invalid["scimType"] == "invalidCursor"
 
 
 def test_search_body_is_optional_and_its_members_nullable(schema, client):

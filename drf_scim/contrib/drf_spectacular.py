@@ -75,7 +75,7 @@ _NO_NUL = r"^[^\u0000]*$"
 #: The same, with at least one character that is not white space.
 _SOME_TEXT = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
 
-#: The ``scimType`` keywords of RFC 7644 §3.12, Table 9, in the RFC's order.
+#: The ``scimType`` keywords of RFC 7644 §3.12, Table 9, in the RFC's order, and RFC 9865's.
 SCIM_TYPES = (
     "invalidFilter",
     "tooMany",
@@ -87,6 +87,8 @@ SCIM_TYPES = (
     "invalidValue",
     "invalidVers",
     "sensitive",
+    "invalidCursor",  # RFC 9865 §2.1 extends Table 9 with these two
+    "expiredCursor",
 )
 
 
@@ -326,8 +328,8 @@ _RESOURCE_OPERATIONS: dict[str, tuple[str, bool]] = {
 _RESOURCE_DESCRIPTIONS = {
     "list": (
         "Query {plural} (RFC 7644 §3.4.2): `filter`, `sortBy`/`sortOrder`, "
-        "`startIndex`/`count` (1-based, at most {max_count} per page) and "
-        "`attributes`/`excludedAttributes`. `totalResults` counts every match."
+        "`startIndex`/`count` (1-based, at most {max_count} per page) or `cursor`/`count` "
+        "(RFC 9865) and `attributes`/`excludedAttributes`. `totalResults` counts every match."
     ),
     "search": (
         "Query {plural} with the parameters in a SearchRequest body (RFC 7644 §3.4.3), "
@@ -894,6 +896,13 @@ def _search_request_schema(registry: Any) -> dict[str, Any]:
                 "nullable": True,
                 "description": "Results per page; below 0 means 0, above the maximum means "
                 "the maximum.",
+            },
+            "cursor": {
+                "type": "string",
+                "nullable": True,
+                "pattern": "^[A-Za-z0-9._~-]*$",
+                "description": "Cursor pagination (RFC 9865 §3): empty for the first page, then "
+                "a `nextCursor` or `previousCursor` of the same query. Not with `startIndex`.",
             },
         },
         "example": {
