@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import constants
-from .characteristics import STRING_TYPES, AttributeType, Mutability, Returned, Uniqueness
+from .characteristics import (
+    CASE_EXACT_TYPES,
+    STRING_TYPES,
+    AttributeType,
+    Mutability,
+    Returned,
+    Uniqueness,
+)
 
 __all__ = [
     "COMMON_ATTRIBUTES",
@@ -30,7 +37,11 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Attribute:
-    """One attribute definition with its RFC 7643 §2.2 characteristics."""
+    """One attribute definition with its RFC 7643 §2.2 characteristics.
+
+    ``reference`` and ``binary`` attributes are always ``case_exact`` (RFC 7643 §2.3.6,
+    §2.3.7): the value given is overridden, so filters and ``/Schemas`` agree.
+    """
 
     name: str
     type: AttributeType = AttributeType.STRING
@@ -49,6 +60,8 @@ class Attribute:
     )
 
     def __post_init__(self) -> None:
+        if self.type in CASE_EXACT_TYPES:
+            object.__setattr__(self, "case_exact", True)  # frozen: set once, here
         self._index.update((sub.name.lower(), sub) for sub in self.sub_attributes)
 
     def get(self, name: str) -> Attribute | None:
@@ -203,7 +216,6 @@ COMMON_ATTRIBUTES = Schema(
                     "location",
                     AttributeType.REFERENCE,
                     mutability=_RO,
-                    case_exact=True,
                     reference_types=("uri",),
                     description="The URI of the resource.",
                 ),
@@ -551,7 +563,6 @@ RESOURCE_TYPE = Schema(
             AttributeType.REFERENCE,
             reference_types=("uri",),
             required=True,
-            case_exact=True,
             mutability=_RO,
             description="The resource type's primary/base schema URI.",
         ),
@@ -564,7 +575,6 @@ RESOURCE_TYPE = Schema(
                     AttributeType.REFERENCE,
                     reference_types=("uri",),
                     required=True,
-                    case_exact=True,
                     mutability=_RO,
                     description="The URI of a schema extension.",
                 ),
