@@ -325,7 +325,7 @@ USER = Schema(
                 Attribute(
                     "$ref",
                     AttributeType.REFERENCE,
-                    reference_types=("User", "Group"),
+                    reference_types=("Group",),  # erratum 8471: not ("User", "Group")
                     mutability=_RO,
                     description="The URI of the corresponding Group.",
                 ),

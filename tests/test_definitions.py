@@ -73,6 +73,9 @@ def test_user_attributes_are_those_of_rfc7643_4_1():
         (USER, "emails.type", {"canonical_values": ("work", "home", "other")}),
         (USER, "photos.value", {"type": AttributeType.REFERENCE, "reference_types": ("external",)}),
         (USER, "x509Certificates.value", {"type": AttributeType.BINARY}),
+        # RFC 7643 erratum 8471 (verified): a user's groups are Groups.
+        (USER, "groups.$ref", {"reference_types": ("Group",)}),
+        (GROUP, "members.$ref", {"reference_types": ("User", "Group")}),
         (ENTERPRISE_USER, "manager.displayName", {"mutability": Mutability.READ_ONLY}),
         (GROUP, "members.value", {"mutability": Mutability.IMMUTABLE}),
         (GROUP, "displayName", {"required": True}),

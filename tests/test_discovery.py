@@ -354,7 +354,7 @@ def test_rfc7643_8_7_1_user_schema_attribute_names(client):
         "locale",
         "timezone",
         "active",
-        "password",
+        "password",  # erratum 8471
         "emails",
         "phoneNumbers",
         "ims",
