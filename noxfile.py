@@ -43,6 +43,9 @@ TEST_DEPS = (
     "drf-spectacular-sidecar",
     # tests/test_schemathesis.py. Its 4.x releases add checks: move the pin deliberately.
     "schemathesis>=4.32,<5",
+    # tests/test_scim2_models.py: python-scim's pydantic models as an independent reader of
+    # what we serve. Its 0.x releases change the models: move the pin deliberately.
+    "scim2-models>=0.12,<0.13",
 )
 
 # Run once, on SQLite: they test the schema against the views, not the database, and take
