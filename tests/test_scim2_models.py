@@ -1,5 +1,5 @@
 """What drf-scim serves, read by an independent implementation: python-scim's
-``scim2-models`` (https://scim2-models.readthedocs.io).
+``scim2-models`` (https://pypi.org/project/scim2-models/).
 
 Its pydantic models encode RFC 7643 and RFC 7644 on their own; each response is
 validated in the context of the request that produced it, which checks the
