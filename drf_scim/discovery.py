@@ -93,6 +93,22 @@ class ServiceProviderConfigViewSet(DiscoveryViewSet):
             pagination["cursorTimeout"] = int(scim_settings.CURSOR_TIMEOUT)
         return pagination
 
+    def supports_change_password(self) -> bool:
+        """Whether ``password`` can be set with PUT and PATCH (RFC 7643 §5, §4.1.1).
+
+        The resource types whose schema has a ``password`` attribute decide: there must be
+        at least one, and every one must support changing it (``supports_change_password``
+        on its viewset). A Group has no password and no say.
+        """
+        with_password = [
+            viewset
+            for viewset in self.resource_viewsets
+            if _serializer(viewset).schema.get("password") is not None
+        ]
+        return bool(with_password) and all(
+            viewset.supports("change_password") for viewset in with_password
+        )
+
     def get_document(self) -> dict[str, Any]:
         document: dict[str, Any] = {"schemas": [constants.SERVICE_PROVIDER_CONFIG_SCHEMA]}
         if scim_settings.DOCUMENTATION_URI:
@@ -109,7 +125,7 @@ class ServiceProviderConfigViewSet(DiscoveryViewSet):
                     "supported": self.supports("filter"),
                     "maxResults": int(scim_settings.MAX_COUNT),
                 },
-                "changePassword": {"supported": self.supports("change_password")},
+                "changePassword": {"supported": self.supports_change_password()},
                 "sort": {"supported": self.supports("sort")},
                 "etag": {"supported": self.supports("etag")},
                 "pagination": self.get_pagination(),

@@ -398,10 +398,12 @@ class SCIMStorage:
             setattr(record, self.resource.unique_key_field, None)
 
     def reindex(self, instance: models.Model, *, keys: bool = True) -> None:
-        """Re-derive the search document and key columns after a write outside SCIM.
+        """Re-derive the search documents and key columns after a write outside SCIM.
 
         The columns win: their values are indexed, and the value rows of attributes
-        mapped to a column are rewritten to match it.
+        mapped to a column are rewritten to match it. Every other value row is rewritten
+        too, so that its comparable forms follow the definitions as they are now (after
+        an upgrade that changed how an attribute compares, e.g. ``caseExact``).
         """
         record = self.get_record(instance)
         document = self.load_document(instance, values=True)
@@ -411,11 +413,13 @@ class SCIMStorage:
         else:
             self.clear_record_keys(record)
         record.save()
-        mapped = {m.key for m in self.resource.get_mappings() if m.primary_value}
-        if not mapped:
+        stored = self.value_model._default_manager.filter(record=record)
+        rewrite = {m.key for m in self.resource.get_mappings() if m.primary_value}
+        rewrite.update(stored.values_list("attribute", flat=True))
+        if not rewrite:
             return
-        rows = self.value_rows(document, only=mapped)
-        self.value_model._default_manager.filter(record=record, attribute__in=mapped).delete()
+        rows = self.value_rows(document, only=rewrite)
+        stored.filter(attribute__in=rewrite).delete()
         self.value_model._default_manager.bulk_create(
             [self.value_model(record=record, **row) for row in rows]
         )

@@ -113,6 +113,8 @@ class SCIMModelViewSet(  # type: ignore[misc]
     # What this viewset implements, advertised in /ServiceProviderConfig.
     supports_patch = True
     supports_etag = True
+    #: Whether a ``password`` in PUT and PATCH sets the password (the User serializer's
+    #: ``write_special_attributes()``); read only for schemas that have a ``password``.
     supports_change_password = True
 
     @classmethod
