@@ -75,6 +75,8 @@ DEVIATIONS = {
     ("Service Provider Configuration", "etag", "present"): (False, True),
     ("Service Provider Configuration", "authenticationSchemes.type", "present"): (False, True),
     ("Service Provider Configuration", "authenticationSchemes.primary", "present"): (False, True),
+    # RFC 9865 §4 adds "pagination" (cursor and index paging) to the ServiceProviderConfig.
+    ("Service Provider Configuration", "pagination", "present"): (False, True),
     # §6: "schemaExtensions ... OPTIONAL"; the Group resource type has none.
     ("ResourceType", "schemaExtensions", "required"): (True, False),
 }
