@@ -387,7 +387,9 @@ class SCIMBulkView(SCIMViewMixin, APIView):
             environ["HTTP_IF_MATCH"] = version
         sub = WSGIRequest(environ)
         for name, value in vars(outer).items():
-            if not name.startswith("_") and name not in vars(sub):
+            # What middleware set (user, session, tenant...), not what the request class
+            # computes from its own headers and body (headers, GET, COOKIES are cached).
+            if not name.startswith("_") and name not in vars(sub) and not hasattr(sub, name):
                 setattr(sub, name, value)
         sub._force_auth_user = self.request.user  # type: ignore[attr-defined]
         sub._force_auth_token = self.request.auth  # type: ignore[attr-defined]
