@@ -162,7 +162,8 @@ def parse_bulk_request(
     The message's structure is checked here, and a BulkRequest that breaks it is refused
     whole (400 ``invalidSyntax``): ``Operations`` an array of objects whose ``method`` and
     ``path`` are strings, ``bulkId`` and ``version`` strings and ``data`` an object when
-    given, ``failOnErrors`` an integer of at least 1. What an operation's members *mean*
+    given, ``failOnErrors`` an integer of at least 1; an optional member that is ``null``
+    counts as left out. What an operation's members *mean*
     (an unknown method, a path that names nothing) is that operation's error only.
     ``strict`` requires ``schemas`` to name the BulkRequest URN.
     """
@@ -191,7 +192,7 @@ def parse_bulk_request(
         if not isinstance(method, str) or not isinstance(path, str):
             raise InvalidSyntax(f"{where} must have a 'method' and a 'path', both strings.")
         data = op.get("data")
-        if "data" in op and not isinstance(data, dict):
+        if data is not None and not isinstance(data, dict):
             raise InvalidSyntax(f"{where}.data must be an object.")
         operation = BulkOperation(
             index=index,

@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.test import override_settings
+from django.urls import include, path
 
 from drf_scim.constants import (
     BULK_REQUEST_SCHEMA,
@@ -22,6 +23,7 @@ from drf_scim.constants import (
 )
 from drf_scim.exceptions import InvalidValue
 from drf_scim.models import SCIMEvent, SCIMToken
+from drf_scim.routers import SCIMRouter
 from drf_scim.serializers import SCIMUserSerializer, default_user_attribute_map
 from drf_scim.signals import operation_failed, post_operation, pre_operation
 
@@ -749,3 +751,31 @@ def test_rfc7644_3_7_queries_grow_with_operations_not_their_size(
     with django_assert_num_queries(1 + 3 * 9):
         response = client.post(BULK, _users_with_emails(3, emails))
     assert [op["status"] for op in response.json()["Operations"]] == ["201"] * 3
+
+
+def test_rfc7644_3_7_optional_members_that_are_null_count_as_left_out(client):
+    operation = {**post_user("a", "a"), "version": None}
+    delete = {"method": "DELETE", "path": f"/Users/{MISSING_ID}", "data": None}
+    results = send(client, {"Operations": [operation, delete], "failOnErrors": None})
+
+    assert results[0]["status"] == "201"
+    assert_error(results[1], 404)
+
+
+class NoBulkRouter(SCIMRouter):
+    bulk_view = None
+
+
+urlpatterns = [path("scim/v2/", include(NoBulkRouter().urls))]
+
+
+@pytest.mark.urls(__name__)
+def test_rfc7643_5_a_router_without_bulk_advertises_none(client):
+    """``SCIMRouter.bulk_view = None``: no /Bulk, and /ServiceProviderConfig says so."""
+    assert client.get(SPC).json()["bulk"] == {
+        "supported": False,
+        "maxOperations": 0,
+        "maxPayloadSize": 0,
+    }
+    assert_scim_error(client.post(BULK, bulk(post_user("a", "a"))), 404)
+    assert user_names() == []

@@ -984,16 +984,19 @@ def _bulk_request_schema(registry: Any, max_operations: int) -> dict[str, Any]:
             },
             "bulkId": {
                 "type": "string",
+                "nullable": True,
                 "description": "Required with POST, unique in the request: other operations "
                 "name the new resource `bulkId:<bulkId>`.",
             },
             "version": {
                 "type": "string",
+                "nullable": True,
                 "description": "The resource's `ETag`, sent as the operation's `If-Match` "
                 "(RFC 7644 §3.14).",
             },
             "data": {
                 "type": "object",
+                "nullable": True,
                 "description": "The body of the POST, PUT or PATCH request (a resource or "
                 "a PatchOp).",
             },
@@ -1002,7 +1005,7 @@ def _bulk_request_schema(registry: Any, max_operations: int) -> dict[str, Any]:
     schema: dict[str, Any] = {
         "type": "object",
         "description": "A BulkRequest (RFC 7644 §3.7). Member names are case-insensitive "
-        "(RFC 7643 §2.1).",
+        "(RFC 7643 §2.1); an optional member that is `null` counts as left out.",
         "required": ["schemas", "Operations"] if scim_settings.STRICT else ["Operations"],
         "properties": {
             "schemas": _message_schemas_property(
@@ -1010,6 +1013,7 @@ def _bulk_request_schema(registry: Any, max_operations: int) -> dict[str, Any]:
             ),
             "failOnErrors": {
                 "type": "integer",
+                "nullable": True,
                 "minimum": 1,
                 "description": "Stop after this many failed operations (RFC 7644 §3.7.3).",
             },
