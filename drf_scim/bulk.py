@@ -303,10 +303,11 @@ class SCIMBulkView(SCIMViewMixin, APIView):
         run = BulkRun(self, defined)
         results: dict[int, dict[str, Any]] = {}
         errors = 0
+        cyclic = {operation.index for operation in circular}
         for operation in [*order, *circular]:
             if fail_on_errors is not None and errors >= fail_on_errors:
                 break
-            if operation in circular:
+            if operation.index in cyclic:
                 result = run.error(operation, Conflict(run.cycle_detail(operation)))
             else:
                 result = run.perform(operation)
