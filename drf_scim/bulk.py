@@ -334,7 +334,7 @@ class SCIMBulkView(SCIMViewMixin, APIView):
     def dispatch_operation(
         self, method: str, path: str, data: Any, version: str | None
     ) -> Response:
-        """Send one operation to its resource viewset; its response and sub-request.
+        """Send one operation to its resource viewset, as a sub-request; its response.
 
         ``path`` is relative to the SCIM root, with ``bulkId:`` references resolved. A
         path that resolves to no registered resource viewset, or to an action that is
@@ -391,7 +391,7 @@ class SCIMBulkView(SCIMViewMixin, APIView):
         for name, value in vars(outer).items():
             # What middleware set (user, session, tenant...), not what the request class
             # computes from its own headers and body (headers, GET, COOKIES are cached).
-            if not name.startswith("_") and name not in vars(sub) and not hasattr(sub, name):
+            if not (name.startswith("_") or name in vars(sub) or hasattr(WSGIRequest, name)):
                 setattr(sub, name, value)
         sub._force_auth_user = self.request.user  # type: ignore[attr-defined]
         sub._force_auth_token = self.request.auth  # type: ignore[attr-defined]

@@ -779,3 +779,40 @@ def test_rfc7643_5_a_router_without_bulk_advertises_none(client):
     }
     assert_scim_error(client.post(BULK, bulk(post_user("a", "a"))), 404)
     assert user_names() == []
+
+
+def tenant_middleware(get_response):
+    """A host's middleware that marks the request, as django-tenants sets request.tenant."""
+
+    def middleware(request):
+        request.tenant = "acme"
+        return get_response(request)
+
+    return middleware
+
+
+def test_rfc7644_3_7_operations_carry_what_middleware_set_but_not_the_bulk_headers(
+    client, settings
+):
+    """A host's ``get_tenant()`` may read what its middleware set on the request: the
+    sub-request carries it. The Bulk request's own ``If-Match`` is not the operations'
+    (their ``version`` is)."""
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, f"{__name__}.tenant_middleware"]
+    seen = []
+
+    def receiver(sender, request, **kwargs):
+        seen.append((request._request.tenant, request.headers.get("If-Match")))
+
+    ann = create_user(client, "ann")
+    with receiving(pre_operation, receiver):
+        response = client.post(
+            BULK,
+            bulk(
+                post_user("a", "bob"),
+                {"method": "DELETE", "path": f"/Users/{ann['id']}", "version": 'W/"1"'},
+            ),
+            HTTP_IF_MATCH='W/"0"',
+        )
+
+    assert [op["status"] for op in response.json()["Operations"]] == ["201", "204"]
+    assert seen == [("acme", None), ("acme", 'W/"1"')]
