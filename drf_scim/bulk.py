@@ -377,7 +377,8 @@ class SCIMBulkView(SCIMViewMixin, APIView):
             {
                 "REQUEST_METHOD": method,
                 "SCRIPT_NAME": outer.META.get("SCRIPT_NAME", ""),
-                "PATH_INFO": path_info,
+                # A WSGI environ holds the path's UTF-8 bytes as ISO-8859-1 text (PEP 3333).
+                "PATH_INFO": path_info.encode().decode("iso-8859-1"),
                 "QUERY_STRING": "",
                 "CONTENT_TYPE": constants.MEDIA_TYPE,
                 "CONTENT_LENGTH": str(len(body)),

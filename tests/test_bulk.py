@@ -816,3 +816,19 @@ def test_rfc7644_3_7_operations_carry_what_middleware_set_but_not_the_bulk_heade
 
     assert [op["status"] for op in response.json()["Operations"]] == ["201", "204"]
     assert seen == [("acme", None), ("acme", 'W/"1"')]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/Users/日本", "/Users/abc\x00def", f"/Users/{'x' * 500}", "/Users/%41", "/Users/x/y", ""],
+)
+@pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE"])
+def test_rfc7644_3_12_any_operation_path_is_a_scim_answer_never_a_500(client, path, method):
+    """Whatever ``path`` holds, its operation is answered with a SCIM error."""
+    operation = {"method": method, "path": path, "data": {"userName": "x"}}
+    if method == "PATCH":
+        operation["data"] = {"Operations": [{"op": "remove", "path": "title"}]}
+    results = send(client, bulk(operation))
+
+    assert_error(results[0], 404)
+    assert user_names() == []
