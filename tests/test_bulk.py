@@ -11,7 +11,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.test import override_settings
 from django.urls import include, path
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from drf_scim.bulk import execution_order, parse_bulk_request
 from drf_scim.constants import (
     BULK_REQUEST_SCHEMA,
     BULK_RESPONSE_SCHEMA,
@@ -21,7 +24,7 @@ from drf_scim.constants import (
     PATCH_OP_SCHEMA,
     USER_SCHEMA,
 )
-from drf_scim.exceptions import InvalidValue
+from drf_scim.exceptions import InvalidSyntax, InvalidValue
 from drf_scim.models import SCIMEvent, SCIMToken
 from drf_scim.routers import SCIMRouter
 from drf_scim.serializers import SCIMUserSerializer, default_user_attribute_map
@@ -832,3 +835,63 @@ def test_rfc7644_3_12_any_operation_path_is_a_scim_answer_never_a_500(client, pa
 
     assert_error(results[0], 404)
     assert user_names() == []
+
+
+# -- the pure parts: parse_bulk_request() and the execution order -------------------------
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(json_values)
+def test_rfc7644_3_7_any_body_parses_or_is_invalid_syntax(body):
+    """A BulkRequest is read, or refused with ``invalidSyntax``; nothing else is raised."""
+    for candidate in (body, {"Operations": body}, {"Operations": [body]}):
+        try:
+            operations, _ = parse_bulk_request(candidate)
+        except InvalidSyntax:
+            continue
+        members = {str(key).lower(): value for key, value in candidate.items()}
+        assert len(operations) == len(members["operations"])
+        assert all(isinstance(op.method, str) and isinstance(op.path, str) for op in operations)
+
+
+@st.composite
+def operation_graphs(draw):
+    """Operations of which some POST a bulkId, each referencing random bulkIds."""
+    count = draw(st.integers(min_value=1, max_value=8))
+    operations = []
+    for index in range(count):
+        method = draw(st.sampled_from(["POST", "POST", "PATCH", "DELETE"]))
+        references = draw(st.lists(st.integers(min_value=0, max_value=count), max_size=3))
+        data = {"members": [{"value": f"bulkId:b{ref}"} for ref in references]}
+        operations.append(
+            {"method": method, "path": "/Groups", "bulkId": f"b{index}", "data": data}
+        )
+    return operations
+
+
+@settings(max_examples=300, deadline=None)
+@given(operation_graphs())
+def test_rfc7644_3_7_2_operations_run_after_what_they_reference(raw):
+    """Every operation runs after the POSTs it references, in request order otherwise;
+    those left out are exactly those waiting, directly or not, on a cycle (§3.7.1)."""
+    operations, _ = parse_bulk_request({"Operations": raw})
+    defined = {op.bulk_id: op for op in operations if op.action == "create"}
+    order, circular = execution_order(operations, defined)
+
+    assert sorted(op.index for op in [*order, *circular]) == list(range(len(operations)))
+    position = {op.index: at for at, op in enumerate(order)}
+    for op in order:
+        for name in op.references:
+            if name in defined:
+                assert position[defined[name].index] < position[op.index]
+    stuck = {op.index for op in circular}
+    for op in circular:
+        assert any(defined[name].index in stuck for name in op.references if name in defined)
+    if not any(op.references & set(defined) for op in operations):
+        assert [op.index for op in order] == list(range(len(operations)))
