@@ -39,12 +39,12 @@ from rest_framework.views import APIView
 
 from . import constants
 from .exceptions import (
-    BulkLimitExceeded,
     InvalidSyntax,
     InvalidValue,
     PayloadTooLarge,
     ResourceNotFound,
     SCIMAPIException,
+    TooMany,
 )
 from .handlers import scim_exception_handler
 from .parsers import SCIMJSONParser, SCIMParser
@@ -76,6 +76,16 @@ _OWN_HEADERS = frozenset(
         "wsgi.input_terminated",
     }
 )
+
+
+class BulkLimitExceeded(TooMany):
+    """More operations or bytes than ``/ServiceProviderConfig`` advertises (§3.7.4): 413.
+
+    ``scimType`` ``tooMany``, as for a filter that yields too many results (Table 9).
+    """
+
+    status_code = 413
+    default_detail = "The bulk request exceeds the limits of the service provider."
 
 
 class Conflict(SCIMAPIException):

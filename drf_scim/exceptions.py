@@ -12,7 +12,6 @@ from rest_framework.exceptions import APIException
 from . import errors
 
 __all__ = [
-    "BulkLimitExceeded",
     "InvalidFilter",
     "InvalidPath",
     "InvalidSyntax",
@@ -52,13 +51,6 @@ class TooMany(SCIMAPIException):
 
     default_detail = "The specified filter yields too many results."
     scim_type = "tooMany"
-
-
-class BulkLimitExceeded(TooMany):
-    """A Bulk request has more operations or bytes than advertised (§3.7.4): 413."""
-
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The bulk request exceeds the limits of the service provider."
 
 
 class Uniqueness(SCIMAPIException):
