@@ -1,4 +1,4 @@
-"""``SCIMRouter``: the resource endpoints and the discovery endpoints under one root.
+"""``SCIMRouter``: the resource, discovery, ``/.search`` and ``/Bulk`` endpoints under one root.
 
 ::
 
@@ -43,7 +43,10 @@ def _with_trailing_slash(url: Any) -> Any:
 
 
 class SCIMRouter(SimpleRouter):
-    """A router for SCIM resources; the discovery viewsets are swappable attributes."""
+    """A router for SCIM resources; the discovery, search and Bulk views are attributes.
+
+    Swap one for a subclass; ``bulk_view = None`` serves no ``/Bulk`` and advertises none.
+    """
 
     service_provider_config_viewset = ServiceProviderConfigViewSet
     resource_type_viewset = ResourceTypeViewSet
