@@ -7,9 +7,10 @@ import json
 from contextlib import contextmanager
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.test import override_settings
+from django.test import AsyncClient, override_settings
 from django.urls import include, path
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -895,3 +896,23 @@ def test_rfc7644_3_7_2_operations_run_after_what_they_reference(raw):
         assert any(defined[name].index in stuck for name in op.references if name in defined)
     if not any(op.references & set(defined) for op in operations):
         assert [op.index for op in order] == list(range(len(operations)))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rfc7644_3_7_bulk_under_asgi():
+    """Under ASGI too each operation becomes a sub-request of the same host and root, and
+    a bulkId reference resolves (the operations' requests are built, not received)."""
+    _token, key = SCIMToken.generate("ASGI IdP")
+    body = bulk(post_group("g", "Team", "bulkId:a"), post_user("a", "ann"))
+    response = async_to_sync(AsyncClient().post)(
+        BULK,
+        json.dumps(body),
+        content_type="application/scim+json",
+        headers={"Authorization": f"Bearer {key}"},
+    )
+
+    results = response.json()["Operations"]
+    assert [result["status"] for result in results] == ["201", "201"]
+    assert results[0]["location"].startswith(f"http://testserver{GROUPS}/")
+    team = Group.objects.get(name="Team")
+    assert [user.username for user in team.user_set.all()] == ["ann"]
