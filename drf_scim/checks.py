@@ -40,7 +40,13 @@ def check_settings(**kwargs: Any) -> list[checks.CheckMessage]:
                 checks.Error(f"DRF_SCIM[{key!r}] must be True or False.", id="drf_scim.E005")
             )
     errors.extend(_pagination_errors())
-    for key in ("DEFAULT_COUNT", "MAX_COUNT", "MAX_PAYLOAD_SIZE"):
+    for key in (
+        "DEFAULT_COUNT",
+        "MAX_COUNT",
+        "MAX_PAYLOAD_SIZE",
+        "BULK_MAX_OPERATIONS",
+        "BULK_MAX_PAYLOAD_SIZE",
+    ):
         value = scim_settings.user_settings.get(key, DEFAULTS[key])
         if not isinstance(value, int) or value < 1:
             errors.append(

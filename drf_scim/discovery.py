@@ -42,6 +42,8 @@ class DiscoveryViewSet(SCIMViewMixin, viewsets.ViewSet):
 
     #: The resource viewsets registered on the router, set by SCIMRouter.
     resource_viewsets: ClassVar[tuple[type[SCIMModelViewSet], ...]] = ()
+    #: The router's ``/Bulk`` view (``drf_scim.bulk.SCIMBulkView``), or ``None``.
+    bulk_view: ClassVar[Any] = None
     lookup_value_regex = "[^/]+"
     http_method_names = ["get", "head"]
 
@@ -109,6 +111,16 @@ class ServiceProviderConfigViewSet(DiscoveryViewSet):
             viewset.supports("change_password") for viewset in with_password
         )
 
+    def get_bulk(self) -> dict[str, Any]:
+        """``bulk`` (RFC 7643 §5): the limits the router's /Bulk view enforces, if any."""
+        if self.bulk_view is None:
+            return {"supported": False, "maxOperations": 0, "maxPayloadSize": 0}
+        return {
+            "supported": True,
+            "maxOperations": self.bulk_view.get_max_operations(),
+            "maxPayloadSize": self.bulk_view.get_max_payload_size(),
+        }
+
     def get_document(self) -> dict[str, Any]:
         document: dict[str, Any] = {"schemas": [constants.SERVICE_PROVIDER_CONFIG_SCHEMA]}
         if scim_settings.DOCUMENTATION_URI:
@@ -116,11 +128,7 @@ class ServiceProviderConfigViewSet(DiscoveryViewSet):
         document.update(
             {
                 "patch": {"supported": self.supports("patch")},
-                "bulk": {
-                    "supported": False,
-                    "maxOperations": 0,
-                    "maxPayloadSize": int(scim_settings.MAX_PAYLOAD_SIZE),
-                },
+                "bulk": self.get_bulk(),
                 "filter": {
                     "supported": self.supports("filter"),
                     "maxResults": int(scim_settings.MAX_COUNT),

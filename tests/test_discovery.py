@@ -60,9 +60,11 @@ def test_rfc7643_5_service_provider_config_tells_the_truth(client):
     assert document["sort"] == {"supported": True}
     assert document["etag"] == {"supported": True}
     assert document["changePassword"] == {"supported": True}
-    assert document["bulk"]["supported"] is False
-    assert document["bulk"]["maxOperations"] == 0
-    assert document["bulk"]["maxPayloadSize"] == 1_048_576
+    assert document["bulk"] == {
+        "supported": True,
+        "maxOperations": 1000,
+        "maxPayloadSize": 1_048_576,
+    }
     assert document["authenticationSchemes"] == [
         dict(SCIMTokenAuthentication.scim_authentication_scheme)
     ]
@@ -116,11 +118,14 @@ def test_rfc7643_5_change_password_unsupported_without_a_settable_password(clien
     assert document["patch"] == {"supported": True}
 
 
-@override_settings(DRF_SCIM={"MAX_COUNT": 25, "MAX_PAYLOAD_SIZE": 4096})
+@override_settings(
+    DRF_SCIM={"MAX_COUNT": 25, "BULK_MAX_OPERATIONS": 7, "BULK_MAX_PAYLOAD_SIZE": 4096}
+)
 def test_rfc7643_5_limits_follow_the_settings(client):
     document = get_json(client, SPC)
 
     assert document["filter"]["maxResults"] == 25
+    assert document["bulk"]["maxOperations"] == 7
     assert document["bulk"]["maxPayloadSize"] == 4096
 
 
@@ -135,11 +140,11 @@ def test_rfc7643_5_max_results_is_what_a_page_serves(client, django_user_model):
     assert page["itemsPerPage"] == advertised == 2
 
 
-@override_settings(DRF_SCIM={"MAX_PAYLOAD_SIZE": 200})
-def test_rfc7643_5_max_payload_size_is_what_the_parser_enforces(client):
+@override_settings(DRF_SCIM={"BULK_MAX_PAYLOAD_SIZE": 200})
+def test_rfc7643_5_max_payload_size_is_what_the_bulk_parser_enforces(client):
     advertised = get_json(client, SPC)["bulk"]["maxPayloadSize"]
 
-    response = client.post(f"{ROOT}/Users", {"userName": "big", "displayName": "x" * advertised})
+    response = client.post(f"{ROOT}/Bulk", {"Operations": [], "padding": "x" * advertised})
 
     assert response.status_code == 413
 

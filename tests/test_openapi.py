@@ -53,6 +53,7 @@ UPDATE_GOLDEN = "DRF_SCIM_UPDATE_GOLDEN"
 SCIM = "application/scim+json"
 USERS = "/scim/v2/Users"
 USER = "/scim/v2/Users/{id}"
+BULK = "/scim/v2/Bulk"
 
 
 def generate(patterns=None):
@@ -106,6 +107,7 @@ def test_schema_is_valid_openapi_3(schema):
 
 def test_only_scim_endpoints_without_catch_all_or_trailing_slashes(schema):
     assert sorted(schema["paths"]) == [
+        "/scim/v2/Bulk",
         "/scim/v2/Groups",
         "/scim/v2/Groups/.search",
         "/scim/v2/Groups/{id}",
@@ -162,6 +164,7 @@ OPERATIONS = {
     ),
     ("/scim/v2/Schemas", "get"): ("listSchemas", "Discovery", {"200", "401", "403"}),
     ("/scim/v2/Schemas/{id}", "get"): ("getSchema", "Discovery", {"200", "401", "403", "404"}),
+    ("/scim/v2/Bulk", "post"): ("bulk", "Bulk", {"200", "400", "401", "403", "413", "415"}),
 }
 
 
@@ -755,6 +758,21 @@ def test_resource_responses_match_the_schema(schema, client, sample):
     check(schema, client.get(url), 404, USER, "get")
     group = {"schemas": [GROUP_SCHEMA], "displayName": "Tour Guides"}
     check(schema, client.post("/scim/v2/Groups", group), 201, "/scim/v2/Groups", "post")
+
+
+def test_bulk_request_and_response_match_the_schema_rfc7644_3_7(schema, client):
+    """The BulkRequest example is valid and accepted; the BulkResponse, with a failed
+    operation's error, and the errors of the whole request match the schema."""
+    example = schema["components"]["schemas"]["BulkRequest"]["example"]
+    validate_body(schema, "BulkRequest", example, request=True)
+    body = check(schema, client.post(BULK, example), 200, BULK, "post")
+    assert [result["status"] for result in body["Operations"]] == ["201", "201"]
+    again = {**example, "Operations": [*example["Operations"], {"method": "DELETE", "path": "/x"}]}
+    body = check(schema, client.post(BULK, again), 200, BULK, "post")
+    assert body["Operations"][0]["response"]["scimType"] == "uniqueness"
+    check(schema, client.post(BULK, {"Operations": 1}), 400, BULK, "post")
+    with override_settings(DRF_SCIM={"BULK_MAX_OPERATIONS": 1}):
+        check(schema, client.post(BULK, example), 413, BULK, "post")
 
 
 def test_error_responses_match_the_schema(schema, client, anonymous_client):

@@ -11,6 +11,7 @@ SearchRequest and PatchOp messages (§3.4.2, §3.4.3, §3.5.2), the Error body o
 an operation can answer (§3.12), ``attributes``/``excludedAttributes`` (§3.9) and versions:
 ``ETag``, ``If-Match``, ``If-None-Match`` (§3.14).
 
+``POST /Bulk`` (``SCIMBulkView``) takes a BulkRequest and answers a BulkResponse (§3.7).
 ``POST /.search`` at the SCIM root (``SCIMRootSearchView``) is left out: each resource
 type's own ``/.search`` is documented instead.
 """
@@ -39,6 +40,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.views import APIView
 
 from drf_scim import constants, definitions
+from drf_scim.bulk import SCIMBulkView
 from drf_scim.characteristics import AttributeType, Mutability, Returned
 from drf_scim.definitions import COMMON_ATTRIBUTES, Attribute, Schema
 from drf_scim.discovery import (
@@ -299,7 +301,7 @@ _ERROR_DESCRIPTIONS = {
     404: "No such resource (RFC 7644 §3.12).",
     409: "`scimType` uniqueness: a unique value, such as `userName`, is taken (RFC 7644 §3.3).",
     412: "The resource has changed: `If-Match` names another version (RFC 7644 §3.14).",
-    413: "The request body exceeds {max_payload_size} bytes (`bulk.maxPayloadSize`).",
+    413: "The request body exceeds {max_payload_size} bytes (the `MAX_PAYLOAD_SIZE` setting).",
     415: "The request body is neither `application/scim+json` nor `application/json`.",
 }
 
@@ -434,7 +436,12 @@ class SCIMAutoSchema(AutoSchema):
 
     # -- names and text ------------------------------------------------------------------
 
+    def is_bulk_view(self) -> bool:
+        return isinstance(self.view, SCIMBulkView)
+
     def get_operation_id(self) -> str:
+        if self.is_bulk_view():
+            return "bulk"
         if self.is_resource_view() and self.action in _RESOURCE_OPERATIONS:
             verb, plural = _RESOURCE_OPERATIONS[self.action]
             name, plural_name, _ = self._resource_names()
@@ -448,6 +455,8 @@ class SCIMAutoSchema(AutoSchema):
         return super().get_operation_id()
 
     def get_summary(self) -> str | None:
+        if self.is_bulk_view():
+            return "Run bulk operations"
         if self.is_resource_view() and self.action in _RESOURCE_OPERATIONS:
             verb, plural = _RESOURCE_OPERATIONS[self.action]
             name, plural_name, _ = self._resource_names()
@@ -461,6 +470,12 @@ class SCIMAutoSchema(AutoSchema):
         return super().get_summary()
 
     def get_description(self) -> str:  # type: ignore[override]
+        if self.is_bulk_view():
+            view: Any = self.view
+            return _BULK_DESCRIPTION.format(
+                max_operations=view.get_max_operations(),
+                max_payload_size=view.get_max_payload_size(),
+            )
         if self.is_resource_view() and self.action in _RESOURCE_DESCRIPTIONS:
             name, plural, endpoint = self._resource_names()
             text = _RESOURCE_DESCRIPTIONS[self.action].format(
@@ -480,6 +495,8 @@ class SCIMAutoSchema(AutoSchema):
         return super().get_description()
 
     def get_tags(self) -> list[str]:
+        if self.is_bulk_view():
+            return ["Bulk"]
         if self.is_resource_view():
             return [self._resource_names()[1]]
         if self.get_discovery() is not None:
@@ -599,6 +616,11 @@ class SCIMAutoSchema(AutoSchema):
         return operation
 
     def get_request_serializer(self) -> Any:
+        if self.is_bulk_view():
+            view: Any = self.view
+            schema = _bulk_request_schema(self.registry, view.get_max_operations())
+            ref = self.component("BulkRequest", schema)
+            return dict.fromkeys(self.map_parsers(), ref)
         if self.is_resource_view():
             message = {
                 "partial_update": ("PatchOp", _patch_op_schema),
@@ -611,6 +633,8 @@ class SCIMAutoSchema(AutoSchema):
         return super().get_request_serializer()
 
     def get_response_serializers(self) -> Any:
+        if self.is_bulk_view():
+            return self.bulk_responses()
         if self.is_resource_view() and self.action in _RESOURCE_ERRORS:
             responses = self.resource_responses()
             errors = _RESOURCE_ERRORS[self.action]
@@ -625,6 +649,29 @@ class SCIMAutoSchema(AutoSchema):
             text = _ERROR_DESCRIPTIONS[code].format(max_payload_size=scim_settings.MAX_PAYLOAD_SIZE)
             if code == 403 and not self.is_resource_view():
                 text = "A `filter` was given (RFC 7644 §4), or the token may not make this request."
+            responses[code] = OpenApiResponse(error, description=text)
+        return responses
+
+    def bulk_responses(self) -> dict[int, Any]:
+        """``POST /Bulk``: a BulkResponse, or an error of the whole request (§3.7)."""
+        view: Any = self.view
+        error = self.error_ref()
+        response = self.component("BulkResponse", _bulk_response_schema(self.registry, error))
+        responses: dict[int, Any] = {
+            200: OpenApiResponse(
+                response,
+                "A BulkResponse: an entry per operation processed, failed ones included.",
+            )
+        }
+        texts = {
+            400: "The BulkRequest is malformed: `scimType` invalidSyntax (RFC 7644 §3.7). "
+            "An operation's own errors are in its entry of the BulkResponse.",
+            413: f"More than {view.get_max_operations()} operations "
+            f"(`bulk.maxOperations`) or {view.get_max_payload_size()} bytes "
+            "(`bulk.maxPayloadSize`): `scimType` tooMany (RFC 7644 §3.7.4).",
+        }
+        for code in (400, 401, 403, 413, 415):
+            text = texts.get(code) or _ERROR_DESCRIPTIONS[code]
             responses[code] = OpenApiResponse(error, description=text)
         return responses
 
@@ -918,6 +965,132 @@ def _search_request_schema(registry: Any) -> dict[str, Any]:
     return schema
 
 
+_BULK_DESCRIPTION = (
+    "Run many writes in one request (RFC 7644 §3.7): each operation is a POST, PUT, PATCH "
+    "or DELETE of a resource, run as the same request sent alone would be, in its own "
+    "transaction. A POST's `bulkId` names the new resource in later operations, and in "
+    "earlier ones, as `bulkId:<bulkId>` (§3.7.2); circular references are answered 409 "
+    "(§3.7.1). An operation's `version` is its `If-Match`. With `failOnErrors` N, "
+    "processing stops at the N-th failed operation; operations already run stay written. "
+    "At most {max_operations} operations and {max_payload_size} bytes (§3.7.4)."
+)
+
+
+def _bulk_request_schema(registry: Any, max_operations: int) -> dict[str, Any]:
+    operation = {
+        "type": "object",
+        "required": ["method", "path"],
+        "properties": {
+            "method": {
+                "type": "string",
+                "description": "`POST`, `PUT`, `PATCH` or `DELETE`; another method fails "
+                "its operation (400 invalidSyntax), not the request.",
+            },
+            "path": {
+                "type": "string",
+                "description": "The resource's path relative to the SCIM root: `/Users` for "
+                "a POST, `/Users/{id}` or `/Users/bulkId:{bulkId}` otherwise.",
+            },
+            "bulkId": {
+                "type": "string",
+                "nullable": True,
+                "description": "Required with POST, unique in the request: other operations "
+                "name the new resource `bulkId:<bulkId>`.",
+            },
+            "version": {
+                "type": "string",
+                "nullable": True,
+                "description": "The resource's `ETag`, sent as the operation's `If-Match` "
+                "(RFC 7644 §3.14).",
+            },
+            "data": {
+                "type": "object",
+                "nullable": True,
+                "description": "The body of the POST, PUT or PATCH request (a resource or "
+                "a PatchOp).",
+            },
+        },
+    }
+    schema: dict[str, Any] = {
+        "type": "object",
+        "description": "A BulkRequest (RFC 7644 §3.7). Member names are case-insensitive "
+        "(RFC 7643 §2.1); an optional member that is `null` counts as left out.",
+        "required": ["schemas", "Operations"] if scim_settings.STRICT else ["Operations"],
+        "properties": {
+            "schemas": _message_schemas_property(
+                registry, "BulkRequest", constants.BULK_REQUEST_SCHEMA
+            ),
+            "failOnErrors": {
+                "type": "integer",
+                "nullable": True,
+                "minimum": 1,
+                "description": "Stop after this many failed operations (RFC 7644 §3.7.3).",
+            },
+            "Operations": {
+                "type": "array",
+                "maxItems": max_operations,
+                "items": operation,
+            },
+        },
+        "example": {
+            "schemas": [constants.BULK_REQUEST_SCHEMA],
+            "Operations": [
+                {
+                    "method": "POST",
+                    "path": "/Users",
+                    "bulkId": "qwerty",
+                    "data": {"schemas": [constants.USER_SCHEMA], "userName": "Alice"},
+                },
+                {
+                    "method": "POST",
+                    "path": "/Groups",
+                    "bulkId": "ytrewq",
+                    "data": {
+                        "schemas": [constants.GROUP_SCHEMA],
+                        "displayName": "Tour Guides",
+                        "members": [{"type": "User", "value": "bulkId:qwerty"}],
+                    },
+                },
+            ],
+        },
+    }
+    return schema
+
+
+def _bulk_response_schema(registry: Any, error: dict[str, Any]) -> dict[str, Any]:
+    result = {
+        "type": "object",
+        "required": ["method", "status"],
+        "properties": {
+            "method": {"type": "string", "description": "The operation's method."},
+            "bulkId": {"type": "string", "description": "The operation's bulkId, if any."},
+            "location": {
+                "type": "string",
+                "description": "The resource's URI: the new one of a POST, the one named "
+                "by the path otherwise.",
+            },
+            "version": {"type": "string", "description": "The resource's `ETag` after it."},
+            # "response": the SCIM error of a failed operation (a $ref takes no description).
+            "status": {
+                "type": "string",
+                "pattern": "^[0-9]{3}$",
+                "description": "The operation's HTTP status, as a string.",
+            },
+            "response": error,
+        },
+    }
+    return {
+        "type": "object",
+        "description": "A BulkResponse (RFC 7644 §3.7.3): an entry per operation processed, "
+        "in the request's order.",
+        "required": ["schemas", "Operations"],
+        "properties": {
+            "schemas": _schemas_property(registry, "BulkResponse", constants.BULK_RESPONSE_SCHEMA),
+            "Operations": {"type": "array", "items": result},
+        },
+    }
+
+
 class SCIMViewExtension(OpenApiViewExtension):  # type: ignore[no-untyped-call]
     """Give the SCIM resource and discovery viewsets :class:`SCIMAutoSchema`.
 
@@ -931,7 +1104,7 @@ class SCIMViewExtension(OpenApiViewExtension):  # type: ignore[no-untyped-call]
     def view_replacement(self) -> type[APIView]:
         view: type[APIView] = self.target
         declared = next(cls.__dict__["schema"] for cls in view.__mro__ if "schema" in cls.__dict__)
-        if not issubclass(view, (SCIMModelViewSet, DiscoveryViewSet)) or isinstance(
+        if not issubclass(view, (SCIMModelViewSet, DiscoveryViewSet, SCIMBulkView)) or isinstance(
             declared, AutoSchema
         ):
             return view
@@ -944,7 +1117,8 @@ class SCIMViewExtension(OpenApiViewExtension):  # type: ignore[no-untyped-call]
         drf-spectacular builds a decorated action's schema on the view's declared schema
         class, so the action would lose its SCIM documentation.
         """
-        names = [*_RESOURCE_OPERATIONS, *(action.__name__ for action in view.get_extra_actions())]
+        extra = view.get_extra_actions() if hasattr(view, "get_extra_actions") else []
+        names = [*_RESOURCE_OPERATIONS, "post", *(action.__name__ for action in extra)]
         for name in names:
             if getattr(getattr(view, name, None), "kwargs", {}).get("schema") is not None:
                 warn(
