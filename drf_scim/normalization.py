@@ -113,6 +113,8 @@ def coerce_string(value: Any) -> Any:
     """
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))  # 1234.0: JSON has one number type
     return value
 
 

@@ -136,7 +136,7 @@ def _dialects(attribute: Attribute, single: dict[str, Any]) -> dict[str, Any]:
     """``single`` and the other shapes ``drf_scim.normalization`` reads for ``attribute``.
 
     Unless ``STRICT``, a request may use the identity providers' dialects, and the schema
-    says so: numbers for strings, ``"True"`` for booleans, numeric strings for numbers; a
+    says so: whole numbers for strings, ``"True"`` for booleans, numeric strings for numbers; a
     one-element list or a bare id for a single complex value with a ``value``.
     """
     if attribute.is_complex:
@@ -145,8 +145,8 @@ def _dialects(attribute: Attribute, single: dict[str, Any]) -> dict[str, Any]:
             shapes.append({"type": "string"})
         return {"anyOf": shapes}
     dialect = {
-        AttributeType.STRING: {"type": "number"},
-        AttributeType.REFERENCE: {"type": "number"},
+        AttributeType.STRING: {"type": "integer"},
+        AttributeType.REFERENCE: {"type": "integer"},
         AttributeType.BOOLEAN: {
             "type": "string",
             "pattern": _any_case("true", "false", spaces=True),
