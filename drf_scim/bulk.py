@@ -15,8 +15,10 @@ with that ``bulkId`` created: as a whole string anywhere in ``data`` (a member's
 (a PATCH ``path`` filter: ``members[value eq "bulkId:q"]``) and as a segment of ``path``
 (``/Groups/bulkId:q``). Operations run in request order, except that one naming a
 ``bulkId`` waits for the ``POST`` that defines it, wherever it is in the request.
-Circular references (§3.7.1) are not broken up: the operations of a cycle are answered
-409, as the RFC allows, and write nothing.
+Circular references (§3.7.1) are resolved as the RFC describes: when only a cycle is
+left, its first ``POST`` (in request order) creates its resource without the values that
+name resources not created yet, and once the others exist, a ``PATCH`` of that resource
+adds them. When that cannot work, the operation is answered 409, as §3.7.1 allows.
 """
 
 from __future__ import annotations
@@ -221,11 +223,12 @@ def parse_bulk_request(
 def execution_order(
     operations: list[BulkOperation], defined: Mapping[str, BulkOperation]
 ) -> tuple[list[BulkOperation], list[BulkOperation]]:
-    """Operations in the order they run, and those caught in circular references.
+    """Operations in the order they run, and those that break a circular reference.
 
     Request order, except that an operation waits for the POSTs whose ``bulkId`` it
-    references (§3.7.2: "in any order"). What never becomes ready is part of, or waits
-    on, a cycle (§3.7.1).
+    references (§3.7.2: "in any order"). When every operation left waits on another, the
+    first POST of a cycle (§3.7.1) runs next, without what it cannot resolve yet
+    (:func:`defer_references`); it is listed in the second list too.
     """
     waiting_on: dict[int, set[int]] = {}
     dependents: dict[int, list[int]] = {}
@@ -237,16 +240,72 @@ def execution_order(
     by_index = {operation.index: operation for operation in operations}
     ready = [index for index, needs in waiting_on.items() if not needs]
     heapq.heapify(ready)
-    order = []
-    while ready:
-        index = heapq.heappop(ready)
+    order: list[BulkOperation] = []
+    breaking: list[BulkOperation] = []
+    placed: set[int] = set()
+    while len(placed) < len(operations):
+        if ready:
+            index = heapq.heappop(ready)
+        else:
+            index = _first_in_cycle(waiting_on, placed)
+            breaking.append(by_index[index])
+        placed.add(index)
         order.append(by_index[index])
         for dependent in dependents.get(index, ()):
-            waiting_on[dependent].discard(index)
-            if not waiting_on[dependent]:
-                heapq.heappush(ready, dependent)
-    placed = {operation.index for operation in order}
-    return order, [operation for operation in operations if operation.index not in placed]
+            needs = waiting_on[dependent]
+            if index in needs:
+                needs.discard(index)
+                if not needs and dependent not in placed:
+                    heapq.heappush(ready, dependent)
+    return order, breaking
+
+
+def _first_in_cycle(waiting_on: Mapping[int, set[int]], placed: set[int]) -> int:
+    """The first operation, in request order, that waits on itself through others.
+
+    Only POSTs define ``bulkId``s, so a cycle is made of POSTs; what waits on a cycle
+    without being in one runs after it.
+    """
+    pending = sorted(index for index in waiting_on if index not in placed)
+    for start in pending:
+        seen: set[int] = set()
+        stack = [start]
+        while stack:
+            for needed in waiting_on[stack.pop()]:
+                if needed == start:
+                    return start
+                if needed not in seen and needed not in placed:
+                    seen.add(needed)
+                    stack.append(needed)
+    return pending[0]  # unreachable: when nothing is ready, something waits on itself
+
+
+def defer_references(
+    data: dict[str, Any], unresolved: set[str]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """``data`` without what names ``unresolved`` bulkIds; the PATCH operations to add it.
+
+    For a cycle's first POST (§3.7.1). A value of a multi-valued attribute (a group's
+    member) is taken out of its list; a single-valued attribute (an extension's
+    ``manager``) is left out whole. Attributes of an extension are looked for under its
+    URN.
+    """
+    kept: dict[str, Any] = {}
+    later: list[dict[str, Any]] = []
+    for key, value in data.items():
+        if isinstance(value, dict) and str(key).lower().startswith("urn:") and key != "schemas":
+            inner, inner_later = defer_references(value, unresolved)
+            kept[key] = inner
+            later.extend({**op, "path": f"{key}:{op['path']}"} for op in inner_later)
+        elif not (_references(value) & unresolved):
+            kept[key] = value
+        elif isinstance(value, list):
+            kept[key] = [item for item in value if not _references(item) & unresolved]
+            deferred = [item for item in value if _references(item) & unresolved]
+            later.append({"op": "add", "path": key, "value": deferred})
+        else:
+            later.append({"op": "add", "path": key, "value": value})
+    return kept, later
 
 
 class SCIMBulkParser(SCIMParser):
@@ -309,20 +368,22 @@ class SCIMBulkView(SCIMViewMixin, APIView):
         for operation in operations:
             if operation.action == "create" and operation.bulk_id is not None:
                 defined.setdefault(operation.bulk_id, operation)
-        order, circular = execution_order(operations, defined)
+        order, breaking = execution_order(operations, defined)
         run = BulkRun(self, defined)
         results: dict[int, dict[str, Any]] = {}
         errors = 0
-        cyclic = {operation.index for operation in circular}
-        for operation in [*order, *circular]:
+        for operation in order:
             if fail_on_errors is not None and errors >= fail_on_errors:
                 break
-            if operation.index in cyclic:
-                result = run.error(operation, Conflict(run.cycle_detail(operation)))
-            else:
-                result = run.perform(operation)
+            later = run.pending_references(operation) if operation in breaking else None
+            result = run.perform(operation, later)
             results[operation.index] = result
             errors += int(result["status"]) >= 400
+        for operation, links in run.links:
+            if fail_on_errors is not None and errors >= fail_on_errors:
+                break
+            results[operation.index] = run.link(operation, links, results[operation.index])
+            errors += int(results[operation.index]["status"]) >= 400
         return Response(
             {
                 "schemas": [constants.BULK_RESPONSE_SCHEMA],
@@ -416,6 +477,17 @@ class BulkRun:
         self.view = view
         self.defined = defined
         self.ids: dict[str, str] = {}
+        #: The bulkIds whose POST has run, created or not.
+        self.attempted: set[str] = set()
+        #: Operations created without some references (§3.7.1), and the PATCH operations
+        #: that add them once the resources they name exist.
+        self.links: list[tuple[BulkOperation, list[dict[str, Any]]]] = []
+        #: Where each created resource is, relative to the SCIM root.
+        self.paths: dict[int, str] = {}
+
+    def pending_references(self, operation: BulkOperation) -> set[str]:
+        """The bulkIds ``operation`` names whose POST has not run yet: a cycle's."""
+        return {name for name in operation.references if name in self.defined} - self.attempted
 
     def result(self, operation: BulkOperation) -> dict[str, Any]:
         method = operation.method.upper() if operation.action else operation.method
@@ -436,14 +508,7 @@ class BulkRun:
         result["response"] = response.data
         return result
 
-    def cycle_detail(self, operation: BulkOperation) -> str:
-        names = ", ".join(repr(name) for name in sorted(operation.references))
-        return (
-            f"The bulkId references {names} cannot be resolved: they are circular "
-            "(RFC 7644 §3.7.1). Create the resources first, then link them."
-        )
-
-    def check(self, operation: BulkOperation) -> None:
+    def check(self, operation: BulkOperation, later: set[str]) -> None:
         """Refuse what makes an operation meaningless before it is dispatched."""
         if operation.action is None:
             raise InvalidSyntax(
@@ -456,7 +521,12 @@ class BulkRun:
                 raise InvalidValue(f"The bulkId {operation.bulk_id!r} is used more than once.")
         if operation.action != "destroy" and not operation.has_data:
             raise InvalidSyntax(f"A {operation.method.upper()} operation requires 'data'.")
-        for name in sorted(operation.references):
+        if later and (operation.action != "create" or _path_references(operation.path) & later):
+            raise Conflict(
+                f"The bulkId references {', '.join(map(repr, sorted(later)))} are circular "
+                "and cannot be resolved (RFC 7644 §3.7.1)."
+            )
+        for name in sorted(operation.references - later):
             if name not in self.defined:
                 raise InvalidValue(f"No POST operation of this request has bulkId {name!r}.")
             if name not in self.ids:
@@ -464,17 +534,27 @@ class BulkRun:
                     f"bulkId {name!r} cannot be resolved: the operation that creates it failed."
                 )
 
-    def perform(self, operation: BulkOperation) -> dict[str, Any]:
-        """Run one operation; its entry of the BulkResponse (§3.7.3)."""
+    def perform(self, operation: BulkOperation, later: set[str] | None = None) -> dict[str, Any]:
+        """Run one operation; its entry of the BulkResponse (§3.7.3).
+
+        ``later``: the bulkIds of a cycle it names that are not created yet (§3.7.1); it
+        runs without the values naming them, which :meth:`link` adds afterwards.
+        """
+        if operation.action == "create" and operation.bulk_id is not None:
+            self.attempted.add(operation.bulk_id)
         try:
-            self.check(operation)
+            self.check(operation, later or set())
         except SCIMAPIException as exc:
             return self.error(operation, exc)
+        data: Any = operation.data
+        links: list[dict[str, Any]] = []
+        if later and isinstance(data, dict):
+            data, links = defer_references(data, later)
         path = "/".join(
             self.ids[part[len(PREFIX) :]] if part.startswith(PREFIX) else part
             for part in operation.path.split("/")
         )
-        data = substitute(operation.data, self.ids) if operation.has_data else None
+        data = substitute(data, self.ids) if operation.has_data else None
         method = operation.method.upper()
         # A PUT, PATCH or DELETE names its resource: its location, even when it fails.
         location = None if method == "POST" else self.view.absolute_uri(path)
@@ -484,12 +564,26 @@ class BulkRun:
             return self.error(operation, exc)
         except MethodNotAllowed as exc:
             return self.error(operation, exc, location)
+        return self.answer(operation, response, path, location, links)
+
+    def answer(
+        self,
+        operation: BulkOperation,
+        response: Response,
+        path: str,
+        location: str | None,
+        links: list[dict[str, Any]],
+    ) -> dict[str, Any]:
+        """An operation's entry from its response; a created resource's id is kept."""
         result = self.result(operation)
-        if method == "POST" and response.status_code == 201:
+        if operation.method.upper() == "POST" and response.status_code == 201:
             location = response.headers.get("Location")
             created = response.data.get("id") if isinstance(response.data, dict) else None
             if operation.bulk_id is not None and created is not None:
                 self.ids[operation.bulk_id] = str(created)
+                self.paths[operation.index] = f"{path.rstrip('/')}/{created}"
+                if links:
+                    self.links.append((operation, links))
         if location:
             result["location"] = location
         if response.status_code < 400 and response.headers.get("ETag"):
@@ -498,3 +592,35 @@ class BulkRun:
         if response.status_code >= 400:
             result["response"] = response.data
         return result
+
+    def link(
+        self, operation: BulkOperation, links: list[dict[str, Any]], created: dict[str, Any]
+    ) -> dict[str, Any]:
+        """PATCH into a cycle's first resource the references it was created without.
+
+        §3.7.1; the PATCH goes through the same write path. ``created`` is its entry, which
+        keeps its 201 and takes the PATCH's ``version``. When a reference still cannot be
+        resolved (its POST failed), the entry is a 409; when the PATCH fails, its error.
+        Either way the resource stays created without them, at ``location``, as §3.7.1
+        allows ("MAY stop after a failed attempt").
+        """
+        unresolved = set().union(*(_references(op["value"]) for op in links)) - set(self.ids)
+        if unresolved:
+            names = ", ".join(map(repr, sorted(unresolved)))
+            exc: SCIMAPIException = Conflict(
+                f"The circular bulkId references {names} could not be resolved: their POST "
+                "failed, so this resource was created without them (RFC 7644 §3.7.1)."
+            )
+            return self.error(operation, exc, created.get("location"))
+        body = {"schemas": [constants.PATCH_OP_SCHEMA], "Operations": substitute(links, self.ids)}
+        path = self.paths[operation.index]
+        response = self.view.dispatch_operation("PATCH", path, body, None)
+        if response.status_code >= 400:
+            result = self.result(operation)
+            result["location"] = created.get("location")
+            result["status"] = str(response.status_code)
+            result["response"] = response.data
+            return result
+        if response.headers.get("ETag"):
+            created["version"] = response.headers["ETag"]
+        return created

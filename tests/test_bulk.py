@@ -26,7 +26,7 @@ from drf_scim.constants import (
     USER_SCHEMA,
 )
 from drf_scim.exceptions import InvalidSyntax, InvalidValue
-from drf_scim.models import SCIMEvent, SCIMToken
+from drf_scim.models import GroupRecord, SCIMEvent, SCIMToken
 from drf_scim.routers import SCIMRouter
 from drf_scim.serializers import SCIMUserSerializer, default_user_attribute_map
 from drf_scim.signals import operation_failed, post_operation, pre_operation
@@ -212,21 +212,28 @@ def test_rfc7644_3_7_a_post_requires_a_unique_bulk_id(client):
 # -- §3.7.1: circular references --------------------------------------------------------------
 
 
-def test_rfc7644_3_7_1_circular_groups_are_409_and_write_nothing(client, sample):
-    """The RFC's example: each group names the other. The cycle is not broken up (the
-    RFC allows a 409); nothing is written."""
+def test_rfc7644_3_7_1_circular_groups_are_tried_then_409(client, sample):
+    """The RFC's example: each group names the other. drf-scim tries (§3.7.1: "MUST try
+    to resolve"): Group A is created without its member, then Group B, naming A, is
+    refused because a group is no member here (RFC 7643 §4.2 leaves nesting to the
+    provider); so A's reference cannot be resolved and its entry is 409 ("MAY stop after
+    a failed attempt"), with the location of A, which stays created without it."""
     results = send(client, sample("rfc7644-3.7.1-circular-request.json"))
 
     assert [result["bulkId"] for result in results] == ["qwerty", "ytrewq"]
-    for result in results:
-        body = assert_error(result, 409)
-        assert "circular" in body["detail"]
-        assert "location" not in result
-    assert not Group.objects.exists()
+    body = assert_error(results[0], 409)
+    assert "circular" in body["detail"]
+    assert results[0]["location"].endswith(f"/Groups/{GroupRecord.objects.get().id}")
+    assert_error(results[1], 400, "invalidValue")
+    assert "location" not in results[1]
+    assert list(Group.objects.values_list("name", flat=True)) == ["Group A"]
+    assert not Group.objects.get().user_set.exists()
 
 
-def test_rfc7644_3_7_1_a_cycle_does_not_stop_the_other_operations(client):
-    """Two users who manage each other, a user who waits on the cycle, one who does not."""
+def test_rfc7644_3_7_1_circular_references_are_resolved(client):
+    """Two users who manage each other, a user who waits on the cycle, one who does not,
+    one who manages themself: the first of each cycle is created without its manager,
+    then PATCHed once the manager exists (§3.7.1: "MUST try to resolve")."""
 
     def managed_by(bulk_id, user_name, manager):
         return post_user(
@@ -247,8 +254,40 @@ def test_rfc7644_3_7_1_a_cycle_does_not_stop_the_other_operations(client):
         ),
     )
 
-    assert [result["status"] for result in results] == ["409", "409", "409", "201", "409"]
-    assert user_names() == ["d"]
+    assert [result["status"] for result in results] == ["201"] * 5
+    users = {r["bulkId"]: client.get(r["location"]).json() for r in results}
+    by_id = {user["id"]: user["userName"] for user in users.values()}
+    managers = {
+        user["userName"]: by_id.get(
+            user.get(ENTERPRISE_USER_SCHEMA, {}).get("manager", {}).get("value")
+        )
+        for user in users.values()
+    }
+    assert managers == {"a": "b", "b": "a", "c": "a", "d": None, "e": "e"}
+    version = client.get(results[0]["location"]).headers["ETag"]
+    assert results[0]["version"] == version  # the version after the PATCH that linked it
+
+
+def test_rfc7644_3_7_1_a_link_that_fails_is_the_entry_and_the_resource_stays(client):
+    """When the PATCH that adds a cycle's reference fails (here the resource was deleted
+    in between), the first resource's entry is that error, with its location
+    (§3.7.1: "MAY stop after a failed attempt")."""
+
+    def managed_by(bulk_id, manager):
+        return post_user(
+            bulk_id,
+            bulk_id,
+            schemas=[USER_SCHEMA, ENTERPRISE_USER_SCHEMA],
+            **{ENTERPRISE_USER_SCHEMA: {"manager": {"value": f"bulkId:{manager}"}}},
+        )
+
+    delete_a = {"method": "DELETE", "path": "/Users/bulkId:a"}
+    results = send(client, bulk(managed_by("a", "b"), managed_by("b", "a"), delete_a))
+
+    assert_error(results[0], 404)
+    assert results[0]["location"] == results[2]["location"]
+    assert [results[1]["status"], results[2]["status"]] == ["201", "204"]
+    assert client.get(results[0]["location"]).status_code == 404
 
 
 # -- §3.7.3: responses --------------------------------------------------------------------
@@ -880,23 +919,25 @@ def operation_graphs(draw):
 @settings(max_examples=300, deadline=None)
 @given(operation_graphs())
 def test_rfc7644_3_7_2_operations_run_after_what_they_reference(raw):
-    """Every operation runs after the POSTs it references, in request order otherwise;
-    those left out are exactly those waiting, directly or not, on a cycle (§3.7.1)."""
+    """Every operation runs once, after the POSTs it references, in request order
+    otherwise; only the first POST of a cycle runs before some of them (§3.7.1)."""
     operations, _ = parse_bulk_request({"Operations": raw})
     defined = {op.bulk_id: op for op in operations if op.action == "create"}
-    order, circular = execution_order(operations, defined)
+    order, breaking = execution_order(operations, defined)
 
-    assert sorted(op.index for op in [*order, *circular]) == list(range(len(operations)))
+    assert sorted(op.index for op in order) == list(range(len(operations)))
     position = {op.index: at for at, op in enumerate(order)}
     for op in order:
         for name in op.references:
-            if name in defined:
+            if name in defined and op not in breaking:
                 assert position[defined[name].index] < position[op.index]
-    stuck = {op.index for op in circular}
-    for op in circular:
-        assert any(defined[name].index in stuck for name in op.references if name in defined)
+    for op in breaking:  # the first of a cycle, whose rest waits on it
+        assert op.action == "create"
+        later = [defined[n] for n in op.references if n in defined]
+        assert any(position[other.index] >= position[op.index] for other in later)
     if not any(op.references & set(defined) for op in operations):
         assert [op.index for op in order] == list(range(len(operations)))
+        assert not breaking
 
 
 @pytest.mark.django_db(transaction=True)
