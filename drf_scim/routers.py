@@ -99,8 +99,9 @@ class SCIMRouter(SimpleRouter):
         ``None`` when no viewset serves the User resource type.
         """
         for _prefix, viewset, basename in self.registry:
-            if viewset.get_resource_serializer().resource_type == "User":
-                cls = type(f"Me{viewset.__name__}", (self.me_mixin, viewset), {})
+            resource: Any = viewset
+            if resource.get_resource_serializer().resource_type == "User":
+                cls: Any = type(f"Me{viewset.__name__}", (self.me_mixin, viewset), {})
                 actions = {
                     "get": "retrieve",
                     "post": "create",
