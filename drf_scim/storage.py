@@ -527,9 +527,9 @@ def build_search(schemas: ResourceSchemas, document: dict[str, Any]) -> dict[str
     search: dict[str, Any] = search_document(None, document, children=schemas.core.attributes)
     for extension in schemas.extensions:
         if isinstance(document.get(extension.id), dict):
-            search[extension.id] = search_document(
-                None, document[extension.id], children=extension.attributes
-            )
+            found = search_document(None, document[extension.id], children=extension.attributes)
+            if found:  # present only with a value: ``schemas eq "<URN>"`` filters on it
+                search[extension.id] = found
     return search
 
 
