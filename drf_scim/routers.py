@@ -104,7 +104,6 @@ class SCIMRouter(SimpleRouter):
                 cls: Any = type(f"Me{viewset.__name__}", (self.me_mixin, viewset), {})
                 actions = {
                     "get": "retrieve",
-                    "post": "create",
                     "put": "update",
                     "patch": "partial_update",
                     "delete": "destroy",

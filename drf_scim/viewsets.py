@@ -349,10 +349,10 @@ class SCIMMeMixin:
     Mixed into the ``/Users`` viewset the router serves (``SCIMRouter.me_view()``), so
     that GET, PUT, PATCH and DELETE take the very same path as on ``/Users/{id}``: the
     same scope, tenant, hooks, signals and audit, and a ``Location`` and
-    ``meta.location`` naming the real ``/Users/{id}``. A token bound to no user gets 501,
-    as does POST (the subject's resource is bound by the host, never created through
-    ``/Me``). A bound user SCIM may not see (staff, another tenant's, deleted) is 404,
-    as it is by id. See docs/me.md.
+    ``meta.location`` naming the real ``/Users/{id}``. A token bound to no user gets 501
+    whatever the method; POST is 405 (the subject's resource is bound by the host, never
+    created through ``/Me``). A bound user SCIM may not see (staff, another tenant's,
+    deleted) is 404, as it is by id. See docs/me.md.
     """
 
     if TYPE_CHECKING:
@@ -399,13 +399,6 @@ class SCIMMeMixin:
         # What the audit log and the signals name, as for /Users/{id}.
         self.kwargs["id"] = str(serializer.get_storage().get_record(instance).id)
         return instance
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """POST /Me: 501. The resource a token stands for is bound, not created."""
-        raise NotImplementedByProvider(
-            "/Me: POST is not supported (RFC 7644 §3.11); create the user with POST "
-            "/Users and bind it to the token."
-        )
 
 
 class SCIMNotFoundView(SCIMViewMixin, APIView):

@@ -193,11 +193,13 @@ def test_delete_me_in_deactivate_mode_makes_me_404_rfc7644_3_6(me, bjensen):
     assert_error(me.put(ME, {"userName": "bjensen"}), 404)
 
 
-def test_post_me_is_501_and_creates_nothing_rfc7644_3_11(me, bjensen):
-    """§3.11 leaves POST /Me to the provider: the subject's resource is bound, not created."""
+def test_post_me_is_405_and_creates_nothing_rfc7644_3_11(me, bjensen):
+    """§3.11 leaves the resource POST /Me creates to the provider: here none, the subject's
+    resource is bound, not created. 405 with the methods /Me allows."""
     response = me.post(ME, {"userName": "someone-else"})
-    body = assert_error(response, 501)
-    assert "POST" in body["detail"]
+    assert_error(response, 405)
+    assert set(response["Allow"].replace(" ", "").split(",")) >= {"GET", "PUT", "PATCH", "DELETE"}
+    assert "POST" not in response["Allow"]
     assert not User.objects.filter(username="someone-else").exists()
 
 

@@ -732,7 +732,7 @@ def test_resource_responses_match_the_schema(schema, client, sample):
 
 def test_me_is_documented_as_the_alias_it_is_rfc7644_3_11(schema, client):
     """/Me: GET, PUT, PATCH and DELETE of the token's user, no `id` parameter, 501 without
-    a bound user; POST (always 501) is no operation. Real answers match the schema."""
+    a bound user; POST (405) is no operation. Real answers match the schema."""
     me = "/scim/v2/Me"
     assert sorted(schema["paths"][me]) == ["delete", "get", "patch", "put"]
     for method, verb in (("get", "get"), ("put", "replace"), ("patch", "patch")):

@@ -615,8 +615,6 @@ class SCIMAutoSchema(AutoSchema):
     # -- bodies ------------------------------------------------------------------------
 
     def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
-        if self.is_me_view() and self.action == "create":
-            return None  # POST /Me is always 501 (docs/me.md): not an operation to call
         operation: dict[str, Any] | None = super().get_operation(*args, **kwargs)
         if operation is not None and "requestBody" in operation:
             # Every SCIM body is required, except a SearchRequest: without one, ``/.search``
