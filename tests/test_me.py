@@ -120,6 +120,18 @@ def test_me_costs_the_queries_of_users_id_rfc7644_3_11(
         assert getattr(me, method)(ME, data).status_code == 200
 
 
+def test_delete_me_costs_the_queries_of_users_id_rfc7644_3_11(
+    client, me, bjensen, django_assert_num_queries
+):
+    """DELETE (RFC 7644 §3.6) through /Me costs what it costs by id, for a like user."""
+    twin = client.post(USERS, {"userName": "twin", "displayName": "Babs"}).json()
+    me.get(ME)  # the token's last_used is written on its first use only
+    with CaptureQueriesContext(connection) as captured:
+        assert me.delete(f"{USERS}/{twin['id']}").status_code == 204
+    with django_assert_num_queries(len(captured.captured_queries)):
+        assert me.delete(ME).status_code == 204
+
+
 def test_put_me_replaces_the_bound_user_rfc7644_3_5_1(me, bjensen):
     """§3.5.1 through the alias: the same write path, Location naming the real resource."""
     response = me.put(ME, {"userName": "bjensen", "displayName": "Barbara", "title": "CEO"})
