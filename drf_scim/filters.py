@@ -80,9 +80,10 @@ __all__ = [
 
 
 #: ``schemas`` (RFC 7643 §3) as filters compare it: "an array of Strings containing URIs",
-#: matched ignoring case as schema URIs are everywhere else (RFC 7643 §2.1). Not an
-#: attribute of any schema (it is not in /Schemas); only the filter compiler reads it.
-_SCHEMAS = Attribute("schemas", AttributeType.REFERENCE, multi_valued=True)
+#: matched ignoring case as schema URIs are everywhere else (the resolver reads
+#: ``urn:...`` paths ignoring case), so a string, not a ``reference`` (which is caseExact).
+#: Not an attribute of any schema (it is not in /Schemas); only the filter compiler reads it.
+_SCHEMAS = Attribute("schemas", AttributeType.STRING, multi_valued=True, case_exact=False)
 
 
 def uuid_text(column: str) -> Any:
