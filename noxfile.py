@@ -2,7 +2,8 @@
 
 ``nox`` alone runs what CI runs: ``lint``, ``typecheck``, ``tests`` (the whole suite on
 SQLite, PostgreSQL and MariaDB; the schemathesis run of tests/test_schemathesis.py on
-SQLite only) and ``docs`` (the documentation, built strictly).
+SQLite only), ``conformance`` (python-scim's scim2-tester against the example project)
+and ``docs`` (the documentation, built strictly).
 ``nox -s example`` starts the example SCIM server;
 ``nox -s matrix`` runs the suite on every supported Django x Python pair. ``nox -l`` lists
 every session.
@@ -28,7 +29,7 @@ from urllib.parse import urlsplit
 import nox
 from nox.command import CommandFailed
 
-nox.options.sessions = ["lint", "typecheck", "tests", "docs"]
+nox.options.sessions = ["lint", "typecheck", "tests", "conformance", "docs"]
 nox.options.reuse_existing_virtualenvs = True
 
 TEST_DEPS = (
@@ -43,6 +44,9 @@ TEST_DEPS = (
     "drf-spectacular-sidecar",
     # tests/test_schemathesis.py. Its 4.x releases add checks: move the pin deliberately.
     "schemathesis>=4.32,<5",
+    # tests/test_scim2_models.py: python-scim's pydantic models as an independent reader of
+    # what we serve. Its 0.x releases change the models: move the pin deliberately.
+    "scim2-models>=0.12,<0.13",
 )
 
 # Run once, on SQLite: they test the schema against the views, not the database, and take
@@ -349,6 +353,25 @@ schema = client.get("/api/schema/")
 assert schema.status_code == 200, schema.status_code
 print("OpenAPI schema: 200")
 """
+
+
+# scim2-tester's checks change with its releases, and scim2-client's engines with theirs:
+# move the pins deliberately, and docs/conformance.md with them.
+CONFORMANCE_DEPS = ("scim2-tester>=0.5.2,<0.6", "scim2-client>=0.13,<0.14")
+
+
+@nox.session
+def conformance(session: nox.Session) -> None:
+    """scim2-tester against the example project, on a throwaway SQLite database.
+
+    Fails on any failure not accepted in example/conformance.py (docs/conformance.md).
+    """
+    example_install(session)
+    session.install(*CONFORMANCE_DEPS)
+    database = session.create_tmp() + "/conformance.sqlite3"
+    if os.path.exists(database):
+        os.remove(database)
+    session.run("python", "example/conformance.py", env={"DATABASE_URL": f"sqlite:///{database}"})
 
 
 @nox.session(default=False)

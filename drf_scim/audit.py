@@ -82,6 +82,8 @@ class _Scrubber:
         self.names = names
         self.schemas = schemas
         self.urns = (schemas.core.id, *(ext.id for ext in schemas.extensions)) if schemas else ()
+        #: What each PATCH path of this body names: a body repeats its paths.
+        self.targets: dict[str, Any] = {}
 
     def body(self, data: Any) -> Any:
         if isinstance(data, dict) and any(_canonical(k) == "operations" for k in data):
@@ -104,7 +106,9 @@ class _Scrubber:
         elif not paths or paths[0] is None or (isinstance(paths[0], str) and not paths[0].strip()):
             target = self.schemas  # no path: the value is a partial resource (§3.5.2.1)
         elif isinstance(paths[0], str):
-            target = self.path(paths[0])
+            if paths[0] not in self.targets:
+                self.targets[paths[0]] = self.path(paths[0])
+            target = self.targets[paths[0]]
         else:
             target = _SECRET  # a path that is no string is refused; its value is unknown
         return {

@@ -9,6 +9,7 @@ import enum
 from typing import Final
 
 __all__ = [
+    "CASE_EXACT_TYPES",
     "NUMBER_TYPES",
     "STRING_TYPES",
     "AttributeType",
@@ -36,6 +37,11 @@ class AttributeType(str, enum.Enum):
 STRING_TYPES: Final = frozenset(
     {AttributeType.STRING, AttributeType.REFERENCE, AttributeType.BINARY}
 )
+#: The text types that are always ``caseExact``: "A binary value is case exact" and "A
+#: reference is case exact" (RFC 7643 §2.3.6, §2.3.7; erratum 6000). Their definitions
+#: say ``caseExact: true`` whatever they were declared with, and filters compare them
+#: exactly.
+CASE_EXACT_TYPES: Final = frozenset({AttributeType.REFERENCE, AttributeType.BINARY})
 #: The types compared as numbers (RFC 7643 §2.3.3, §2.3.4).
 NUMBER_TYPES: Final = frozenset({AttributeType.INTEGER, AttributeType.DECIMAL})
 

@@ -39,12 +39,45 @@ def check_settings(**kwargs: Any) -> list[checks.CheckMessage]:
             errors.append(
                 checks.Error(f"DRF_SCIM[{key!r}] must be True or False.", id="drf_scim.E005")
             )
-    for key in ("DEFAULT_COUNT", "MAX_COUNT", "MAX_PAYLOAD_SIZE"):
+    errors.extend(_pagination_errors())
+    for key in (
+        "DEFAULT_COUNT",
+        "MAX_COUNT",
+        "MAX_PAYLOAD_SIZE",
+        "BULK_MAX_OPERATIONS",
+        "BULK_MAX_PAYLOAD_SIZE",
+    ):
         value = scim_settings.user_settings.get(key, DEFAULTS[key])
         if not isinstance(value, int) or value < 1:
             errors.append(
                 checks.Error(f"DRF_SCIM[{key!r}] must be a positive integer.", id="drf_scim.E003")
             )
+    return errors
+
+
+def _pagination_errors() -> list[checks.CheckMessage]:
+    """``DEFAULT_PAGINATION_METHOD`` and ``CURSOR_TIMEOUT`` (RFC 9865)."""
+    errors: list[checks.CheckMessage] = []
+    if scim_settings.user_settings.get("DEFAULT_PAGINATION_METHOD", "index") not in (
+        "index",
+        "cursor",
+    ):
+        errors.append(
+            checks.Error(
+                "DRF_SCIM['DEFAULT_PAGINATION_METHOD'] must be 'index' or 'cursor'.",
+                id="drf_scim.E006",
+            )
+        )
+    timeout = scim_settings.user_settings.get("CURSOR_TIMEOUT", DEFAULTS["CURSOR_TIMEOUT"])
+    if timeout is not None and (
+        isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 1
+    ):
+        errors.append(
+            checks.Error(
+                "DRF_SCIM['CURSOR_TIMEOUT'] must be a positive integer or None.",
+                id="drf_scim.E007",
+            )
+        )
     return errors
 
 

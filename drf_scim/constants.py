@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 __all__ = [
+    "BULK_REQUEST_SCHEMA",
+    "BULK_RESPONSE_SCHEMA",
     "ENTERPRISE_USER_SCHEMA",
     "ERROR_SCHEMA",
     "GROUP_SCHEMA",
@@ -34,3 +36,5 @@ LIST_RESPONSE_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 SEARCH_REQUEST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
 PATCH_OP_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
+BULK_REQUEST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:BulkRequest"
+BULK_RESPONSE_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:BulkResponse"

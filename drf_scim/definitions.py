@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import constants
-from .characteristics import STRING_TYPES, AttributeType, Mutability, Returned, Uniqueness
+from .characteristics import (
+    CASE_EXACT_TYPES,
+    STRING_TYPES,
+    AttributeType,
+    Mutability,
+    Returned,
+    Uniqueness,
+)
 
 __all__ = [
     "COMMON_ATTRIBUTES",
@@ -30,7 +37,11 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Attribute:
-    """One attribute definition with its RFC 7643 §2.2 characteristics."""
+    """One attribute definition with its RFC 7643 §2.2 characteristics.
+
+    ``reference`` and ``binary`` attributes are always ``case_exact`` (RFC 7643 §2.3.6,
+    §2.3.7): the value given is overridden, so filters and ``/Schemas`` agree.
+    """
 
     name: str
     type: AttributeType = AttributeType.STRING
@@ -49,6 +60,8 @@ class Attribute:
     )
 
     def __post_init__(self) -> None:
+        if self.type in CASE_EXACT_TYPES:
+            object.__setattr__(self, "case_exact", True)  # frozen: set once, here
         self._index.update((sub.name.lower(), sub) for sub in self.sub_attributes)
 
     def get(self, name: str) -> Attribute | None:
@@ -203,7 +216,6 @@ COMMON_ATTRIBUTES = Schema(
                     "location",
                     AttributeType.REFERENCE,
                     mutability=_RO,
-                    case_exact=True,
                     reference_types=("uri",),
                     description="The URI of the resource.",
                 ),
@@ -313,7 +325,7 @@ USER = Schema(
                 Attribute(
                     "$ref",
                     AttributeType.REFERENCE,
-                    reference_types=("User", "Group"),
+                    reference_types=("Group",),  # erratum 8471: not ("User", "Group")
                     mutability=_RO,
                     description="The URI of the corresponding Group.",
                 ),
@@ -474,6 +486,52 @@ SERVICE_PROVIDER_CONFIG = Schema(
         _supported("sort", "A complex type that specifies sort result options."),
         _supported("etag", "A complex type that specifies ETag configuration options."),
         _complex(
+            "pagination",
+            "Pagination configuration options (RFC 9865 §4).",
+            (
+                Attribute(
+                    "cursor",
+                    _BOOL,
+                    required=True,
+                    mutability=_RO,
+                    description="Whether cursor-based pagination is supported.",
+                ),
+                Attribute(
+                    "index",
+                    _BOOL,
+                    required=True,
+                    mutability=_RO,
+                    description="Whether index-based pagination is supported.",
+                ),
+                _string(
+                    "defaultPaginationMethod",
+                    "The pagination method used when the client names none.",
+                    mutability=_RO,
+                    canonical_values=("cursor", "index"),
+                ),
+                Attribute(
+                    "defaultPageSize",
+                    _INT,
+                    mutability=_RO,
+                    description="The number of results in a page when no count is given.",
+                ),
+                Attribute(
+                    "maxPageSize",
+                    _INT,
+                    mutability=_RO,
+                    description="The maximum number of results in a page, whatever the count.",
+                ),
+                Attribute(
+                    "cursorTimeout",
+                    _INT,
+                    mutability=_RO,
+                    description="The minimum number of seconds a cursor stays valid "
+                    "between page requests.",
+                ),
+            ),
+            mutability=_RO,
+        ),
+        _complex(
             "authenticationSchemes",
             "A complex type that specifies supported authentication scheme properties.",
             (
@@ -551,7 +609,6 @@ RESOURCE_TYPE = Schema(
             AttributeType.REFERENCE,
             reference_types=("uri",),
             required=True,
-            case_exact=True,
             mutability=_RO,
             description="The resource type's primary/base schema URI.",
         ),
@@ -564,7 +621,6 @@ RESOURCE_TYPE = Schema(
                     AttributeType.REFERENCE,
                     reference_types=("uri",),
                     required=True,
-                    case_exact=True,
                     mutability=_RO,
                     description="The URI of a schema extension.",
                 ),
@@ -582,92 +638,108 @@ RESOURCE_TYPE = Schema(
     ),
 )
 
+
+def _attribute_characteristics() -> tuple[Attribute, ...]:
+    """The sub-attributes that describe an attribute (RFC 7643 §7, §8.7.2).
+
+    ``attributes`` and its ``subAttributes`` both have them.
+    """
+    return (
+        _string("name", "The attribute's name.", required=True, case_exact=True, mutability=_RO),
+        _string(
+            "type",
+            "The attribute's data type.",
+            required=True,
+            mutability=_RO,
+            canonical_values=tuple(t.value for t in AttributeType),
+        ),
+        Attribute(
+            "multiValued",
+            _BOOL,
+            required=True,
+            mutability=_RO,
+            description="Whether the attribute is multi-valued.",
+        ),
+        _string(
+            "description",
+            "A human-readable description of the attribute.",
+            case_exact=True,
+            mutability=_RO,
+        ),
+        Attribute(
+            "required",
+            _BOOL,
+            mutability=_RO,
+            description="Whether the attribute is required.",
+        ),
+        _string(
+            "canonicalValues",
+            "A collection of canonical values.",
+            multi_valued=True,
+            case_exact=True,
+            mutability=_RO,
+        ),
+        Attribute(
+            "caseExact",
+            _BOOL,
+            mutability=_RO,
+            description="Whether string values are case sensitive.",
+        ),
+        _string(
+            "mutability",
+            "Whether the attribute is modifiable.",
+            case_exact=True,
+            mutability=_RO,
+            canonical_values=tuple(m.value for m in Mutability),
+        ),
+        _string(
+            "returned",
+            "When the attribute is returned in a response.",
+            case_exact=True,
+            mutability=_RO,
+            canonical_values=tuple(r.value for r in Returned),
+        ),
+        _string(
+            "uniqueness",
+            "How the service provider enforces uniqueness.",
+            case_exact=True,
+            mutability=_RO,
+            canonical_values=tuple(u.value for u in Uniqueness),
+        ),
+        _string(
+            "referenceTypes",
+            "The names of the resource types that may be referenced.",
+            multi_valued=True,  # erratum 5607
+            case_exact=True,
+            mutability=_RO,
+        ),
+    )
+
+
 SCHEMA = Schema(
     id=constants.SCHEMA_SCHEMA,
     name="Schema",
     description="Specifies the schema attribute definitions",
     attributes=(
-        _string(
-            "id", "The unique URI of the schema.", required=True, case_exact=True, mutability=_RO
-        ),
-        _string("name", "The schema's human-readable name.", mutability=_RO),
+        _string("id", "The unique URI of the schema.", required=True, mutability=_RO),
+        _string("name", "The schema's human-readable name.", required=True, mutability=_RO),
         _string("description", "The schema's human-readable description.", mutability=_RO),
         _complex(
             "attributes",
             "A complex attribute that includes the attributes of a schema.",
             (
-                _string(
-                    "name", "The attribute's name.", required=True, case_exact=True, mutability=_RO
-                ),
-                _string(
-                    "type",
-                    "The attribute's data type.",
-                    required=True,
-                    mutability=_RO,
-                    canonical_values=tuple(t.value for t in AttributeType),
-                ),
-                Attribute(
-                    "multiValued",
-                    _BOOL,
-                    required=True,
-                    mutability=_RO,
-                    description="Whether the attribute is multi-valued.",
-                ),
-                _string(
-                    "description", "A human-readable description of the attribute.", mutability=_RO
-                ),
-                Attribute(
-                    "required",
-                    _BOOL,
-                    mutability=_RO,
-                    description="Whether the attribute is required.",
-                ),
-                _string(
-                    "canonicalValues",
-                    "A collection of canonical values.",
-                    multi_valued=True,
-                    mutability=_RO,
-                ),
-                Attribute(
-                    "caseExact",
-                    _BOOL,
-                    mutability=_RO,
-                    description="Whether string values are case sensitive.",
-                ),
-                _string(
-                    "mutability",
-                    "Whether the attribute is modifiable.",
-                    mutability=_RO,
-                    canonical_values=tuple(m.value for m in Mutability),
-                ),
-                _string(
-                    "returned",
-                    "When the attribute is returned in a response.",
-                    mutability=_RO,
-                    canonical_values=tuple(r.value for r in Returned),
-                ),
-                _string(
-                    "uniqueness",
-                    "How the service provider enforces uniqueness.",
-                    mutability=_RO,
-                    canonical_values=tuple(u.value for u in Uniqueness),
-                ),
-                _string(
-                    "referenceTypes",
-                    "The names of the resource types that may be referenced.",
-                    multi_valued=True,
-                    mutability=_RO,
-                ),
+                *_attribute_characteristics(),
                 _complex(
                     "subAttributes",
                     "The sub-attributes of a complex attribute, "
                     "with the same characteristics as 'attributes'.",
-                    (),
+                    _attribute_characteristics(),
                     multi_valued=True,
                     mutability=_RO,
                 ),
             ),
             multi_valued=True,
+            required=True,
             mutability=_RO,
         ),
     ),

@@ -42,6 +42,8 @@ class DiscoveryViewSet(SCIMViewMixin, viewsets.ViewSet):
 
     #: The resource viewsets registered on the router, set by SCIMRouter.
     resource_viewsets: ClassVar[tuple[type[SCIMModelViewSet], ...]] = ()
+    #: The router's ``/Bulk`` view (``drf_scim.bulk.SCIMBulkView``), or ``None``.
+    bulk_view: ClassVar[Any] = None
     lookup_value_regex = "[^/]+"
     http_method_names = ["get", "head"]
 
@@ -77,6 +79,48 @@ class ServiceProviderConfigViewSet(DiscoveryViewSet):
         flags = [vs.supports(feature) for vs in self.resource_viewsets]
         return bool(flags) and all(flags)
 
+    def get_pagination(self) -> dict[str, Any]:
+        """The ``pagination`` object of RFC 9865 §4, from the settings the paginator reads."""
+        cursor = self.supports("cursor")
+        pagination: dict[str, Any] = {
+            "cursor": cursor,
+            "index": self.supports("index"),
+            "defaultPaginationMethod": (
+                scim_settings.DEFAULT_PAGINATION_METHOD if cursor else "index"
+            ),
+            "defaultPageSize": int(scim_settings.DEFAULT_COUNT),
+            "maxPageSize": int(scim_settings.MAX_COUNT),
+        }
+        if cursor and scim_settings.CURSOR_TIMEOUT is not None:
+            pagination["cursorTimeout"] = int(scim_settings.CURSOR_TIMEOUT)
+        return pagination
+
+    def supports_change_password(self) -> bool:
+        """Whether ``password`` can be set with PUT and PATCH (RFC 7643 §5, §4.1.1).
+
+        The resource types whose schema has a ``password`` attribute decide: there must be
+        at least one, and every one must support changing it (``supports_change_password``
+        on its viewset). A Group has no password and no say.
+        """
+        with_password = [
+            viewset
+            for viewset in self.resource_viewsets
+            if _serializer(viewset).schema.get("password") is not None
+        ]
+        return bool(with_password) and all(
+            viewset.supports("change_password") for viewset in with_password
+        )
+
+    def get_bulk(self) -> dict[str, Any]:
+        """``bulk`` (RFC 7643 §5): the limits the router's /Bulk view enforces, if any."""
+        if self.bulk_view is None:
+            return {"supported": False, "maxOperations": 0, "maxPayloadSize": 0}
+        return {
+            "supported": True,
+            "maxOperations": self.bulk_view.get_max_operations(),
+            "maxPayloadSize": self.bulk_view.get_max_payload_size(),
+        }
+
     def get_document(self) -> dict[str, Any]:
         document: dict[str, Any] = {"schemas": [constants.SERVICE_PROVIDER_CONFIG_SCHEMA]}
         if scim_settings.DOCUMENTATION_URI:
@@ -84,18 +128,15 @@ class ServiceProviderConfigViewSet(DiscoveryViewSet):
         document.update(
             {
                 "patch": {"supported": self.supports("patch")},
-                "bulk": {
-                    "supported": False,
-                    "maxOperations": 0,
-                    "maxPayloadSize": int(scim_settings.MAX_PAYLOAD_SIZE),
-                },
+                "bulk": self.get_bulk(),
                 "filter": {
                     "supported": self.supports("filter"),
                     "maxResults": int(scim_settings.MAX_COUNT),
                 },
-                "changePassword": {"supported": self.supports("change_password")},
+                "changePassword": {"supported": self.supports_change_password()},
                 "sort": {"supported": self.supports("sort")},
                 "etag": {"supported": self.supports("etag")},
+                "pagination": self.get_pagination(),
                 "authenticationSchemes": self.get_authentication_schemes(),
                 "meta": {"resourceType": "ServiceProviderConfig", "location": self.url()},
             }

@@ -1,4 +1,4 @@
-"""SCIM errors: one class per ``scimType`` of RFC 7644 §3.12, Table 9.
+"""SCIM errors: one class per ``scimType`` of RFC 7644 §3.12, Table 9 (and RFC 9865 §2.1).
 
 Raise them from views, serializers or signal receivers; the SCIM exception handler turns
 them into an Error body with the matching HTTP status.
@@ -12,6 +12,8 @@ from rest_framework.exceptions import APIException
 from . import errors
 
 __all__ = [
+    "ExpiredCursor",
+    "InvalidCursor",
     "InvalidFilter",
     "InvalidPath",
     "InvalidSyntax",
@@ -94,6 +96,20 @@ class InvalidValue(SCIMAPIException, errors.InvalidValueError):
 
     default_detail = "A required value was missing, or the value specified was not compatible."
     scim_type = "invalidValue"
+
+
+class InvalidCursor(SCIMAPIException):
+    """The ``cursor`` is not one the server issued for this query (RFC 9865 §2.1)."""
+
+    default_detail = "The cursor is invalid; send an empty cursor to request the first page."
+    scim_type = "invalidCursor"
+
+
+class ExpiredCursor(SCIMAPIException):
+    """The ``cursor`` is older than ``cursorTimeout`` (RFC 9865 §2.1)."""
+
+    default_detail = "The cursor has expired; start again with an empty cursor."
+    scim_type = "expiredCursor"
 
 
 class InvalidVersion(SCIMAPIException):

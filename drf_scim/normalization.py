@@ -24,8 +24,9 @@ the first is kept (RFC 7643 §2.4).
 Accepted dialects:
 
 * Booleans as strings: ``"True"``, ``"false"`` (Microsoft Entra ID).
-* Numbers for string attributes, e.g. ``"employeeNumber": 1234`` (Entra ID, JumpCloud),
-  and numeric strings for integer or decimal attributes.
+* Whole numbers for string attributes, e.g. ``"employeeNumber": 1234`` (Entra ID,
+  JumpCloud), and numeric strings for integer or decimal attributes. A fraction for a
+  string (``"displayName": 1.5``) is no dialect.
 * A single value where a multi-valued attribute is expected, e.g. ``"emails": {...}``,
   and a one-element list where a single complex value is expected, e.g. ``"manager":
   [{"value": "26118915"}]`` (Entra ID's sample code).
@@ -124,9 +125,15 @@ def coerce_boolean(value: Any) -> Any:
 
 
 def coerce_string(value: Any) -> Any:
-    """Numbers become their decimal text (Entra ID, JumpCloud)."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    """Whole numbers become their decimal text (Entra ID, JumpCloud: ``employeeNumber``).
+
+    Only integers: no IdP sends a fraction for a string, so ``1.5`` is left for
+    validation to refuse.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))  # 1234.0: JSON has one number type
     return value
 
 
@@ -326,7 +333,9 @@ _PATCH_OPS = ("add", "remove", "replace")
 _OPERATION_MEMBERS = ("op", "path", "value")
 
 
-def normalize_patch_request(body: Any, schemas: ResourceSchemas) -> Any:
+def normalize_patch_request(
+    body: Any, schemas: ResourceSchemas, *, paths: dict[str, PatchPath] | None = None
+) -> Any:
     """Return ``body`` with the PATCH dialects below rewritten as RFC 7644 §3.5.2 says.
 
     The result is a ``PatchOp`` message that :func:`drf_scim.patch.parse_patch_request`
@@ -354,7 +363,8 @@ def normalize_patch_request(body: Any, schemas: ResourceSchemas) -> Any:
     operation (dropped) and ``"path": ""`` (no path).
 
     Raises ``invalidValue`` when a ``remove`` lists values that cannot select any
-    (``[{"value": [1]}]``); nothing else.
+    (``[{"value": [1]}]``); nothing else. The paths it parsed are put in ``paths``, when
+    given, by their text: the strict parser that follows need not parse them again.
     """
     if not isinstance(body, dict):
         return body
@@ -367,7 +377,7 @@ def normalize_patch_request(body: Any, schemas: ResourceSchemas) -> Any:
     }
     operations = members.get("operations")
     if isinstance(operations, list):
-        reader = _PatchReader(schemas)
+        reader = _PatchReader(schemas, {} if paths is None else paths)
         operations = [
             normalised
             for index, raw in enumerate(operations)
@@ -381,9 +391,10 @@ def normalize_patch_request(body: Any, schemas: ResourceSchemas) -> Any:
 class _PatchReader:
     """Reads the operations of one ``PatchOp`` message for :func:`normalize_patch_request`."""
 
-    def __init__(self, schemas: ResourceSchemas) -> None:
+    def __init__(self, schemas: ResourceSchemas, paths: dict[str, PatchPath]) -> None:
         self.schemas = schemas
         self.urns = (schemas.core.id, *(ext.id for ext in schemas.extensions))
+        self.paths = paths
 
     def operation(self, raw: Any, where: str) -> list[Any]:
         """One operation as sent → the RFC operations it means (usually one)."""
@@ -415,6 +426,7 @@ class _PatchReader:
             return None
         try:
             path = parse_path(text, schema_urns=self.urns)
+            self.paths[text] = path
             return path, resolve_path(path, self.schemas)
         except (FilterSyntaxError, InvalidPathError):
             return None

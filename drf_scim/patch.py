@@ -100,8 +100,9 @@ def parse_patch_request(
     ``remove`` without ``path`` raises ``noTarget`` (§3.5.2.2). Positions in messages
     (``Operations[2]``) count the operations as normalised.
     """
+    parsed: dict[str, PatchPath] = {}
     if not strict:
-        body = normalize_patch_request(body, schemas)
+        body = normalize_patch_request(body, schemas, paths=parsed)
     if not isinstance(body, dict):
         raise InvalidSyntaxError("A PATCH body must be a JSON object (RFC 7644 §3.5.2).")
     members = _members(body)
@@ -113,7 +114,7 @@ def parse_patch_request(
         raise InvalidSyntaxError("'Operations' must be a non-empty array (RFC 7644 §3.5.2).")
     urns = (schemas.core.id, *(ext.id for ext in schemas.extensions))
     return [
-        _parse_operation(raw, f"Operations[{index}]", schemas, urns)
+        _parse_operation(raw, f"Operations[{index}]", schemas, urns, parsed)
         for index, raw in enumerate(raw_operations)
     ]
 
@@ -124,7 +125,11 @@ def _members(data: dict[Any, Any]) -> dict[str, Any]:
 
 
 def _parse_operation(
-    raw: Any, where: str, schemas: ResourceSchemas, urns: tuple[str, ...]
+    raw: Any,
+    where: str,
+    schemas: ResourceSchemas,
+    urns: tuple[str, ...],
+    parsed: dict[str, PatchPath],
 ) -> PatchOperation:
     if not isinstance(raw, dict):
         raise InvalidSyntaxError(f"{where} must be a JSON object with 'op', 'path' and 'value'.")
@@ -136,7 +141,10 @@ def _parse_operation(
     if op not in _OPS:
         raise InvalidSyntaxError(f"{where}.op must be 'add', 'remove' or 'replace', not {op!r}.")
     operation = cast(Op, op)
-    path = _parse_path_member(members.get("path"), where, urns)
+    text = members.get("path")
+    path = parsed.get(text) if isinstance(text, str) else None
+    if path is None:
+        path = _parse_path_member(text, where, urns)
     if path is not None:
         resolve_path(path, schemas, strict=True)
     value = members.get("value")

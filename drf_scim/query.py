@@ -4,7 +4,8 @@ A ``GET`` on a resource endpoint carries them in its query string; a ``POST /.se
 in a SearchRequest body (§3.4.3), whose field names are matched ignoring case. Either
 way the view builds one :class:`SCIMQuery` per request (``view.get_scim_query()``) and
 hands it to the filter backend (``filter``), the sort backend (``sortBy``,
-``sortOrder``), the paginator (``startIndex``, ``count``) and the projection
+``sortOrder``), the paginator (``startIndex``, ``count``, and RFC 9865's ``cursor``) and
+the projection
 (``attributes``, ``excludedAttributes``). Each of them still validates its own
 parameters, when it reads them, so errors arise where and as they always have.
 """
@@ -32,6 +33,7 @@ _SEARCH_FIELDS = {
         "sortOrder",
         "startIndex",
         "count",
+        "cursor",
         "attributes",
         "excludedAttributes",
     )
@@ -69,7 +71,7 @@ class SCIMQuery:
     """The query parameters of one request (RFC 7644 §3.4.2), as sent.
 
     Values are raw: strings from a query string; from a ``/.search`` body, whatever JSON
-    the client sent for ``filter``, ``sortBy`` and ``sortOrder`` (the readers refuse
+    the client sent for ``filter``, ``sortBy``, ``sortOrder`` and ``cursor`` (the readers refuse
     what is not a string), strings for the others. The filter is parsed once, by the
     first reader, and kept.
     """
@@ -116,6 +118,11 @@ class SCIMQuery:
     def count(self) -> Any:
         """``count`` (§3.4.2.4), as text."""
         return self.get("count")
+
+    @property
+    def cursor(self) -> Any:
+        """``cursor`` (RFC 9865 §2), as text: empty asks for the first page."""
+        return self.get("cursor")
 
     @property
     def attributes(self) -> Any:

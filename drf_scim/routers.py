@@ -1,4 +1,4 @@
-"""``SCIMRouter``: the resource endpoints and the discovery endpoints under one root.
+"""``SCIMRouter``: the resource, discovery, ``/.search`` and ``/Bulk`` endpoints under one root.
 
 ::
 
@@ -20,6 +20,7 @@ from typing import Any
 from django.urls import re_path
 from rest_framework.routers import SimpleRouter
 
+from .bulk import SCIMBulkView
 from .discovery import ResourceTypeViewSet, SchemaViewSet, ServiceProviderConfigViewSet
 from .search import SCIMRootSearchView
 from .settings import scim_settings
@@ -43,7 +44,10 @@ def _with_trailing_slash(url: Any) -> Any:
 
 
 class SCIMRouter(SimpleRouter):
-    """A router for SCIM resources; the discovery viewsets are swappable attributes."""
+    """A router for SCIM resources; the discovery, search and Bulk views are attributes.
+
+    Swap one for a subclass; ``bulk_view = None`` serves no ``/Bulk`` and advertises none.
+    """
 
     service_provider_config_viewset = ServiceProviderConfigViewSet
     resource_type_viewset = ResourceTypeViewSet
@@ -51,6 +55,8 @@ class SCIMRouter(SimpleRouter):
     not_found_view = SCIMNotFoundView
     root_search_view = SCIMRootSearchView
     me_mixin = SCIMMeMixin
+    #: ``POST /Bulk`` (RFC 7644 §3.7); ``None`` serves no /Bulk and advertises none.
+    bulk_view: type[SCIMBulkView] | None = SCIMBulkView
 
     def __init__(
         self,
@@ -85,7 +91,11 @@ class SCIMRouter(SimpleRouter):
         return [
             (
                 prefix,
-                type(cls.__name__, (cls,), {"resource_viewsets": resources}),
+                type(
+                    cls.__name__,
+                    (cls,),
+                    {"resource_viewsets": resources, "bulk_view": self.bulk_view},
+                ),
                 f"scim-{prefix.lower()}",
             )
             for prefix, cls in entries
@@ -124,6 +134,9 @@ class SCIMRouter(SimpleRouter):
         me = self.me_view()
         if me is not None:
             urls.append(re_path(r"^Me$", me, name="scim-me"))
+        if self.bulk_view is not None:
+            bulk = self.bulk_view.as_view(resource_viewsets=resources)
+            urls.append(re_path(r"^Bulk$", bulk, name="scim-bulk"))
         urls += [_with_trailing_slash(url) for url in urls]
         if self.catch_all:
             urls.append(re_path(r"^.*$", self.not_found_view.as_view(), name="scim-not-found"))

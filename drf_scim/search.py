@@ -1,4 +1,8 @@
-"""``POST /.search`` at the SCIM root: one query over every resource type (RFC 7644 §3.4.3)."""
+"""``POST /.search`` at the SCIM root: one query over every resource type (RFC 7644 §3.4.3).
+
+Paginated by index, or by cursor (RFC 9865 §3): a root cursor is the position of a
+resource type in registration order and a keyset position within that type.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +14,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .errors import InvalidFilterError
-from .exceptions import InvalidValue
+from .exceptions import InvalidCursor, InvalidValue
 from .filters import SCIMSortBackend
-from .pagination import SCIMPagination, list_response
+from .pagination import Cursor, Keyset, SCIMPagination, list_response
 from .query import SCIMQuery
 from .viewsets import SCIMModelViewSet, SCIMViewMixin
 
@@ -77,6 +81,8 @@ class SCIMRootSearchView(SCIMViewMixin, APIView):
             raise errors[0]
         paginator = SCIMPagination()
         paginator.query = query
+        if paginator.get_method(request) == "cursor":
+            return self.cursor_page(paginator, matches)
         start_index = paginator.get_start_index(request)
         count = paginator.get_count(request)
         counts = [queryset.count() for _, queryset in matches]
@@ -93,3 +99,75 @@ class SCIMRootSearchView(SCIMViewMixin, APIView):
             offset = 0
             resources.extend(view.get_serializer(page, many=True).data)
         return Response(list_response(resources, sum(counts), start_index))
+
+    def cursor_page(self, paginator: SCIMPagination, matches: list[tuple[Any, Any]]) -> Response:
+        """One page of a cursor walk over every type (RFC 9865 §3), types in order.
+
+        Each type is read by keyset from the position on, until the page is full: a page
+        costs one query per type it touches (and the counts).
+        """
+        scope = paginator.get_cursor_scope(self.request, self)
+        raw = paginator.query.get(paginator.cursor_query_param or "cursor")  # type: ignore[union-attr]
+        cursor = paginator.decode_cursor("" if raw is None else raw, scope, None)
+        count = paginator.get_count(self.request)
+        keysets = [
+            Keyset(queryset, paginator.get_cursor_tiebreaker(view)) for view, queryset in matches
+        ]
+        total = sum(queryset.count() for _, queryset in matches)
+        if count == 0:
+            return Response(list_response([], total, None))
+        segment, keys = self._position(cursor, keysets)
+        if cursor.backward:
+            order = range(len(keysets) - 1 if segment is None else segment, -1, -1)
+        else:
+            order = range(segment or 0, len(keysets))
+        rows: list[tuple[int, Any]] = []
+        for index in order:
+            position = Cursor(keys if index == segment else None, cursor.backward)
+            rows.extend(
+                (index, row) for row in keysets[index].page(position, count + 1 - len(rows))
+            )
+            if len(rows) > count:
+                break
+        more = len(rows) > count
+        rows = rows[:count]
+        if cursor.backward:
+            rows.reverse()
+        following, preceding = paginator.edges(
+            cursor, rows, more, lambda item: (item[0], *keysets[item[0]].keys(item[1]))
+        )
+        resources: list[Any] = []
+        for index in sorted({index for index, _ in rows}):
+            view = matches[index][0]
+            page = [row for at, row in rows if at == index]
+            resources.extend(view.get_serializer(page, many=True).data)
+        return Response(
+            list_response(
+                resources,
+                total,
+                None,
+                next_cursor=None
+                if following is None
+                else paginator.encode_cursor(following, scope),
+                previous_cursor=(
+                    None if preceding is None else paginator.encode_cursor(preceding, scope)
+                ),
+            )
+        )
+
+    @staticmethod
+    def _position(
+        cursor: Cursor, keysets: list[Keyset]
+    ) -> tuple[int | None, tuple[Any, ...] | None]:
+        """The type a cursor points into and its position there, checked."""
+        if cursor.keys is None:
+            return None, None
+        segment, *keys = cursor.keys
+        if (
+            not isinstance(segment, int)
+            or isinstance(segment, bool)
+            or not 0 <= segment < len(keysets)
+            or len(keys) != len(keysets[segment].columns)
+        ):
+            raise InvalidCursor()
+        return segment, tuple(keys)

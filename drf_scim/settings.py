@@ -38,8 +38,21 @@ DEFAULTS: dict[str, Any] = {
     "DEFAULT_COUNT": 100,
     # Largest page served; advertised as ``filter.maxResults``.
     "MAX_COUNT": 1000,
-    # Largest request body accepted, in bytes; larger bodies get 413.
+    # How a list is paginated when the request names no method (neither ``startIndex`` nor
+    # ``cursor``): "index" (RFC 7644 §3.4.2.4) or "cursor" (RFC 9865). Advertised as
+    # ``pagination.defaultPaginationMethod``.
+    "DEFAULT_PAGINATION_METHOD": "index",
+    # Seconds a cursor stays valid after it is issued (RFC 9865 ``cursorTimeout``); older
+    # cursors get 400 expiredCursor. None: cursors never expire.
+    "CURSOR_TIMEOUT": 3600,
+    # Largest request body accepted, in bytes; larger bodies get 413. /Bulk has its own.
     "MAX_PAYLOAD_SIZE": 1_048_576,
+    # Most operations in one /Bulk request (RFC 7644 §3.7.4); advertised as
+    # ``bulk.maxOperations``, more get 413 tooMany.
+    "BULK_MAX_OPERATIONS": 1000,
+    # Largest /Bulk request body, in bytes; advertised as ``bulk.maxPayloadSize``,
+    # larger gets 413 tooMany.
+    "BULK_MAX_PAYLOAD_SIZE": 1_048_576,
     # What DELETE does: "deactivate" (the safe default) sets ``active`` false and hides
     # the resource from SCIM, keeping the row and what the host links to it (RFC 7644
     # §3.6: 404 afterwards); "delete" removes the row, cascading to rows that reference it.

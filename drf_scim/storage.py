@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from .exceptions import InvalidValue
@@ -53,6 +55,11 @@ _ROW_FIELDS = ("attribute", *_VALUE_COLUMNS, "data")
 #: unassigned though their column cannot be empty: path -> the column's value then (no
 #: SCIM attribute name starts with "$", RFC 7643 §2.1).
 _UNASSIGNED = "$unassigned"
+#: Columns of a stored value row as :meth:`SCIMStorage.stored_rows` reads them: the row's
+#: id and position, then ``_ROW_FIELDS``, then the derived columns a write compares.
+_STORED_FIELDS = ("id", "position", *_ROW_FIELDS, "search", "value_key")
+#: Where :meth:`SCIMStorage.stored_rows` keeps a record's rows for the rest of the request.
+_ROWS_CACHE = "_scim_value_rows"
 
 
 def shows_values(projection: Projection | None) -> bool:
@@ -170,16 +177,13 @@ class SCIMStorage:
         What ``projection`` leaves out is not loaded, nor relations when ``relations`` is
         false (writes change them without loading them). Keep the
         ``select_related``/``prefetch_related`` so a page costs a constant number of queries.
+        Value rows are not prefetched: a page reads them with :meth:`preload`, one resource
+        with :meth:`stored_rows` (one query either way, and no model instances).
         """
         related = {"__".join(m.relation) for m in self.resource.get_mappings() if m.relation}
         queryset = self.live()
         if related:  # select_related() without names would follow every foreign key
             queryset = queryset.select_related(*sorted(related))
-        if values and shows_values(projection):
-            rows = self.value_model._default_manager.defer("search", "value_key")
-            queryset = queryset.prefetch_related(
-                Prefetch(f"{self.record_name}__values", queryset=rows)
-            )
         for relation in self.resource.get_relations().values() if relations else ():
             if shows(projection, relation):
                 queryset = queryset.prefetch_related(relation.prefetch())
@@ -226,15 +230,15 @@ class SCIMStorage:
         """The stored document: record attributes, values and columns; no relations.
 
         ``rows`` are the value rows when preloaded (:meth:`preload`); otherwise they are
-        read from the record's (prefetched) ``values``. ``references`` are the preloaded
+        :meth:`stored_rows`. ``references`` are the preloaded
         references of reference columns (``manager``); otherwise one query each.
         """
         record = self.get_record(instance)
         document: dict[str, Any] = copy.deepcopy(record.attributes)
         unassigned = document.pop(_UNASSIGNED, None) or {}
         if rows is None:
-            objects = record.values.all() if values else ()  # type: ignore[attr-defined]
-            rows = [tuple(getattr(row, f) for f in _ROW_FIELDS) for row in objects]
+            stored = self.stored_rows(record) if values else ()
+            rows = [row[2:-2] for row in stored]
         for attribute, *columns, data in rows:
             item: Any
             if _SCALAR in data:
@@ -253,6 +257,25 @@ class SCIMStorage:
             preloaded = None if references is None else references.get(mapping.key)
             self.read_reference(document, mapping, instance, preloaded)
         return document
+
+    def stored_rows(self, record: Any) -> list[tuple[Any, ...]]:
+        """The record's value rows (``_STORED_FIELDS``), by attribute and position.
+
+        One query, then kept on ``record`` for the rest of the request: a write compares
+        with them (:meth:`save`) and leaves the rows it wrote there, so the response that
+        follows reads nothing again.
+        """
+        cached: list[tuple[Any, ...]] | None = getattr(record, _ROWS_CACHE, None)
+        if cached is None:
+            cached = []
+            if record.pk is not None and not record._state.adding:
+                cached = list(
+                    self.value_model._default_manager.filter(record=record)
+                    .order_by("attribute", "position")
+                    .values_list(*_STORED_FIELDS)
+                )
+            setattr(record, _ROWS_CACHE, cached)
+        return cached
 
     # -- references in a column (the Enterprise User ``manager``) -------------------------
 
@@ -390,10 +413,12 @@ class SCIMStorage:
             setattr(record, self.resource.unique_key_field, None)
 
     def reindex(self, instance: models.Model, *, keys: bool = True) -> None:
-        """Re-derive the search document and key columns after a write outside SCIM.
+        """Re-derive the search documents and key columns after a write outside SCIM.
 
         The columns win: their values are indexed, and the value rows of attributes
-        mapped to a column are rewritten to match it.
+        mapped to a column are rewritten to match it. Every other value row is rewritten
+        too, so that its comparable forms follow the definitions as they are now (after
+        an upgrade that changed how an attribute compares, e.g. ``caseExact``).
         """
         record = self.get_record(instance)
         document = self.load_document(instance, values=True)
@@ -403,11 +428,13 @@ class SCIMStorage:
         else:
             self.clear_record_keys(record)
         record.save()
-        mapped = {m.key for m in self.resource.get_mappings() if m.primary_value}
-        if not mapped:
+        stored = self.value_model._default_manager.filter(record=record)
+        rewrite = {m.key for m in self.resource.get_mappings() if m.primary_value}
+        rewrite.update(stored.values_list("attribute", flat=True))
+        if not rewrite:
             return
-        rows = self.value_rows(document, only=mapped)
-        self.value_model._default_manager.filter(record=record, attribute__in=mapped).delete()
+        rows = self.value_rows(document, only=rewrite)
+        stored.filter(attribute__in=rewrite).delete()
         self.value_model._default_manager.bulk_create(
             [self.value_model(record=record, **row) for row in rows]
         )
@@ -470,13 +497,42 @@ class SCIMStorage:
         instance.save()
         _save_related(instance, related_owners)
         setattr(record, self.record_link, instance)
+        old = [] if created else getattr(record, _ROWS_CACHE, None)
         record.save()
-        if not created:
-            self.value_model._default_manager.filter(record=record).delete()
-        self.value_model._default_manager.bulk_create(
-            [self.value_model(record=record, **row) for row in values]
+        self.write_values(record, old, values)
+        _clear_prefetched(instance)
+
+    def write_values(
+        self, record: Any, old: list[tuple[Any, ...]] | None, rows: list[dict[str, Any]]
+    ) -> None:
+        """Make the record's value rows ``rows``, writing only what differs from ``old``.
+
+        ``old`` are the :meth:`stored_rows` read before the write (every SCIM write reads
+        the resource first); ``None`` when they were not read: then all are replaced, which
+        costs no more than reading them would. Rows that stay as they were keep their
+        place: a value added at the end of a list or removed from it costs one INSERT or
+        DELETE, not a rewrite of the whole list (RFC 7644 §3.5.2: a PATCH's cost follows
+        the change). A list whose new values must go between kept ones with no position
+        free is rewritten whole.
+        """
+        manager = self.value_model._default_manager
+        if old is None:
+            manager.filter(record=record).delete()
+        changes = _ValueChanges(old or [], rows)
+        if changes.cleared:
+            manager.filter(record=record, attribute__in=changes.cleared).delete()
+        size = _batch_size(manager.db)
+        for start in range(0, len(changes.dropped), size):
+            manager.filter(pk__in=changes.dropped[start : start + size]).delete()
+        created = manager.bulk_create(
+            [self.value_model(record=record, **row) for row in changes.added]
         )
-        _clear_prefetched(record, instance)
+        if any(row.pk is None for row in created):  # no RETURNING: read them when needed
+            setattr(record, _ROWS_CACHE, None)
+            return
+        stored = changes.kept + [tuple(getattr(row, f) for f in _STORED_FIELDS) for row in created]
+        stored.sort(key=lambda row: (row[2], row[1]))
+        setattr(record, _ROWS_CACHE, stored)
 
     def _stored(
         self,
@@ -596,6 +652,110 @@ def _clear_prefetched(*objects: Any) -> None:
     for cached in objects:
         if hasattr(cached, "_prefetched_objects_cache"):
             cached._prefetched_objects_cache.clear()
+        if getattr(cached, _ROWS_CACHE, None) is not None:
+            setattr(cached, _ROWS_CACHE, None)
+
+
+def _row_content(values: Iterable[Any]) -> str:
+    """A stored or new value row's content, comparable (``True`` is not ``1`` here)."""
+    return json.dumps(list(values), sort_keys=True, default=str)
+
+
+class _ValueChanges:
+    """What turns stored value rows ``old`` into ``new``, attribute by attribute.
+
+    ``cleared``: attributes rewritten whole; ``dropped``: ids of rows to delete;
+    ``added``: rows to insert, with their positions; ``kept``: the stored rows that stay.
+    """
+
+    def __init__(self, old: list[tuple[Any, ...]], new: list[dict[str, Any]]) -> None:
+        before: dict[str, list[tuple[Any, ...]]] = {}
+        for row in old:
+            before.setdefault(row[2], []).append(row)
+        after: dict[str, list[dict[str, Any]]] = {}
+        for item in new:
+            after.setdefault(item["attribute"], []).append(item)
+        self.cleared: list[str] = []
+        self.dropped: list[Any] = []
+        self.added: list[dict[str, Any]] = []
+        self.kept: list[tuple[Any, ...]] = []
+        for attribute in sorted(before.keys() | after.keys()):
+            self.compare(attribute, before.get(attribute, []), after.get(attribute, []))
+
+    def compare(
+        self, attribute: str, old: list[tuple[Any, ...]], new: list[dict[str, Any]]
+    ) -> None:
+        plan = _plan_values(old, new)
+        if plan is None:  # no room between kept rows: rewrite the attribute
+            self.cleared.append(attribute)
+            self.added.extend(new)
+            return
+        keep, positions = plan
+        for i, row in enumerate(old):
+            if i in keep:
+                self.kept.append(row)
+            else:
+                self.dropped.append(row[0])
+        for item, position in zip(new, positions, strict=True):
+            if position is not None:
+                self.added.append({**item, "position": position})
+
+
+#: The columns two rows of one attribute must agree on to be the same row.
+_CONTENT_FIELDS = (*_VALUE_COLUMNS, "data", "search", "value_key")
+
+
+def _plan_values(
+    old: list[tuple[Any, ...]], new: list[dict[str, Any]]
+) -> tuple[set[int], list[int | None]] | None:
+    """Which of ``old`` (one attribute's stored rows, in order) stay, and where new go.
+
+    Returns the indexes of the old rows kept and, for each new row, ``None`` when it is a
+    kept row or the position to insert it at; ``None`` in place of both when the new rows
+    do not fit between the kept ones. Old rows are matched to new ones in order.
+    """
+    waiting: dict[str, deque[int]] = {}
+    offset = _STORED_FIELDS.index("value")
+    for i, stored in enumerate(old):
+        content = _row_content(stored[offset : offset + len(_CONTENT_FIELDS)])
+        waiting.setdefault(content, deque()).append(i)
+    matched: list[int | None] = []
+    last = -1
+    for item in new:
+        queue = waiting.get(_row_content(item[c] for c in _CONTENT_FIELDS))
+        while queue and queue[0] <= last:
+            queue.popleft()
+        if queue:
+            last = queue.popleft()
+            matched.append(last)
+        else:
+            matched.append(None)
+    limits: list[int | None] = []  # for each new row, the position of the next kept one
+    following: int | None = None
+    for index in reversed(matched):
+        limits.append(following)
+        if index is not None:
+            following = old[index][1]
+    limits.reverse()
+    positions: list[int | None] = []
+    previous = -1  # positions are unsigned
+    for index, limit in zip(matched, limits, strict=True):
+        if index is not None:
+            previous = old[index][1]
+            positions.append(None)
+            continue
+        previous += 1
+        if limit is not None and previous >= limit:
+            return None
+        positions.append(previous)
+    return {i for i in matched if i is not None}, positions
+
+
+def _batch_size(alias: str) -> int:
+    """How many ids one ``IN (...)`` may hold on database ``alias``."""
+    from django.db import connections
+
+    return connections[alias].features.max_query_params or 10_000
 
 
 def build_search(schemas: ResourceSchemas, document: dict[str, Any]) -> dict[str, Any]:

@@ -115,15 +115,22 @@ class SCIMModelViewSet(  # type: ignore[misc]
     # What this viewset implements, advertised in /ServiceProviderConfig.
     supports_patch = True
     supports_etag = True
+    #: Whether a ``password`` in PUT and PATCH sets the password (the User serializer's
+    #: ``write_special_attributes()``); read only for schemas that have a ``password``.
     supports_change_password = True
 
     @classmethod
     def supports(cls, feature: str) -> bool:
-        """Whether the viewset implements ``feature`` ("filter", "sort", "patch", ...)."""
+        """Whether the viewset implements ``feature`` ("filter", "sort", "cursor", ...)."""
         if feature == "filter":
             return any(issubclass(b, SCIMFilterBackend) for b in cls.filter_backends)
         if feature == "sort":
             return any(issubclass(b, SCIMSortBackend) for b in cls.filter_backends)
+        if feature in ("index", "cursor"):  # pagination methods (RFC 9865 §4)
+            paginator = cls.pagination_class
+            if paginator is None or not issubclass(paginator, SCIMPagination):
+                return False
+            return feature == "index" or paginator.cursor_query_param is not None
         return bool(getattr(cls, f"supports_{feature}", False))
 
     @classmethod

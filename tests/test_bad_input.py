@@ -245,3 +245,26 @@ def test_strict_refuses_numbers_for_strings(client):
     with override_settings(DRF_SCIM={"STRICT": True}):
         response = client.post(USERS, {"schemas": [USER_SCHEMA], "userName": 123})
     assert "userName" in refused(response)
+
+
+@pytest.mark.parametrize(
+    ("url", "body"),
+    [
+        (USERS, {"schemas": [USER_SCHEMA], "userName": 1.5}),
+        (GROUPS, {"schemas": [GROUP_SCHEMA], "displayName": 1.5}),
+    ],
+)
+def test_rfc7643_2_3_1_a_fraction_is_no_string_even_outside_strict(client, url, body):
+    """The numbers-for-strings dialect is whole numbers (an ``employeeNumber``): ``1.5``
+    for a string is ``invalidValue`` (RFC 7644 §3.12) and nothing is stored."""
+    assert "expected a string" in refused(client.post(url, body))
+    assert not UserRecord.objects.exists()
+    assert not GroupRecord.objects.exists()
+
+
+def test_numbers_for_strings_dialect_stores_a_whole_number_as_text(client):
+    """Entra ID and JumpCloud send ``employeeNumber`` as a JSON number (docs/idp)."""
+    body = {"schemas": [USER_SCHEMA], "userName": 1234}
+    response = client.post(USERS, body)
+    assert response.status_code == 201, response.content
+    assert response.json()["userName"] == "1234"

@@ -91,7 +91,16 @@ def test_e002_good_delete_modes(value):
         assert check_settings() == []
 
 
-@pytest.mark.parametrize("key", ["DEFAULT_COUNT", "MAX_COUNT", "MAX_PAYLOAD_SIZE"])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "DEFAULT_COUNT",
+        "MAX_COUNT",
+        "MAX_PAYLOAD_SIZE",
+        "BULK_MAX_OPERATIONS",
+        "BULK_MAX_PAYLOAD_SIZE",
+    ],
+)
 @pytest.mark.parametrize("value", [0, -1, "100", 1.5, None])
 def test_e003_positive_integers(key, value):
     with override_settings(DRF_SCIM={key: value}):

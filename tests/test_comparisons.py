@@ -82,6 +82,8 @@ EXACT = Attribute("a", case_exact=True)
 WHEN = Attribute("a", type=AttributeType.DATETIME)
 COUNT = Attribute("a", type=AttributeType.INTEGER)
 FLAG = Attribute("a", type=AttributeType.BOOLEAN)
+URL = Attribute("a", type=AttributeType.REFERENCE)
+BLOB = Attribute("a", type=AttributeType.BINARY)
 
 
 @pytest.mark.parametrize(
@@ -109,6 +111,12 @@ FLAG = Attribute("a", type=AttributeType.BOOLEAN)
         (FLAG, True, "eq", True, True),
         (FLAG, 1, "eq", True, False),
         (FLAG, False, "ne", True, True),
+        # RFC 7643 §2.3.6, §2.3.7: binary and reference values are case exact.
+        (BLOB, "QUJD", "eq", "qujd", False),
+        (BLOB, "QUJD", "eq", "QUJD", True),
+        (BLOB, "QUJD", "co", "uj", False),
+        (URL, "https://Example.com/Babs", "eq", "https://example.com/babs", False),
+        (URL, "https://Example.com/Babs", "sw", "https://Example.com/", True),
     ],
 )
 def test_rfc7644_3_4_2_2_in_memory_comparisons(definition, actual, op, literal, expected):

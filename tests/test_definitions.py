@@ -13,6 +13,7 @@ from drf_scim.definitions import (
     SCHEMA,
     SERVICE_PROVIDER_CONFIG,
     USER,
+    Attribute,
     ResourceSchemas,
 )
 
@@ -72,6 +73,9 @@ def test_user_attributes_are_those_of_rfc7643_4_1():
         (USER, "emails.type", {"canonical_values": ("work", "home", "other")}),
         (USER, "photos.value", {"type": AttributeType.REFERENCE, "reference_types": ("external",)}),
         (USER, "x509Certificates.value", {"type": AttributeType.BINARY}),
+        # RFC 7643 erratum 8471 (verified): a user's groups are Groups.
+        (USER, "groups.$ref", {"reference_types": ("Group",)}),
+        (GROUP, "members.$ref", {"reference_types": ("User", "Group")}),
         (ENTERPRISE_USER, "manager.displayName", {"mutability": Mutability.READ_ONLY}),
         (GROUP, "members.value", {"mutability": Mutability.IMMUTABLE}),
         (GROUP, "displayName", {"required": True}),
@@ -111,6 +115,35 @@ def test_schema_representation_rfc7643_7():
     emails = next(a for a in document["attributes"] if a["name"] == "emails")
     assert [s["name"] for s in emails["subAttributes"]] == ["value", "display", "type", "primary"]
     assert "uniqueness" not in emails  # complex attributes carry it on sub-attributes
+
+
+def _every_attribute(attributes):
+    for attribute in attributes:
+        yield attribute
+        yield from _every_attribute(attribute.sub_attributes)
+
+
+ALL_SCHEMAS = [COMMON_ATTRIBUTES, USER, ENTERPRISE_USER, GROUP, SERVICE_PROVIDER_CONFIG]
+ALL_SCHEMAS += [RESOURCE_TYPE, SCHEMA]
+
+
+@pytest.mark.parametrize("schema", ALL_SCHEMAS, ids=lambda schema: schema.name)
+def test_rfc7643_2_3_6_and_2_3_7_references_and_binaries_are_case_exact(schema):
+    """Binary and reference values are case exact (RFC 7643 §2.3.6, §2.3.7)."""
+    kinds = (AttributeType.REFERENCE, AttributeType.BINARY)
+    exact = [a for a in _every_attribute(schema) if a.type in kinds]
+    assert exact or schema is SCHEMA  # the Schema schema has no reference
+    for attribute in exact:
+        assert attribute.case_exact is True, attribute.name
+        assert attribute.to_representation()["caseExact"] is True, attribute.name
+
+
+@pytest.mark.parametrize("kind", [AttributeType.REFERENCE, AttributeType.BINARY])
+def test_rfc7643_2_3_6_and_2_3_7_case_exact_whatever_was_declared(kind):
+    """A custom extension's reference or binary attribute cannot be declared otherwise."""
+    assert Attribute("photo", kind).case_exact is True
+    assert Attribute("photo", kind, case_exact=False).case_exact is True
+    assert Attribute("nick", AttributeType.STRING).case_exact is False
 
 
 @pytest.mark.parametrize("schema", [SERVICE_PROVIDER_CONFIG, RESOURCE_TYPE, SCHEMA])

@@ -60,9 +60,11 @@ def test_rfc7643_5_service_provider_config_tells_the_truth(client):
     assert document["sort"] == {"supported": True}
     assert document["etag"] == {"supported": True}
     assert document["changePassword"] == {"supported": True}
-    assert document["bulk"]["supported"] is False
-    assert document["bulk"]["maxOperations"] == 0
-    assert document["bulk"]["maxPayloadSize"] == 1_048_576
+    assert document["bulk"] == {
+        "supported": True,
+        "maxOperations": 1000,
+        "maxPayloadSize": 1_048_576,
+    }
     assert document["authenticationSchemes"] == [
         dict(SCIMTokenAuthentication.scim_authentication_scheme)
     ]
@@ -84,11 +86,46 @@ def test_rfc7643_5_required_attributes_are_present(client):
                         assert sub.name in value, (attribute.name, sub.name)
 
 
-@override_settings(DRF_SCIM={"MAX_COUNT": 25, "MAX_PAYLOAD_SIZE": 4096})
+def test_rfc7643_5_change_password_is_what_put_and_patch_do(client, django_user_model):
+    """``changePassword`` is advertised because a ``password`` in PUT or PATCH sets it
+    (RFC 7643 §5; §4.1.1: the cleartext password is write-only, never returned)."""
+    assert get_json(client, SPC)["changePassword"] == {"supported": True}
+    created = client.post(f"{ROOT}/Users", {"userName": "bjensen", "password": "first"})
+    assert created.status_code == 201, created.content
+    location = f"{ROOT}/Users/{created.json()['id']}"
+
+    replaced = client.put(location, {"userName": "bjensen", "password": "second"})
+    assert replaced.status_code == 200, replaced.content
+    assert "password" not in replaced.json()
+    assert django_user_model.objects.get(username="bjensen").check_password("second")
+
+    operation = {"op": "replace", "path": "password", "value": "third"}
+    body = {"schemas": [constants.PATCH_OP_SCHEMA], "Operations": [operation]}
+    patched = client.patch(location, body)
+    assert patched.status_code == 200, patched.content
+    user = django_user_model.objects.get(username="bjensen")
+    assert user.check_password("third")
+    assert not user.check_password("second")
+
+
+@pytest.mark.urls("tests.urls_discovery")
+@pytest.mark.parametrize("root", ["/groups-only/v2", "/no-password/v2"])
+def test_rfc7643_5_change_password_unsupported_without_a_settable_password(client, root):
+    """A Group has no password; a Users viewset may decline to set them (RFC 7643 §5)."""
+    document = get_json(client, f"{root}/ServiceProviderConfig")
+
+    assert document["changePassword"] == {"supported": False}
+    assert document["patch"] == {"supported": True}
+
+
+@override_settings(
+    DRF_SCIM={"MAX_COUNT": 25, "BULK_MAX_OPERATIONS": 7, "BULK_MAX_PAYLOAD_SIZE": 4096}
+)
 def test_rfc7643_5_limits_follow_the_settings(client):
     document = get_json(client, SPC)
 
     assert document["filter"]["maxResults"] == 25
+    assert document["bulk"]["maxOperations"] == 7
     assert document["bulk"]["maxPayloadSize"] == 4096
 
 
@@ -103,11 +140,11 @@ def test_rfc7643_5_max_results_is_what_a_page_serves(client, django_user_model):
     assert page["itemsPerPage"] == advertised == 2
 
 
-@override_settings(DRF_SCIM={"MAX_PAYLOAD_SIZE": 200})
-def test_rfc7643_5_max_payload_size_is_what_the_parser_enforces(client):
+@override_settings(DRF_SCIM={"BULK_MAX_PAYLOAD_SIZE": 200})
+def test_rfc7643_5_max_payload_size_is_what_the_bulk_parser_enforces(client):
     advertised = get_json(client, SPC)["bulk"]["maxPayloadSize"]
 
-    response = client.post(f"{ROOT}/Users", {"userName": "big", "displayName": "x" * advertised})
+    response = client.post(f"{ROOT}/Bulk", {"Operations": [], "padding": "x" * advertised})
 
     assert response.status_code == 413
 
@@ -323,7 +360,7 @@ def _attribute(document, dotted):
         ("emails.value", {"type": "string", "multiValued": False}),
         ("emails.primary", {"type": "boolean"}),
         ("groups", {"mutability": "readOnly", "multiValued": True}),
-        ("groups.$ref", {"type": "reference", "referenceTypes": ["User", "Group"]}),
+        ("groups.$ref", {"type": "reference", "referenceTypes": ["Group"]}),  # erratum 8471
         ("active", {"type": "boolean", "multiValued": False}),
         ("profileUrl", {"type": "reference", "referenceTypes": ["external"]}),
         ("x509Certificates.value", {"type": "binary"}),

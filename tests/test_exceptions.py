@@ -25,6 +25,9 @@ TABLE_9 = [
     ("invalidValue", exceptions.InvalidValue, 400),
     ("invalidVers", exceptions.InvalidVersion, 400),
     ("sensitive", exceptions.Sensitive, 403),
+    # RFC 9865 §2.1 extends Table 9 with the cursor errors, both 400.
+    ("invalidCursor", exceptions.InvalidCursor, 400),
+    ("expiredCursor", exceptions.ExpiredCursor, 400),
 ]
 
 # RFC 7644 §3.12, Table 8: statuses without a scimType.

@@ -792,6 +792,62 @@ def test_rfc7644_3_4_2_2_whole_filter_is_in_the_sql(client, db):
     assert len(filtered) == 2  # the count and the page
 
 
+# -- references and binaries are case exact (RFC 7643 §2.3.6, §2.3.7) ---------------------
+
+CERTIFICATE = "QUJDRGVm"  # base64: its case is its content
+
+
+@pytest.fixture
+def holders(client):
+    """Two users whose references and certificates differ only in case."""
+    bodies = [
+        {
+            "userName": "upper",
+            "profileUrl": "https://Example.com/Babs",
+            "photos": [{"value": "https://photos.example.com/Babs.JPG", "type": "photo"}],
+            "x509Certificates": [{"value": CERTIFICATE}],
+        },
+        {
+            "userName": "lower",
+            "profileUrl": "https://example.com/babs",
+            "photos": [{"value": "https://photos.example.com/babs.jpg", "type": "photo"}],
+            "x509Certificates": [{"value": CERTIFICATE.lower()}],
+        },
+    ]
+    for body in bodies:
+        response = client.post(USERS, body)
+        assert response.status_code == 201, response.content
+
+
+@pytest.mark.parametrize(
+    ("filter_", "expected"),
+    [
+        ('x509Certificates.value eq "QUJDRGVm"', {"upper"}),
+        ('x509Certificates.value eq "qujdrgvm"', {"lower"}),
+        ('x509Certificates.value eq "QujdRgVm"', set()),
+        ('x509Certificates[value sw "QUJD"]', {"upper"}),
+        ('x509Certificates.value co "DRG"', {"upper"}),
+        ('x509Certificates.value co "drg"', {"lower"}),
+        ('x509Certificates.value ew "vm"', {"lower"}),
+        ('profileUrl eq "https://Example.com/Babs"', {"upper"}),
+        ('profileUrl eq "HTTPS://EXAMPLE.COM/BABS"', set()),
+        ('profileUrl sw "https://Example"', {"upper"}),
+        ('profileUrl sw "https://example"', {"lower"}),
+        ('profileUrl co "/Babs"', {"upper"}),
+        ('profileUrl co "babs"', {"lower"}),
+        ('photos.value eq "https://photos.example.com/Babs.JPG"', {"upper"}),
+        ('photos[type eq "PHOTO" and value co ".jpg"]', {"lower"}),  # type: not caseExact
+        ('photos.value sw "https://photos.example.com/b"', {"lower"}),
+    ],
+)
+def test_rfc7643_2_3_6_and_2_3_7_references_and_binaries_filter_case_exact(
+    client, holders, filter_, expected
+):
+    """eq, sw, co and ew compare reference and binary values exactly (RFC 7644 §3.4.2.2:
+    "caseExact" decides; RFC 7643 §2.3.6-7: both types are case exact)."""
+    assert matched(client, filter_) == expected
+
+
 # -- discovery tells the truth -------------------------------------------------------------
 
 

@@ -167,7 +167,7 @@ def test_rfc7644_3_12_method_not_allowed_after_authentication(db, anonymous_clie
 
 @pytest.mark.parametrize(
     "path",
-    ["/scim/v2/Nope", "/scim/v2/Devices", "/scim/v2/Users/x/y", "/scim/v2/", "/scim/v2/Bulk"],
+    ["/scim/v2/Nope", "/scim/v2/Devices", "/scim/v2/Users/x/y", "/scim/v2/", "/scim/v2/Bulk/x"],
 )
 def test_rfc7644_3_12_unknown_path_is_scim_404(client, path):
     response = client.get(path)

@@ -7,8 +7,8 @@ import datetime
 import pytest
 
 from drf_scim.characteristics import AttributeType
-from drf_scim.definitions import Attribute
-from drf_scim.indexing import comparable, parse_instant
+from drf_scim.definitions import USER, Attribute
+from drf_scim.indexing import comparable, index_key, parse_instant, search_document
 
 UTC = datetime.timezone.utc
 
@@ -74,3 +74,23 @@ def test_rfc7644_3_4_2_2_date_times_compare_as_fixed_width_utc_text():
     when = Attribute("when", type=AttributeType.DATETIME)
     assert comparable(when, "2011-05-13T06:42:34+02:00") == "2011-05-13T04:42:34.000000Z"
     assert comparable(when, "yesterday") is None
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("profileUrl", "https://Example.com/Babs"),
+        ("photos.value", "https://photos.example.com/Profile.JPG"),
+        ("x509Certificates.value", "MIIDQzCCAqygAwIBAgICEAAwDQYJKoZIhvcNAQEFBQAw"),
+    ],
+)
+def test_rfc7643_2_3_6_and_2_3_7_search_forms_of_references_and_binaries_keep_case(path, value):
+    """What the search document and the values table store is the value itself, not folded."""
+    name, _, sub = path.partition(".")
+    attribute = USER.get(name)
+    if sub:
+        attribute = attribute.get(sub)
+    assert comparable(attribute, value) == value
+    assert index_key(attribute, value) == value
+    if not attribute.multi_valued and not sub:  # singular: in the record's search document
+        assert search_document(None, {name: value}, USER.attributes) == {name: value}

@@ -30,7 +30,8 @@ def test_coerce_boolean_entra_strings(value, expected):
 
 
 @pytest.mark.parametrize(
-    ("value", "expected"), [(42, "42"), (4.5, "4.5"), (True, True), ("x", "x"), (None, None)]
+    ("value", "expected"),
+    [(42, "42"), (42.0, "42"), (4.5, 4.5), (True, True), ("x", "x"), (None, None)],
 )
 def test_coerce_string_numbers(value, expected):
     assert n.coerce_string(value) == expected

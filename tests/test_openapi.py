@@ -54,6 +54,7 @@ UPDATE_GOLDEN = "DRF_SCIM_UPDATE_GOLDEN"
 SCIM = "application/scim+json"
 USERS = "/scim/v2/Users"
 USER = "/scim/v2/Users/{id}"
+BULK = "/scim/v2/Bulk"
 
 
 def generate(patterns=None):
@@ -108,6 +109,7 @@ def test_schema_is_valid_openapi_3(schema):
 def test_only_scim_endpoints_without_catch_all_or_trailing_slashes(schema):
     """/Me (RFC 7644 §3.11) included."""
     assert sorted(schema["paths"]) == [
+        "/scim/v2/Bulk",
         "/scim/v2/Groups",
         "/scim/v2/Groups/.search",
         "/scim/v2/Groups/{id}",
@@ -165,6 +167,7 @@ OPERATIONS = {
     ),
     ("/scim/v2/Schemas", "get"): ("listSchemas", "Discovery", {"200", "401", "403"}),
     ("/scim/v2/Schemas/{id}", "get"): ("getSchema", "Discovery", {"200", "401", "403", "404"}),
+    ("/scim/v2/Bulk", "post"): ("bulk", "Bulk", {"200", "400", "401", "403", "413", "415"}),
 }
 
 
@@ -214,6 +217,8 @@ def test_scim_types_are_table_9_and_those_the_exceptions_raise():
         "invalidValue",
         "invalidVers",
         "sensitive",
+        "invalidCursor",  # RFC 9865 §2.1
+        "expiredCursor",
     }
     raised = {
         getattr(exceptions, name).scim_type
@@ -262,7 +267,7 @@ def parameters(schema, route, method):
     }
 
 
-QUERY = {"filter", "sortBy", "sortOrder", "startIndex", "count"}
+QUERY = {"filter", "sortBy", "sortOrder", "startIndex", "count", "cursor"}
 PROJECTION = {"attributes", "excludedAttributes"}
 
 
@@ -356,7 +361,16 @@ def test_list_and_search_answer_a_list_response_rfc7644_3_4_2(schema):
         }
     list_response = schema["components"]["schemas"]["UserListResponse"]
     properties = list_response["properties"]
-    assert set(properties) == {"schemas", "totalResults", "itemsPerPage", "startIndex", "Resources"}
+    assert set(properties) == {
+        "schemas",
+        "totalResults",
+        "itemsPerPage",
+        "startIndex",
+        "nextCursor",
+        "previousCursor",
+        "Resources",
+    }
+    assert list_response["required"] == ["schemas", "totalResults", "Resources"]
     assert properties["Resources"]["items"] == {"$ref": "#/components/schemas/User"}
     urns = schema["components"]["schemas"][component_name(properties["schemas"]["items"])]
     assert urns["enum"] == [LIST_RESPONSE_SCHEMA]
@@ -380,6 +394,25 @@ def test_search_takes_a_search_request_rfc7644_3_4_3(schema):
         assert "minimum" not in search["properties"][name]
     assert search["example"]["schemas"] == [SEARCH_REQUEST_SCHEMA]
     assert "required" not in search
+
+
+def test_cursor_pages_and_errors_match_the_schema_rfc9865_2(schema, client):
+    """RFC 9865 §2, §2.1: cursor, nextCursor/previousCursor and the cursor errors as
+    documented."""
+    documented = parameters(schema, USERS, "get")["query", "cursor"]
+    assert documented["schema"] == {"type": "string", "pattern": "^[A-Za-z0-9._~-]*$"}
+    assert documented["allowEmptyValue"] is True
+    for name in ("u1", "u2", "u3"):
+        client.post(USERS, {"schemas": [USER_SCHEMA], "userName": name})
+    first = check(schema, client.get(USERS, {"cursor": "", "count": 1}), 200, USERS, "get")
+    second = client.get(USERS, {"cursor": first["nextCursor"], "count": 1})
+    assert {"nextCursor", "previousCursor"} <= set(check(schema, second, 200, USERS, "get"))
+    route = f"{USERS}/.search"
+    body = {"schemas": [SEARCH_REQUEST_SCHEMA], "cursor": first["nextCursor"], "count": 1}
+    validate_body(schema, "SearchRequest", body, request=True)
+    check(schema, client.post(route, body), 200, route, "post")
+    invalid = check(schema, client.get(USERS, {"cursor": "x"}), 400, USERS, "get")
+    assert invalid["scimType"] == "invalidCursor"
 
 
 def test_search_body_is_optional_and_its_members_nullable(schema, client):
@@ -752,6 +785,21 @@ def test_me_is_documented_as_the_alias_it_is_rfc7644_3_11(schema, client):
     check(schema, client.put(me, {"userName": "bjensen"}), 200, me, "put")
     check(schema, client.delete(me), 204, me, "delete")
     check(schema, client.get(me), 404, me, "get")
+
+
+def test_bulk_request_and_response_match_the_schema_rfc7644_3_7(schema, client):
+    """The BulkRequest example is valid and accepted; the BulkResponse, with a failed
+    operation's error, and the errors of the whole request match the schema."""
+    example = schema["components"]["schemas"]["BulkRequest"]["example"]
+    validate_body(schema, "BulkRequest", example, request=True)
+    body = check(schema, client.post(BULK, example), 200, BULK, "post")
+    assert [result["status"] for result in body["Operations"]] == ["201", "201"]
+    again = {**example, "Operations": [*example["Operations"], {"method": "DELETE", "path": "/x"}]}
+    body = check(schema, client.post(BULK, again), 200, BULK, "post")
+    assert body["Operations"][0]["response"]["scimType"] == "uniqueness"
+    check(schema, client.post(BULK, {"Operations": 1}), 400, BULK, "post")
+    with override_settings(DRF_SCIM={"BULK_MAX_OPERATIONS": 1}):
+        check(schema, client.post(BULK, example), 413, BULK, "post")
 
 
 def test_error_responses_match_the_schema(schema, client, anonymous_client):

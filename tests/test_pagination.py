@@ -308,7 +308,7 @@ def test_paginator_openapi_hooks():
     parameters = {p["name"]: p for p in paginator.get_schema_operation_parameters(None)}
     schema = paginator.get_paginated_response_schema({"type": "array"})
 
-    assert set(parameters) == {"startIndex", "count"}
+    assert set(parameters) == {"startIndex", "count", "cursor"}  # cursor: RFC 9865 §2
     # Any integer is served (below 1 means 1, below 0 means 0): no minimum is declared.
     assert parameters["startIndex"]["schema"] == {"type": "integer"}
     assert parameters["count"]["schema"] == {"type": "integer"}

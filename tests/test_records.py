@@ -107,3 +107,40 @@ def test_reindex_sees_changes_made_with_queryset_update(db):
     call_command("scim_backfill_records", "--reindex", stdout=out)
     assert "Reindexed 1 SCIM user records." in out.getvalue()
     assert UserRecord.objects.get().search["name"] == {"givenName": "anna"}
+
+
+def test_rfc7643_2_3_7_reindex_unfolds_references_stored_case_folded(client):
+    """Records written when references were compared ignoring case hold them folded; filters
+    now compare them exactly (RFC 7643 §2.3.6-7), and ``--reindex`` makes them find those."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    body = {
+        "userName": "bjensen",
+        "profileUrl": "https://Example.com/Babs",
+        "x509Certificates": [{"value": "QUJD"}],
+    }
+    body["emails"] = [{"value": "b@example.com", "type": "work", "primary": True}]
+    body["addresses"] = [{"locality": "Hollywood", "type": "work"}, {"country": "US"}]
+    created = client.post("/scim/v2/Users", body)
+    assert created.status_code == 201, created.content
+    location = f"/scim/v2/Users/{created.json()['id']}"
+    before = client.get(location).json()
+    record = UserRecord.objects.get()
+    UserRecord.objects.filter(pk=record.pk).update(
+        search={**record.search, "profileUrl": "https://example.com/babs"}
+    )
+    UserValue.objects.filter(attribute="x509Certificates").update(value_key="qujd")
+
+    def found(filter_):
+        return client.get("/scim/v2/Users", {"filter": filter_}).json()["totalResults"]
+
+    exact = ['profileUrl eq "https://Example.com/Babs"', 'x509Certificates.value eq "QUJD"']
+    assert [found(f) for f in exact] == [0, 0]  # as an upgraded database finds them
+    call_command("scim_backfill_records", "--reindex", stdout=StringIO())
+    assert [found(f) for f in exact] == [1, 1]
+    after = client.get(location).json()
+    assert {k: v for k, v in after.items() if k != "meta"} == {
+        k: v for k, v in before.items() if k != "meta"
+    }  # the value rows are rewritten, not changed

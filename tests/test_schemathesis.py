@@ -144,4 +144,4 @@ def test_every_check_runs_and_only_the_context_dependent_operations_take_400():
         "createGroup",
         "replaceGroup",
     }
-    assert len(accepted) == 23
+    assert len(accepted) == 24

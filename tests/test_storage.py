@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import transaction
 
-from drf_scim.constants import ENTERPRISE_USER_SCHEMA
+from drf_scim.constants import ENTERPRISE_USER_SCHEMA, USER_SCHEMA
 from drf_scim.models import UserRecord, UserValue
 from drf_scim.serializers import SCIMGroupSerializer, SCIMUserSerializer
 
@@ -119,3 +119,126 @@ def test_each_resource_type_has_its_own_storage():
     assert SCIMGroupSerializer.get_storage() is not STORAGE
     assert SCIMGroupSerializer.get_storage().resource is SCIMGroupSerializer
     assert SCIMUserSerializer.get_storage() is STORAGE
+
+
+# -- writes touch only the value rows that change (RFC 7644 §3.5.2) ---------------------
+
+USERS = "/scim/v2/Users"
+
+
+def emails(*values):
+    return [{"value": v, "type": "work"} for v in values]
+
+
+def stored_rows(user):
+    """``(id, value)`` of the user's e-mail rows, in the order the API shows them."""
+    return list(
+        UserValue.objects.filter(record__user=user, attribute="emails")
+        .order_by("position")
+        .values_list("id", "value")
+    )
+
+
+def put_emails(client, record_id, values):
+    body = {"schemas": [USER_SCHEMA], "userName": "bjensen"}
+    body["emails"] = emails(*values)
+    response = client.put(f"{USERS}/{record_id}", body)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def patch(client, record_id, *operations):
+    body = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"]}
+    body["Operations"] = list(operations)
+    response = client.patch(f"{USERS}/{record_id}", body)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+@pytest.fixture
+def user_with_emails(client):
+    user = save_new({"userName": "bjensen", "emails": emails("a@x.org", "b@x.org", "c@x.org")})
+    return user, str(user.scim_record.id)
+
+
+def test_rfc7644_3_5_2_1_adding_a_value_inserts_one_row_and_keeps_the_others(
+    client, user_with_emails
+):
+    user, record_id = user_with_emails
+    before = stored_rows(user)
+    shown = patch(client, record_id, {"op": "add", "path": "emails", "value": emails("d@x.org")})
+    after = stored_rows(user)
+    assert after[:3] == before  # the same rows, ids included: nothing rewritten
+    assert [value for _, value in after] == ["a@x.org", "b@x.org", "c@x.org", "d@x.org"]
+    assert shown == client.get(f"{USERS}/{record_id}").json()  # the response is the stored state
+
+
+def test_rfc7644_3_5_2_2_removing_a_value_deletes_one_row_and_keeps_the_others(
+    client, user_with_emails
+):
+    user, record_id = user_with_emails
+    before = stored_rows(user)
+    shown = patch(client, record_id, {"op": "remove", "path": 'emails[value eq "b@x.org"]'})
+    assert stored_rows(user) == [before[0], before[2]]
+    assert [e["value"] for e in shown["emails"]] == ["a@x.org", "c@x.org"]
+    assert shown == client.get(f"{USERS}/{record_id}").json()
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["z@x.org", "a@x.org", "b@x.org", "c@x.org"],  # before the first kept row
+        ["a@x.org", "z@x.org", "b@x.org", "c@x.org"],  # between kept rows, no position free
+        ["c@x.org", "b@x.org", "a@x.org"],  # reordered
+        ["b@x.org", "y@x.org", "z@x.org"],  # some kept, some new after them
+        [],
+    ],
+)
+def test_rfc7643_2_4_a_put_keeps_the_order_of_the_values_it_sends(client, user_with_emails, values):
+    """Multi-valued attributes come back in the order they were written, whichever rows a
+    write could keep."""
+    user, record_id = user_with_emails
+    shown = put_emails(client, record_id, values)
+    assert [value for _, value in stored_rows(user)] == values
+    assert [e["value"] for e in shown.get("emails", [])] == values
+    assert shown == client.get(f"{USERS}/{record_id}").json()
+
+
+def test_rfc7643_2_4_a_changed_sub_attribute_rewrites_its_row(client, user_with_emails):
+    """A value is kept only when all of it is unchanged: ``primary: true`` is a change."""
+    user, record_id = user_with_emails
+    before = stored_rows(user)
+    shown = patch(
+        client,
+        record_id,
+        {"op": "replace", "path": 'emails[value eq "b@x.org"].primary', "value": True},
+    )
+    after = stored_rows(user)
+    assert [after[0], after[2]] == [before[0], before[2]]
+    assert after[1][1] == "b@x.org"
+    assert after[1][0] != before[1][0]
+    assert [e.get("primary") for e in shown["emails"]] == [None, True, None]
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_a_patch_adding_one_value_costs_the_same_for_1_or_50_stored(
+    client, count, django_assert_num_queries
+):
+    """The stored rows are read once (by the read every PATCH starts with) and only the new
+    row is written: the query count does not follow the size of the list."""
+    user = save_new(
+        {"userName": "bjensen", "emails": emails(*(f"{i}@x.org" for i in range(count)))}
+    )
+    url = f"{USERS}/{user.scim_record.id}"
+    body = {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "add", "path": "emails", "value": emails("new@x.org")}],
+    }
+    client.patch(url, body)  # warm-up: the token's last use is written once a while
+    body["Operations"][0]["value"] = emails("newer@x.org")
+    # The token; the savepoint, lock, resource and its value rows; the user, record and
+    # one value row written; the audit event; the release; the groups of the response.
+    with django_assert_num_queries(11):
+        response = client.patch(url, body)
+    assert response.status_code == 200
+    assert len(stored_rows(user)) == count + 2

@@ -11,6 +11,7 @@ SearchRequest and PatchOp messages (§3.4.2, §3.4.3, §3.5.2), the Error body o
 an operation can answer (§3.12), ``attributes``/``excludedAttributes`` (§3.9) and versions:
 ``ETag``, ``If-Match``, ``If-None-Match`` (§3.14).
 
+``POST /Bulk`` (``SCIMBulkView``) takes a BulkRequest and answers a BulkResponse (§3.7).
 ``POST /.search`` at the SCIM root (``SCIMRootSearchView``) is left out: each resource
 type's own ``/.search`` is documented instead.
 """
@@ -39,6 +40,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.views import APIView
 
 from drf_scim import constants, definitions
+from drf_scim.bulk import SCIMBulkView
 from drf_scim.characteristics import AttributeType, Mutability, Returned
 from drf_scim.definitions import COMMON_ATTRIBUTES, Attribute, Schema
 from drf_scim.discovery import (
@@ -75,7 +77,7 @@ _NO_NUL = r"^[^\u0000]*$"
 #: The same, with at least one character that is not white space.
 _SOME_TEXT = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
 
-#: The ``scimType`` keywords of RFC 7644 §3.12, Table 9, in the RFC's order.
+#: The ``scimType`` keywords of RFC 7644 §3.12, Table 9, in the RFC's order, and RFC 9865's.
 SCIM_TYPES = (
     "invalidFilter",
     "tooMany",
@@ -87,6 +89,8 @@ SCIM_TYPES = (
     "invalidValue",
     "invalidVers",
     "sensitive",
+    "invalidCursor",  # RFC 9865 §2.1 extends Table 9 with these two
+    "expiredCursor",
 )
 
 
@@ -132,7 +136,7 @@ def _dialects(attribute: Attribute, single: dict[str, Any]) -> dict[str, Any]:
     """``single`` and the other shapes ``drf_scim.normalization`` reads for ``attribute``.
 
     Unless ``STRICT``, a request may use the identity providers' dialects, and the schema
-    says so: numbers for strings, ``"True"`` for booleans, numeric strings for numbers; a
+    says so: whole numbers for strings, ``"True"`` for booleans, numeric strings for numbers; a
     one-element list or a bare id for a single complex value with a ``value``.
     """
     if attribute.is_complex:
@@ -141,8 +145,8 @@ def _dialects(attribute: Attribute, single: dict[str, Any]) -> dict[str, Any]:
             shapes.append({"type": "string"})
         return {"anyOf": shapes}
     dialect = {
-        AttributeType.STRING: {"type": "number"},
-        AttributeType.REFERENCE: {"type": "number"},
+        AttributeType.STRING: {"type": "integer"},
+        AttributeType.REFERENCE: {"type": "integer"},
         AttributeType.BOOLEAN: {
             "type": "string",
             "pattern": _any_case("true", "false", spaces=True),
@@ -297,7 +301,7 @@ _ERROR_DESCRIPTIONS = {
     404: "No such resource (RFC 7644 §3.12).",
     409: "`scimType` uniqueness: a unique value, such as `userName`, is taken (RFC 7644 §3.3).",
     412: "The resource has changed: `If-Match` names another version (RFC 7644 §3.14).",
-    413: "The request body exceeds {max_payload_size} bytes (`bulk.maxPayloadSize`).",
+    413: "The request body exceeds {max_payload_size} bytes (the `MAX_PAYLOAD_SIZE` setting).",
     415: "The request body is neither `application/scim+json` nor `application/json`.",
     501: "The token is bound to no user, so `/Me` stands for no one (RFC 7644 §3.11).",
 }
@@ -333,8 +337,8 @@ _RESOURCE_OPERATIONS: dict[str, tuple[str, bool]] = {
 _RESOURCE_DESCRIPTIONS = {
     "list": (
         "Query {plural} (RFC 7644 §3.4.2): `filter`, `sortBy`/`sortOrder`, "
-        "`startIndex`/`count` (1-based, at most {max_count} per page) and "
-        "`attributes`/`excludedAttributes`. `totalResults` counts every match."
+        "`startIndex`/`count` (1-based, at most {max_count} per page) or `cursor`/`count` "
+        "(RFC 9865) and `attributes`/`excludedAttributes`. `totalResults` counts every match."
     ),
     "search": (
         "Query {plural} with the parameters in a SearchRequest body (RFC 7644 §3.4.3), "
@@ -448,7 +452,12 @@ class SCIMAutoSchema(AutoSchema):
 
     # -- names and text ------------------------------------------------------------------
 
+    def is_bulk_view(self) -> bool:
+        return isinstance(self.view, SCIMBulkView)
+
     def get_operation_id(self) -> str:
+        if self.is_bulk_view():
+            return "bulk"
         if self.is_resource_view() and self.action in _RESOURCE_OPERATIONS:
             verb, plural = _RESOURCE_OPERATIONS[self.action]
             name, plural_name, _ = self._resource_names()
@@ -464,6 +473,8 @@ class SCIMAutoSchema(AutoSchema):
         return super().get_operation_id()
 
     def get_summary(self) -> str | None:
+        if self.is_bulk_view():
+            return "Run bulk operations"
         if self.is_resource_view() and self.action in _RESOURCE_OPERATIONS:
             verb, plural = _RESOURCE_OPERATIONS[self.action]
             name, plural_name, _ = self._resource_names()
@@ -479,6 +490,12 @@ class SCIMAutoSchema(AutoSchema):
         return super().get_summary()
 
     def get_description(self) -> str:  # type: ignore[override]
+        if self.is_bulk_view():
+            view: Any = self.view
+            return _BULK_DESCRIPTION.format(
+                max_operations=view.get_max_operations(),
+                max_payload_size=view.get_max_payload_size(),
+            )
         if self.is_resource_view() and self.action in _RESOURCE_DESCRIPTIONS:
             name, plural, endpoint = self._resource_names()
             text = _RESOURCE_DESCRIPTIONS[self.action].format(
@@ -502,6 +519,8 @@ class SCIMAutoSchema(AutoSchema):
         return super().get_description()
 
     def get_tags(self) -> list[str]:
+        if self.is_bulk_view():
+            return ["Bulk"]
         if self.is_resource_view():
             return [self._resource_names()[1]]
         if self.get_discovery() is not None:
@@ -623,6 +642,11 @@ class SCIMAutoSchema(AutoSchema):
         return operation
 
     def get_request_serializer(self) -> Any:
+        if self.is_bulk_view():
+            view: Any = self.view
+            schema = _bulk_request_schema(self.registry, view.get_max_operations())
+            ref = self.component("BulkRequest", schema)
+            return dict.fromkeys(self.map_parsers(), ref)
         if self.is_resource_view():
             message = {
                 "partial_update": ("PatchOp", _patch_op_schema),
@@ -635,6 +659,8 @@ class SCIMAutoSchema(AutoSchema):
         return super().get_request_serializer()
 
     def get_response_serializers(self) -> Any:
+        if self.is_bulk_view():
+            return self.bulk_responses()
         if self.is_resource_view() and self.action in _RESOURCE_ERRORS:
             responses = self.resource_responses()
             errors = _RESOURCE_ERRORS[self.action]
@@ -653,6 +679,29 @@ class SCIMAutoSchema(AutoSchema):
                 text = "A `filter` was given (RFC 7644 §4), or the token may not make this request."
             if code == 404 and self.is_me_view():
                 text = _ME_NOT_FOUND
+            responses[code] = OpenApiResponse(error, description=text)
+        return responses
+
+    def bulk_responses(self) -> dict[int, Any]:
+        """``POST /Bulk``: a BulkResponse, or an error of the whole request (§3.7)."""
+        view: Any = self.view
+        error = self.error_ref()
+        response = self.component("BulkResponse", _bulk_response_schema(self.registry, error))
+        responses: dict[int, Any] = {
+            200: OpenApiResponse(
+                response,
+                "A BulkResponse: an entry per operation processed, failed ones included.",
+            )
+        }
+        texts = {
+            400: "The BulkRequest is malformed: `scimType` invalidSyntax (RFC 7644 §3.7). "
+            "An operation's own errors are in its entry of the BulkResponse.",
+            413: f"More than {view.get_max_operations()} operations "
+            f"(`bulk.maxOperations`) or {view.get_max_payload_size()} bytes "
+            "(`bulk.maxPayloadSize`): `scimType` tooMany (RFC 7644 §3.7.4).",
+        }
+        for code in (400, 401, 403, 413, 415):
+            text = texts.get(code) or _ERROR_DESCRIPTIONS[code]
             responses[code] = OpenApiResponse(error, description=text)
         return responses
 
@@ -930,6 +979,13 @@ def _search_request_schema(registry: Any) -> dict[str, Any]:
                 "description": "Results per page; below 0 means 0, above the maximum means "
                 "the maximum.",
             },
+            "cursor": {
+                "type": "string",
+                "nullable": True,
+                "pattern": "^[A-Za-z0-9._~-]*$",
+                "description": "Cursor pagination (RFC 9865 §3): empty for the first page, then "
+                "a `nextCursor` or `previousCursor` of the same query. Not with `startIndex`.",
+            },
         },
         "example": {
             "schemas": [constants.SEARCH_REQUEST_SCHEMA],
@@ -942,6 +998,132 @@ def _search_request_schema(registry: Any) -> dict[str, Any]:
     if scim_settings.STRICT:
         schema["required"] = ["schemas"]
     return schema
+
+
+_BULK_DESCRIPTION = (
+    "Run many writes in one request (RFC 7644 §3.7): each operation is a POST, PUT, PATCH "
+    "or DELETE of a resource, run as the same request sent alone would be, in its own "
+    "transaction. A POST's `bulkId` names the new resource in later operations, and in "
+    "earlier ones, as `bulkId:<bulkId>` (§3.7.2); circular references are answered 409 "
+    "(§3.7.1). An operation's `version` is its `If-Match`. With `failOnErrors` N, "
+    "processing stops at the N-th failed operation; operations already run stay written. "
+    "At most {max_operations} operations and {max_payload_size} bytes (§3.7.4)."
+)
+
+
+def _bulk_request_schema(registry: Any, max_operations: int) -> dict[str, Any]:
+    operation = {
+        "type": "object",
+        "required": ["method", "path"],
+        "properties": {
+            "method": {
+                "type": "string",
+                "description": "`POST`, `PUT`, `PATCH` or `DELETE`; another method fails "
+                "its operation (400 invalidSyntax), not the request.",
+            },
+            "path": {
+                "type": "string",
+                "description": "The resource's path relative to the SCIM root: `/Users` for "
+                "a POST, `/Users/{id}` or `/Users/bulkId:{bulkId}` otherwise.",
+            },
+            "bulkId": {
+                "type": "string",
+                "nullable": True,
+                "description": "Required with POST, unique in the request: other operations "
+                "name the new resource `bulkId:<bulkId>`.",
+            },
+            "version": {
+                "type": "string",
+                "nullable": True,
+                "description": "The resource's `ETag`, sent as the operation's `If-Match` "
+                "(RFC 7644 §3.14).",
+            },
+            "data": {
+                "type": "object",
+                "nullable": True,
+                "description": "The body of the POST, PUT or PATCH request (a resource or "
+                "a PatchOp).",
+            },
+        },
+    }
+    schema: dict[str, Any] = {
+        "type": "object",
+        "description": "A BulkRequest (RFC 7644 §3.7). Member names are case-insensitive "
+        "(RFC 7643 §2.1); an optional member that is `null` counts as left out.",
+        "required": ["schemas", "Operations"] if scim_settings.STRICT else ["Operations"],
+        "properties": {
+            "schemas": _message_schemas_property(
+                registry, "BulkRequest", constants.BULK_REQUEST_SCHEMA
+            ),
+            "failOnErrors": {
+                "type": "integer",
+                "nullable": True,
+                "minimum": 1,
+                "description": "Stop after this many failed operations (RFC 7644 §3.7.3).",
+            },
+            "Operations": {
+                "type": "array",
+                "maxItems": max_operations,
+                "items": operation,
+            },
+        },
+        "example": {
+            "schemas": [constants.BULK_REQUEST_SCHEMA],
+            "Operations": [
+                {
+                    "method": "POST",
+                    "path": "/Users",
+                    "bulkId": "qwerty",
+                    "data": {"schemas": [constants.USER_SCHEMA], "userName": "Alice"},
+                },
+                {
+                    "method": "POST",
+                    "path": "/Groups",
+                    "bulkId": "ytrewq",
+                    "data": {
+                        "schemas": [constants.GROUP_SCHEMA],
+                        "displayName": "Tour Guides",
+                        "members": [{"type": "User", "value": "bulkId:qwerty"}],
+                    },
+                },
+            ],
+        },
+    }
+    return schema
+
+
+def _bulk_response_schema(registry: Any, error: dict[str, Any]) -> dict[str, Any]:
+    result = {
+        "type": "object",
+        "required": ["method", "status"],
+        "properties": {
+            "method": {"type": "string", "description": "The operation's method."},
+            "bulkId": {"type": "string", "description": "The operation's bulkId, if any."},
+            "location": {
+                "type": "string",
+                "description": "The resource's URI: the new one of a POST, the one named "
+                "by the path otherwise.",
+            },
+            "version": {"type": "string", "description": "The resource's `ETag` after it."},
+            # "response": the SCIM error of a failed operation (a $ref takes no description).
+            "status": {
+                "type": "string",
+                "pattern": "^[0-9]{3}$",
+                "description": "The operation's HTTP status, as a string.",
+            },
+            "response": error,
+        },
+    }
+    return {
+        "type": "object",
+        "description": "A BulkResponse (RFC 7644 §3.7.3): an entry per operation processed, "
+        "in the request's order.",
+        "required": ["schemas", "Operations"],
+        "properties": {
+            "schemas": _schemas_property(registry, "BulkResponse", constants.BULK_RESPONSE_SCHEMA),
+            "Operations": {"type": "array", "items": result},
+        },
+    }
 
 
 class SCIMViewExtension(OpenApiViewExtension):  # type: ignore[no-untyped-call]
@@ -957,7 +1139,7 @@ class SCIMViewExtension(OpenApiViewExtension):  # type: ignore[no-untyped-call]
     def view_replacement(self) -> type[APIView]:
         view: type[APIView] = self.target
         declared = next(cls.__dict__["schema"] for cls in view.__mro__ if "schema" in cls.__dict__)
-        if not issubclass(view, (SCIMModelViewSet, DiscoveryViewSet)) or isinstance(
+        if not issubclass(view, (SCIMModelViewSet, DiscoveryViewSet, SCIMBulkView)) or isinstance(
             declared, AutoSchema
         ):
             return view
@@ -971,7 +1153,8 @@ class SCIMViewExtension(OpenApiViewExtension):  # type: ignore[no-untyped-call]
         drf-spectacular builds a decorated action's schema on the view's declared schema
         class, so the action would lose its SCIM documentation.
         """
-        names = [*_RESOURCE_OPERATIONS, *(action.__name__ for action in view.get_extra_actions())]
+        extra = view.get_extra_actions() if hasattr(view, "get_extra_actions") else []
+        names = [*_RESOURCE_OPERATIONS, "post", *(action.__name__ for action in extra)]
         for name in names:
             if getattr(getattr(view, name, None), "kwargs", {}).get("schema") is not None:
                 warn(
