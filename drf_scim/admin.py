@@ -13,18 +13,21 @@ from .models import SCIMEvent, SCIMToken
 
 @admin.register(SCIMToken)
 class SCIMTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("name", "prefix", "created", "last_used", "revoked")
+    list_display = ("name", "prefix", "user", "created", "last_used", "revoked")
     list_filter = ("revoked",)
     search_fields = ("name", "prefix")
-    fields = ("name", "prefix", "created", "last_used", "revoked")
+    fields = ("name", "user", "prefix", "created", "last_used", "revoked")
     readonly_fields = ("prefix", "created", "last_used", "revoked")
+    #: The user ``/Me`` stands for (RFC 7644 §3.11); a raw id, not a list of every user.
+    raw_id_fields = ("user",)
+    list_select_related = ("user",)
     actions = ("revoke",)
 
     def save_model(self, request: HttpRequest, obj: SCIMToken, form: Any, change: bool) -> None:
         if change:
             super().save_model(request, obj, form, change)
             return
-        token, key = SCIMToken.generate(obj.name)
+        token, key = SCIMToken.generate(obj.name, user=obj.user)
         obj.pk, obj.key_digest, obj.prefix, obj.created = (
             token.pk,
             token.key_digest,

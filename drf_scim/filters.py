@@ -6,6 +6,9 @@ attributes compare against the record's search document (see :mod:`drf_scim.inde
 multi-valued ones through an ``Exists`` subquery on the values table, and ``id``,
 ``externalId``, ``userName eq`` and ``meta`` dates against indexed columns. Strings
 compare by code point, which gives the same answers on SQLite, PostgreSQL and MariaDB.
+``schemas`` (RFC 7643 §3) is filterable too: it names the extensions a resource carries.
+Filter dialects (Entra ID's ``emails[type eq "work"].value eq "x"``) are rewritten by
+:func:`drf_scim.normalization.normalize_filter` first, unless ``STRICT``.
 """
 
 from __future__ import annotations
@@ -24,12 +27,15 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
+    TextField,
+    Value,
 )
-from django.db.models.functions import Cast, Lower
+from django.db.models.functions import Cast, Concat, Lower, Replace, Substr
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.request import Request
 
 from .characteristics import STRING_TYPES, AttributeType
+from .comparisons import check_comparison, matches
 from .conditions import (
     ALL,
     NONE,
@@ -41,6 +47,7 @@ from .conditions import (
     literal_text,
     present_condition,
     search_condition,
+    text_condition,
     value_key_condition,
 )
 from .definitions import Attribute
@@ -58,6 +65,7 @@ from .filter_language import (
     parse_filter,
 )
 from .indexing import KEY_LENGTH, comparable, index_key, is_searchable, parse_instant
+from .normalization import normalize_filter
 from .query import get_scim_query
 from .resolver import AttributeRef, UnknownAttribute, resolve
 from .settings import scim_settings
@@ -69,6 +77,28 @@ __all__ = [
     "SCIMFilterBackend",
     "SCIMSortBackend",
 ]
+
+
+#: ``schemas`` (RFC 7643 §3) as filters compare it: "an array of Strings containing URIs",
+#: matched ignoring case as schema URIs are everywhere else (the resolver reads
+#: ``urn:...`` paths ignoring case), so a string, not a ``reference`` (which is caseExact).
+#: Not an attribute of any schema (it is not in /Schemas); only the filter compiler reads it.
+_SCHEMAS = Attribute("schemas", AttributeType.STRING, multi_valued=True, case_exact=False)
+
+
+def uuid_text(column: str) -> Any:
+    """A UUID column as its canonical text, ``2819c223-7f76-453a-919d-413861904646``.
+
+    The same on every database: PostgreSQL's and MariaDB's own text forms are hyphenated,
+    SQLite stores 32 hex digits; both are reduced to the digits, then hyphenated again.
+    """
+    digits = Replace(Cast(F(column), CharField()), Value("-"), Value(""), output_field=TextField())
+    parts: list[Any] = []
+    for start, length in ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12)):
+        if parts:
+            parts.append(Value("-"))
+        parts.append(Substr(digits, start, length, output_field=TextField()))
+    return Concat(*parts, output_field=TextField())
 
 
 class LocatedFilterError(InvalidFilter):
@@ -154,6 +184,15 @@ class FilterCompiler:
     def _compile_leaf(self, node: Leaf) -> Q:
         if isinstance(node, ValuePath):
             return self.compile_value_path(node)
+        path = node.attribute
+        if (
+            path.schema is None
+            and path.sub_attribute is None
+            and path.attribute.lower() == "schemas"
+        ):
+            if isinstance(node, Present):
+                return self.compile_schemas("pr", None)
+            return self.compile_schemas(node.operator, node.value)
         if isinstance(node, Present):
             return self.compile_present(self.resolve(node.attribute))
         return self.compile_comparison(self.resolve(node.attribute), node.operator, node.value)
@@ -191,6 +230,46 @@ class FilterCompiler:
         return search_condition(
             self.search_path(target), target.definition, operator, literal, target.name
         )
+
+    def compile_schemas(self, operator: str, literal: Any) -> Q:
+        """``schemas eq "<extension URN>"``: resources carrying that extension (RFC 7643 §3).
+
+        Every operator applies, ``schemas`` being strings (RFC 7644 §3.4.2.2); it is
+        compared with each schema URI the resource type has, in Python, and the
+        condition is that the resource carries one of those that match. Every resource
+        carries its core schema; an extension, when it has a value for one of its
+        attributes (it is then listed in the resource's ``schemas``).
+        """
+        if operator == "ne":
+            return ~self.compile_schemas("eq", literal)
+        if operator == "pr":
+            return ALL
+        check_comparison(_SCHEMAS, operator, literal, "schemas", InvalidFilter)
+        if not isinstance(literal, str) and literal is not None:
+            raise InvalidFilter("schemas is a list of URIs: compare it with a string.")
+        condition = NONE
+        if matches(_SCHEMAS, self.schemas.core.id, operator, literal):
+            return ALL
+        for extension in self.schemas.extensions:
+            if matches(_SCHEMAS, extension.id, operator, literal):
+                condition |= self.carries(extension)
+        return condition
+
+    def carries(self, extension: Any) -> Q:
+        """Resources with a value for some attribute of ``extension``.
+
+        Its singular attributes are in the record's search document under its URN (which
+        holds only values, see :func:`drf_scim.storage.build_search`), its multi-valued
+        ones in the values table.
+        """
+        condition = Q(**{f"{self.record}__search__{extension.id}__isnull": False})
+        multi_valued = [f"{extension.id}:{a.name}" for a in extension if a.multi_valued]
+        if multi_valued:
+            rows = self.value_model._default_manager.filter(
+                attribute__in=multi_valued, record=OuterRef(f"{self.record}__pk")
+            )
+            condition |= Q(Exists(rows))
+        return condition
 
     def compile_value_path(self, node: ValuePath) -> Q:
         """``emails[type eq "work" and value co "@example.com"]``: one value matches all."""
@@ -337,16 +416,24 @@ class FilterCompiler:
         return None
 
     def _id(self, operator: str, literal: Any) -> Q:
+        """``id``, a caseExact string (RFC 7643 §3.1): every string operator applies.
+
+        ``eq`` uses the primary key's index; the others compare the id's text.
+        """
         if operator == "pr":
             return ALL
-        if operator != "eq" or not isinstance(literal, str):
-            raise InvalidFilter("id can only be compared with eq or ne and a string.")
-        try:
-            value = uuid.UUID(literal)
-        except ValueError:
-            return NONE
-        # id is caseExact: only the form drf-scim returns is that id, not "{...}" or upper case.
-        return Q(**{f"{self.record}__id": value}) if str(value) == literal else NONE
+        if not isinstance(literal, str):
+            raise InvalidFilter("id is a string: compare it with a string.")
+        if operator == "eq":
+            try:
+                value = uuid.UUID(literal)
+            except ValueError:
+                return NONE
+            # caseExact: only the form drf-scim returns is that id, not "{...}" or upper case.
+            return Q(**{f"{self.record}__id": value}) if str(value) == literal else NONE
+        if operator in ("co", "sw", "ew") and literal == "":
+            return ALL
+        return Q(text_condition(uuid_text(f"{self.record}__id"), operator, literal))
 
     def _meta(self, target: AttributeRef, operator: str, literal: Any) -> Q:
         sub = target.sub_attribute.name if target.sub_attribute else None
@@ -397,8 +484,11 @@ class SCIMFilterBackend(BaseFilterBackend):
         """Parse the filter, within ``FILTER_MAX_LENGTH`` and ``FILTER_MAX_DEPTH``.
 
         Called once per request (the query keeps the tree); a syntax error is
-        ``invalidFilter`` with the parser's message and position.
+        ``invalidFilter`` with the parser's message and position. Unless ``STRICT``,
+        identity providers' dialects are read first (:func:`normalize_filter`).
         """
+        if not scim_settings.STRICT:
+            text = normalize_filter(text)
         try:
             return parse_filter(
                 text,

@@ -181,6 +181,36 @@ def read_column(document: dict[str, Any], mapping: MappedAttribute, instance: An
         holder.setdefault(name, {})[mapping.sub_attribute.name] = value
 
 
+def empty_value(field: Any) -> Any:
+    """What a column holds when its attribute has no value: its default, else ``""``/NULL."""
+    value = field.get_default()
+    if value is None and not field.null and field.empty_strings_allowed:
+        value = ""
+    return value
+
+
+def holds_no_value(mapping: MappedAttribute) -> bool:
+    """Whether the column can be read back as "no value" (NULL or ``""``).
+
+    Not so for a ``BooleanField`` (``is_active``) or a number with a default: "no value"
+    would be written as the default, and read back as a value. See
+    :meth:`drf_scim.storage.SCIMStorage.save` (``unassign``) for how such an attribute
+    is left unassigned by a PATCH ``remove`` (RFC 7644 §3.5.2.2).
+    """
+    if mapping.field is None or mapping.reference or mapping.primary_value:
+        return True
+    return to_scim(empty_value(mapping.field)) is None
+
+
+def has_value(document: dict[str, Any], mapping: MappedAttribute) -> bool:
+    """Whether ``document`` holds a value for the mapped attribute."""
+    holder = container(document, mapping.urn, create=False) or {}
+    value = holder.get(mapping.attribute.name)
+    if mapping.sub_attribute is not None:
+        value = value.get(mapping.sub_attribute.name) if isinstance(value, dict) else None
+    return value not in (None, "", [], {})
+
+
 def write_column(instance: Any, mapping: MappedAttribute, document: dict[str, Any]) -> Any:
     """Move the mapping's value from ``document`` to its column.
 
@@ -207,9 +237,7 @@ def write_column(instance: Any, mapping: MappedAttribute, document: dict[str, An
     if owner is None:
         return None  # no related row, and no value to give one
     if value is None:
-        value = field.get_default()
-        if value is None and not field.null and field.empty_strings_allowed:
-            value = ""
+        value = empty_value(field)
     check_length(field, value, mapping.scim_path)
     setattr(owner, field.attname, value)
     return owner if owner is not instance else None

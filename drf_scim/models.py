@@ -177,6 +177,19 @@ class SCIMToken(models.Model):
     )
     tenant_id = models.CharField(_("tenant id"), max_length=64, blank=True)
     tenant = GenericForeignKey("tenant_type", "tenant_id")
+    #: The user this token acts as: ``/Me`` is an alias of that user (RFC 7644 §3.11,
+    #: docs/me.md); none means ``/Me`` answers 501. Deleting the user unbinds the token
+    #: rather than deleting it: the token is the identity provider's credential, and its
+    #: audit trail (``SCIMEvent.token``) stays.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="scim_tokens",
+        verbose_name=_("user"),
+        help_text=_("The user /Me stands for with this token (RFC 7644 §3.11)."),
+    )
 
     class Meta:
         verbose_name = _("SCIM token")
@@ -189,13 +202,16 @@ class SCIMToken(models.Model):
         return hashlib.sha256(key.encode()).hexdigest()
 
     @classmethod
-    def generate(cls, name: str, tenant: models.Model | None = None) -> tuple[SCIMToken, str]:
-        """Create a token (for ``tenant``, if given); return it with the plain key.
+    def generate(
+        cls, name: str, tenant: models.Model | None = None, user: models.Model | None = None
+    ) -> tuple[SCIMToken, str]:
+        """Create a token (for ``tenant``, bound to ``user``, if given); return it with the key.
 
         The plain key is never stored: only its digest.
         """
         key = f"scim_{secrets.token_urlsafe(32)}"
         token = cls(name=name, key_digest=cls.digest(key), prefix=key[: cls.prefix_length])
+        token.user = user  # type: ignore[assignment]
         if tenant is not None:
             token.tenant = tenant
         token.save()

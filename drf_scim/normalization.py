@@ -56,6 +56,13 @@ strictly, so the parser holds no dialect:
   ``"path": ""``.
 
 docs/architecture/patch.md lists each with its source.
+
+Filters (RFC 7644 §3.4.2.2): :func:`normalize_filter` rewrites the text of a ``filter``
+before the strict parser reads it:
+
+* A sub-attribute after a value filter, ``emails[type eq "work"].value eq "x@y"``
+  (Microsoft Entra ID's user queries): PATCH path syntax (§3.5.2), outside the filter
+  grammar, read as ``emails[(type eq "work") and value eq "x@y"]``.
 """
 
 from __future__ import annotations
@@ -80,6 +87,17 @@ from .filter_language import (
     PatchPath,
     parse_path,
 )
+from .filter_language.tokens import (
+    DOT,
+    ERROR,
+    LBRACKET,
+    NUMBER,
+    RBRACKET,
+    STRING,
+    WORD,
+    Token,
+    tokenize,
+)
 from .paths import ResolvedPath, resolve_path
 
 __all__ = [
@@ -92,6 +110,7 @@ __all__ = [
     "coerce_string",
     "nest_qualified_keys",
     "normalize_document",
+    "normalize_filter",
     "normalize_patch_request",
     "normalize_value",
     "values_filter",
@@ -578,3 +597,82 @@ def _value_condition(item: Any, attribute: Attribute) -> Filter | None:
     if not terms:
         return None
     return terms[0] if len(terms) == 1 else And(tuple(terms))
+
+
+# -- filters (RFC 7644 §3.4.2.2) ------------------------------------------------------------
+
+_SUB_ATTRIBUTE = re.compile(r"[A-Za-z][A-Za-z0-9_\-]*")
+_FILTER_OPERATORS = frozenset({"eq", "ne", "co", "sw", "ew", "gt", "lt", "ge", "le"})
+
+
+def normalize_filter(text: str) -> str:
+    """Return ``text`` with the filter dialects below rewritten as RFC 7644 §3.4.2.2 says.
+
+    * ``attr[valFilter].sub op value`` (and ``.sub pr``): Microsoft Entra ID queries
+      users with ``emails[type eq "work"].value eq "x@y"``, a PATCH path (§3.5.2) used
+      as a filter. It means "a work e-mail whose value is x@y", which the grammar writes
+      ``emails[(type eq "work") and value eq "x@y"]``.
+
+    Anything else is returned as sent, for the strict parser to read or refuse.
+    """
+    tokens = tokenize(text)
+    if tokens[-1].kind == ERROR:
+        return text
+    edits: list[tuple[int, int, str]] = []
+    opening: Token | None = None
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token.kind == LBRACKET:
+            opening = token
+        elif token.kind == RBRACKET and opening is not None:
+            found = _trailing_comparison(tokens, index)
+            if found is not None:
+                end, comparison = found
+                inner = text[opening.position + 1 : token.position].strip()
+                edits.append(
+                    (opening.position + 1, _end(tokens[end - 1]), f"({inner}) and {comparison}]")
+                )
+                index = end
+                opening = None
+                continue
+            opening = None
+        index += 1
+    for start, end, replacement in reversed(edits):
+        text = text[:start] + replacement + text[end:]
+    return text
+
+
+def _trailing_comparison(tokens: list[Token], index: int) -> tuple[int, str] | None:
+    """``.sub op value`` right after the ``]`` at ``index``: (index after it, the text)."""
+    following = tokens[index + 1 : index + 5]
+    if len(following) < 3:
+        return None
+    closing, (dot, name, operator) = tokens[index], following[:3]
+    if (
+        dot.kind != DOT
+        or dot.position != closing.position + 1
+        or name.kind != WORD
+        or name.position != dot.position + 1
+        or _SUB_ATTRIBUTE.fullmatch(name.text) is None
+        or operator.kind != WORD
+    ):
+        return None
+    op = operator.text.lower()
+    if op == "pr":
+        return index + 4, f"{name.text} pr"
+    value = following[3] if len(following) > 3 else None
+    if op not in _FILTER_OPERATORS or value is None or not _is_literal(value):
+        return None
+    return index + 5, f"{name.text} {op} {value.text}"
+
+
+def _is_literal(token: Token) -> bool:
+    """A ``compValue`` (§3.4.2.2): a string, a number, ``true``, ``false`` or ``null``."""
+    if token.kind in (STRING, NUMBER):
+        return True
+    return token.kind == WORD and token.text.lower() in ("true", "false", "null")
+
+
+def _end(token: Token) -> int:
+    return token.position + len(token.text)

@@ -7,8 +7,9 @@
     router = SCIMRouter()  # the viewsets of the RESOURCE_VIEWSETS setting
     urlpatterns = [path("scim/v2/", include(router.urls))]
 
-Paths have no trailing slash (RFC 7644 §3.2), though one is tolerated. Unknown paths
-under the root get a SCIM 404, after authentication, unless ``catch_all=False``.
+Paths have no trailing slash (RFC 7644 §3.2), though one is tolerated. ``/Me`` is an
+alias of the user bound to the token (RFC 7644 §3.11, docs/me.md). Unknown paths under
+the root get a SCIM 404, after authentication, unless ``catch_all=False``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from .bulk import SCIMBulkView
 from .discovery import ResourceTypeViewSet, SchemaViewSet, ServiceProviderConfigViewSet
 from .search import SCIMRootSearchView
 from .settings import scim_settings
-from .viewsets import SCIMModelViewSet, SCIMNotFoundView
+from .viewsets import SCIMMeMixin, SCIMModelViewSet, SCIMNotFoundView
 
 __all__ = ["SCIMRouter"]
 
@@ -53,6 +54,7 @@ class SCIMRouter(SimpleRouter):
     schema_viewset = SchemaViewSet
     not_found_view = SCIMNotFoundView
     root_search_view = SCIMRootSearchView
+    me_mixin = SCIMMeMixin
     #: ``POST /Bulk`` (RFC 7644 §3.7); ``None`` serves no /Bulk and advertises none.
     bulk_view: type[SCIMBulkView] | None = SCIMBulkView
 
@@ -99,6 +101,26 @@ class SCIMRouter(SimpleRouter):
             for prefix, cls in entries
         ]
 
+    def me_view(self) -> Any:
+        """``/Me`` (RFC 7644 §3.11): ``me_mixin`` over the registered ``/Users`` viewset.
+
+        The very viewset class the router serves at ``/Users``, so that the project's
+        overrides of it (``perform_update()``, ``get_tenant()``...) apply to ``/Me`` too.
+        ``None`` when no viewset serves the User resource type.
+        """
+        for _prefix, viewset, basename in self.registry:
+            resource: Any = viewset
+            if resource.get_resource_serializer().resource_type == "User":
+                cls: Any = type(f"Me{viewset.__name__}", (self.me_mixin, viewset), {})
+                actions = {
+                    "get": "retrieve",
+                    "put": "update",
+                    "patch": "partial_update",
+                    "delete": "destroy",
+                }
+                return cls.as_view(actions, basename=basename, detail=True)
+        return None
+
     def get_urls(self) -> list[Any]:
         registry = self.registry
         self.registry = [*registry, *self.get_discovery_registry()]
@@ -109,6 +131,9 @@ class SCIMRouter(SimpleRouter):
         resources = tuple(viewset for _, viewset, _ in self.registry)
         search = self.root_search_view.as_view(resource_viewsets=resources)
         urls.append(re_path(r"^\.search$", search, name="scim-root-search"))
+        me = self.me_view()
+        if me is not None:
+            urls.append(re_path(r"^Me$", me, name="scim-me"))
         if self.bulk_view is not None:
             bulk = self.bulk_view.as_view(resource_viewsets=resources)
             urls.append(re_path(r"^Bulk$", bulk, name="scim-bulk"))

@@ -42,6 +42,8 @@ from .mapping import (
     container,
     default_user_attribute_map,
     has_field,
+    has_value,
+    holds_no_value,
     to_scim,
 )
 from .models import GROUP_MODEL, BaseRecord, GroupRecord, UserRecord
@@ -115,6 +117,9 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
 
     #: PATCH operations on relations, set by validation and written by :meth:`update`.
     relation_changes: list[RelationChange]
+    #: Mapped attributes a PATCH removed whose column cannot be empty (``active``), set
+    #: by validation: the storage leaves them unassigned (RFC 7644 §3.5.2.2).
+    unassigned: tuple[str, ...] = ()
 
     # -- declarations ----------------------------------------------------------------
 
@@ -308,8 +313,12 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         plain, self.relation_changes = split_relation_operations(
             operations, relations, schemas.core.id
         )
-        patched = apply_patch(
-            self.current_document(self.instance), plain, schemas, strict=bool(scim_settings.STRICT)
+        current = self.current_document(self.instance)
+        patched = apply_patch(current, plain, schemas, strict=bool(scim_settings.STRICT))
+        self.unassigned = tuple(
+            m.scim_path
+            for m in self.get_mappings()
+            if not holds_no_value(m) and has_value(current, m) and not has_value(patched, m)
         )
         return validate_document(patched, schemas, strict=False)
 
@@ -407,6 +416,7 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
             special=lambda obj, remaining: self.write_special_attributes(
                 obj, remaining, created=created
             ),
+            unassign=self.unassigned if self.partial else (),
         )
 
     def check_references(self, document: dict[str, Any]) -> None:

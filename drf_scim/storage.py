@@ -26,7 +26,16 @@ from django.utils import timezone
 
 from .exceptions import InvalidValue
 from .indexing import index_key, search_document
-from .mapping import MappedAttribute, check_length, container, read_column, write_column
+from .mapping import (
+    MappedAttribute,
+    check_length,
+    container,
+    has_value,
+    holds_no_value,
+    read_column,
+    to_scim,
+    write_column,
+)
 from .models import BaseRecord
 from .projection import Projection
 from .validation import ResourceSchemas
@@ -42,6 +51,10 @@ _VALUE_COLUMNS = ("value", "display", "type", "primary")
 _SCALAR = "$scalar"
 #: Columns of a value row, in the order :meth:`SCIMStorage.load_document` reads them.
 _ROW_FIELDS = ("attribute", *_VALUE_COLUMNS, "data")
+#: Key of a record's ``attributes`` holding the mapped attributes a PATCH ``remove`` left
+#: unassigned though their column cannot be empty: path -> the column's value then (no
+#: SCIM attribute name starts with "$", RFC 7643 §2.1).
+_UNASSIGNED = "$unassigned"
 #: Columns of a stored value row as :meth:`SCIMStorage.stored_rows` reads them: the row's
 #: id and position, then ``_ROW_FIELDS``, then the derived columns a write compares.
 _STORED_FIELDS = ("id", "position", *_ROW_FIELDS, "search", "value_key")
@@ -222,6 +235,7 @@ class SCIMStorage:
         """
         record = self.get_record(instance)
         document: dict[str, Any] = copy.deepcopy(record.attributes)
+        unassigned = document.pop(_UNASSIGNED, None) or {}
         if rows is None:
             stored = self.stored_rows(record) if values else ()
             rows = [row[2:-2] for row in stored]
@@ -237,7 +251,8 @@ class SCIMStorage:
             assert holder is not None  # noqa: S101 - create=True always returns one
             holder.setdefault(name, []).append(item)
         for mapping in self.resource.get_mappings():
-            read_column(document, mapping, instance)
+            if not _left_unassigned(mapping, instance, unassigned):
+                read_column(document, mapping, instance)
         for mapping in self.reference_mappings():
             preloaded = None if references is None else references.get(mapping.key)
             self.read_reference(document, mapping, instance, preloaded)
@@ -437,13 +452,22 @@ class SCIMStorage:
         tenant: Any = None,
         skip: Iterable[str] = (),
         special: Callable[[models.Model, dict[str, Any]], None] | None = None,
+        unassign: Iterable[str] = (),
     ) -> None:
         """Write ``document`` to the model's columns, the record and the values table.
 
         Attributes named in ``skip`` are left out (relations, which the serializer writes
         itself); ``special`` takes the attributes that are not plain data (a password) out
         of the document and writes them. Call it inside a transaction.
+
+        ``unassign`` names mapped attributes a PATCH ``remove``d whose column cannot be
+        empty (``active`` -> ``is_active``, see :func:`drf_scim.mapping.holds_no_value`):
+        RFC 7644 §3.5.2.2 makes them unassigned. Their column keeps its value (removing
+        ``active`` neither activates nor deactivates the user) and the record notes them
+        as unassigned: SCIM shows no value and filters find none, until a write gives the
+        attribute a value or the application changes the column.
         """
+        unassigned = self._unassigned(instance, record, document, unassign)
         remaining = copy.deepcopy(document)
         for name in skip:
             remaining.pop(name, None)
@@ -457,21 +481,14 @@ class SCIMStorage:
             mapping: self.write_reference(instance, mapping, remaining, tenant)
             for mapping in self.reference_mappings()
         }
-        related_owners = self._write_columns(instance, remaining)
+        related_owners = self._write_columns(instance, remaining, unassigned)
         if special is not None:
             special(instance, remaining)
         values = self.value_rows(remaining)
         record.attributes = {k: v for k, v in remaining.items() if v not in ({}, None)}
-        stored = copy.deepcopy(document)  # what is stored, column defaults included
-        for mapping in resource.get_mappings():
-            read_column(stored, mapping, instance)
-        for mapping, reference in references.items():
-            holder = container(stored, mapping.urn, create=reference is not None)
-            if holder is not None:
-                holder.pop(mapping.attribute.name, None)
-                if reference is not None:
-                    holder[mapping.attribute.name] = reference
-        record.search = self.build_search(stored)
+        if unassigned:
+            record.attributes[_UNASSIGNED] = unassigned
+        record.search = self.build_search(self._stored(instance, document, references, unassigned))
         if not created:
             record.version += 1
             record.last_modified = timezone.now()
@@ -517,12 +534,65 @@ class SCIMStorage:
         stored.sort(key=lambda row: (row[2], row[1]))
         setattr(record, _ROWS_CACHE, stored)
 
-    def _write_columns(self, instance: models.Model, document: dict[str, Any]) -> list[Any]:
-        """Move mapped values from ``document`` to their columns; return related owners."""
+    def _stored(
+        self,
+        instance: models.Model,
+        document: dict[str, Any],
+        references: dict[MappedAttribute, dict[str, Any] | None],
+        unassigned: dict[str, Any],
+    ) -> dict[str, Any]:
+        """The document as stored, column defaults and resolved references included."""
+        stored = copy.deepcopy(document)
+        for mapping in self.resource.get_mappings():
+            if mapping.scim_path not in unassigned:
+                read_column(stored, mapping, instance)
+        for mapping, reference in references.items():
+            holder = container(stored, mapping.urn, create=reference is not None)
+            if holder is not None:
+                holder.pop(mapping.attribute.name, None)
+                if reference is not None:
+                    holder[mapping.attribute.name] = reference
+        return stored
+
+    def _unassigned(
+        self,
+        instance: models.Model,
+        record: BaseRecord,
+        document: dict[str, Any],
+        unassign: Iterable[str],
+    ) -> dict[str, Any]:
+        """The attributes to note as unassigned (see :meth:`save`): path -> column value.
+
+        Those ``unassign`` names, and those already unassigned that ``document`` still
+        gives no value, as long as the application has not changed their column since.
+        """
+        wanted = {path.lower() for path in unassign}
+        before = (record.attributes or {}).get(_UNASSIGNED) or {}
+        result: dict[str, Any] = {}
+        for mapping in self.resource.get_mappings():
+            if holds_no_value(mapping) or mapping.read_only or has_value(document, mapping):
+                continue
+            path = mapping.scim_path
+            if path.lower() in wanted or _left_unassigned(mapping, instance, before):
+                result[path] = to_scim(mapping.read(instance))
+        return result
+
+    def _write_columns(
+        self,
+        instance: models.Model,
+        document: dict[str, Any],
+        unassigned: dict[str, Any] | None = None,
+    ) -> list[Any]:
+        """Move mapped values from ``document`` to their columns; return related owners.
+
+        The columns of ``unassigned`` attributes are left as they are.
+        """
         owners: list[Any] = []
         for mapping in self.resource.get_mappings():
             if mapping.reference:
                 continue  # written by write_reference()
+            if unassigned and mapping.scim_path in unassigned:
+                continue
             if mapping.field is not None and mapping.field.name in self.resource.protected_fields:
                 # Never written, whatever the mapping says (manage.py check: drf_scim.E011);
                 # the value is dropped, as a computed attribute's is.
@@ -538,6 +608,12 @@ class SCIMStorage:
         record = self.get_record(instance)
         record.deleted = timezone.now()
         record.save(update_fields=["deleted"])
+
+
+def _left_unassigned(mapping: MappedAttribute, instance: Any, unassigned: dict[str, Any]) -> bool:
+    """Whether the mapped attribute is noted unassigned and its column still as it was."""
+    path = mapping.scim_path
+    return path in unassigned and to_scim(mapping.read(instance)) == unassigned[path]
 
 
 def prefixed(condition: Q, prefix: str) -> Q:
@@ -687,9 +763,9 @@ def build_search(schemas: ResourceSchemas, document: dict[str, Any]) -> dict[str
     search: dict[str, Any] = search_document(None, document, children=schemas.core.attributes)
     for extension in schemas.extensions:
         if isinstance(document.get(extension.id), dict):
-            search[extension.id] = search_document(
-                None, document[extension.id], children=extension.attributes
-            )
+            found = search_document(None, document[extension.id], children=extension.attributes)
+            if found:  # present only with a value: ``schemas eq "<URN>"`` filters on it
+                search[extension.id] = found
     return search
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from django.db import models, transaction
 from rest_framework import viewsets
@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .exceptions import (
+    NotImplementedByProvider,
     PreconditionFailed,
     ResourceNotFound,
 )
@@ -45,6 +46,7 @@ from .settings import scim_settings
 
 __all__ = [
     "GroupViewSet",
+    "SCIMMeMixin",
     "SCIMModelViewSet",
     "SCIMNotFoundView",
     "SCIMViewMixin",
@@ -235,15 +237,26 @@ class SCIMModelViewSet(  # type: ignore[misc]
             uuid.UUID(lookup)
         except ValueError:
             raise ResourceNotFound(f"Resource {lookup!r} not found.") from None
+        record_name = self.get_serializer_class().record_name
+        return self.find_object(
+            {"id": lookup}, {f"{record_name}__id": lookup}, f"Resource {lookup!r} not found.", lock
+        )
+
+    def find_object(
+        self, record_lookup: dict[str, Any], lookup: dict[str, Any], missing: str, lock: bool
+    ) -> models.Model:
+        """The one resource matching ``lookup`` in :meth:`get_queryset`, or a SCIM 404.
+
+        ``record_lookup`` finds its record, locked first when ``lock`` is true.
+        """
         serializer = self.get_serializer_class()
         if lock:
             records = serializer.record_model._default_manager.select_for_update()
-            records.filter(id=lookup).values_list("pk", flat=True).first()
+            records.filter(**record_lookup).values_list("pk", flat=True).first()
             self._load_relations = False  # writes change relations without loading them
-        record_name = serializer.record_name
-        instance = self.get_queryset().filter(**{f"{record_name}__id": lookup}).first()
+        instance = self.get_queryset().filter(**lookup).first()
         if instance is None:
-            raise ResourceNotFound(f"Resource {lookup!r} not found.")
+            raise ResourceNotFound(missing)
         self.check_object_permissions(self.request, instance)
         return cast(models.Model, instance)
 
@@ -335,6 +348,64 @@ class GroupViewSet(SCIMModelViewSet):
 
     def uniqueness_detail(self) -> str:
         return "A group with this displayName already exists."
+
+
+class SCIMMeMixin:
+    """``/Me``: the user bound to the request's token (RFC 7644 §3.11).
+
+    Mixed into the ``/Users`` viewset the router serves (``SCIMRouter.me_view()``), so
+    that GET, PUT, PATCH and DELETE take the very same path as on ``/Users/{id}``: the
+    same scope, tenant, hooks, signals and audit, and a ``Location`` and
+    ``meta.location`` naming the real ``/Users/{id}``. A token bound to no user gets 501
+    whatever the method; POST is 405 (the subject's resource is bound by the host, never
+    created through ``/Me``). A bound user SCIM may not see (staff, another tenant's,
+    deleted) is 404, as it is by id. See docs/me.md.
+    """
+
+    if TYPE_CHECKING:
+        request: Request
+        kwargs: dict[str, Any]
+
+        def get_serializer_class(self) -> type[SCIMResourceSerializer]: ...
+        def find_object(
+            self, record_lookup: dict[str, Any], lookup: dict[str, Any], missing: str, lock: bool
+        ) -> models.Model: ...
+
+    def get_me(self) -> Any:
+        """The primary key of the user the request acts as, or 501 (RFC 7644 §3.11).
+
+        By default, the ``user`` of the request's :class:`~drf_scim.models.SCIMToken`.
+        Override when the subject comes from your own authentication.
+        """
+        token = getattr(self.request, "auth", None)
+        user = token.user_id if isinstance(token, SCIMToken) else None
+        if user is None:
+            raise NotImplementedByProvider(
+                "/Me: this token is bound to no user (RFC 7644 §3.11); bind one with "
+                "create_scim_token --user or in the admin."
+            )
+        return user
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        """DRF's checks, then 501 for a token bound to no user, whatever the method."""
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        self.get_me()
+
+    def get_object(self, *, lock: bool = False) -> models.Model:
+        """The bound user, found as ``/Users/{id}`` finds its resource, or 404."""
+        pk = self.get_me()
+        serializer = self.get_serializer_class()
+        link = serializer.get_storage().record_link
+        instance = self.find_object(
+            {link: pk},
+            {"pk": pk},
+            "/Me: the user bound to this token is not a SCIM resource: out of scope "
+            "(a superuser or staff member), of another tenant, or deleted.",
+            lock,
+        )
+        # What the audit log and the signals name, as for /Users/{id}.
+        self.kwargs["id"] = str(serializer.get_storage().get_record(instance).id)
+        return instance
 
 
 class SCIMNotFoundView(SCIMViewMixin, APIView):

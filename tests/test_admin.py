@@ -231,3 +231,20 @@ def test_events_cannot_be_deleted(admin_client, event):
     assert response.status_code == 403
     assert bulk.status_code in (200, 302, 403)
     assert SCIMEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_a_token_created_in_the_admin_can_be_bound_to_a_user_rfc7644_3_11(
+    admin_client, anonymous_client
+):
+    """The token's user is what /Me stands for (docs/me.md)."""
+    from django.contrib.auth.models import User
+
+    ann = User.objects.create_user("ann")
+    response = admin_client.post(
+        reverse("admin:drf_scim_scimtoken_add"), {"name": "Ann", "user": ann.pk}, follow=True
+    )
+    (key,) = [k for m in response.context["messages"] for k in KEY.findall(str(m))]
+    assert SCIMToken.objects.get().user == ann
+    me = anonymous_client.get("/scim/v2/Me", **_bearer(key))
+    assert me.status_code == 200
+    assert me.json()["userName"] == "ann"

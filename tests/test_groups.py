@@ -257,6 +257,52 @@ def test_users_filter_by_group_rfc7644_3_4_2_2(client):
     assert [r["userName"] for r in response.json()["Resources"]] == ["alice"]
 
 
+# -- members.display: readOnly, derived from the member (docs/groups.md) ---------------------
+
+
+def test_members_display_is_read_only_in_schemas_rfc7643_4_2(client):
+    """/Schemas says what the server does: ``display`` is readOnly, always derived."""
+    group = client.get(f"/scim/v2/Schemas/{GROUP_SCHEMA}").json()
+    members = next(a for a in group["attributes"] if a["name"] == "members")
+    subs = {sub["name"]: sub for sub in members["subAttributes"]}
+    assert subs["display"]["mutability"] == "readOnly"
+    assert subs["display"]["returned"] == "default"
+    assert subs["value"]["mutability"] == "immutable"
+
+
+def test_a_client_display_is_ignored_and_derived_from_the_member_rfc7643_2_2(client):
+    """RFC 7643 §2.2: readOnly values sent by a client are ignored (RFC 7644 §3.5.1): the
+    member's ``display`` is its current displayName (else userName), whatever was sent,
+    on POST, PUT and PATCH alike; renaming the user renames the member."""
+    alice = create_user(client, "alice")
+    bob = create_user(client, "bob")
+    client.patch(
+        f"{USERS}/{bob['id']}",
+        {
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "add", "path": "displayName", "value": "Bob B."}],
+        },
+    )
+    sent = [{"value": alice["id"], "display": "Not Alice"}]
+    created = client.post(GROUPS, {"displayName": "Eng", "members": sent}).json()
+    assert [m["display"] for m in created["members"]] == ["alice"]
+    url = f"{GROUPS}/{created['id']}"
+    replaced = client.put(url, {"displayName": "Eng", "members": sent}).json()
+    assert [m["display"] for m in replaced["members"]] == ["alice"]
+    patched = client.patch(
+        url,
+        {
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [
+                {"op": "add", "path": "members", "value": [{"value": bob["id"], "display": "x"}]}
+            ],
+        },
+    ).json()
+    assert sorted(m["display"] for m in patched["members"]) == ["Bob B.", "alice"]
+    User.objects.filter(username="alice").update(username="alicia")
+    assert sorted(m["display"] for m in client.get(url).json()["members"]) == ["Bob B.", "alicia"]
+
+
 def test_excluded_members_are_not_loaded(client, django_assert_num_queries):
     """Entra ID lists groups with excludedAttributes=members."""
     users = [create_user(client, f"u{i}") for i in range(3)]

@@ -42,6 +42,7 @@ from drf_scim.constants import (
 )
 from drf_scim.contrib.drf_spectacular import SCIM_TYPES, SCIMAutoSchema
 from drf_scim.definitions import RESOURCE_TYPE, SCHEMA, SERVICE_PROVIDER_CONFIG, Attribute, Schema
+from drf_scim.models import SCIMToken
 from drf_scim.routers import SCIMRouter
 from drf_scim.serializers import SCIMUserSerializer
 from drf_scim.viewsets import UserViewSet
@@ -106,11 +107,13 @@ def test_schema_is_valid_openapi_3(schema):
 
 
 def test_only_scim_endpoints_without_catch_all_or_trailing_slashes(schema):
+    """/Me (RFC 7644 §3.11) included."""
     assert sorted(schema["paths"]) == [
         "/scim/v2/Bulk",
         "/scim/v2/Groups",
         "/scim/v2/Groups/.search",
         "/scim/v2/Groups/{id}",
+        "/scim/v2/Me",
         "/scim/v2/ResourceTypes",
         "/scim/v2/ResourceTypes/{id}",
         "/scim/v2/Schemas",
@@ -758,6 +761,30 @@ def test_resource_responses_match_the_schema(schema, client, sample):
     check(schema, client.get(url), 404, USER, "get")
     group = {"schemas": [GROUP_SCHEMA], "displayName": "Tour Guides"}
     check(schema, client.post("/scim/v2/Groups", group), 201, "/scim/v2/Groups", "post")
+
+
+def test_me_is_documented_as_the_alias_it_is_rfc7644_3_11(schema, client):
+    """/Me: GET, PUT, PATCH and DELETE of the token's user, no `id` parameter, 501 without
+    a bound user; POST (405) is no operation. Real answers match the schema."""
+    me = "/scim/v2/Me"
+    assert sorted(schema["paths"][me]) == ["delete", "get", "patch", "put"]
+    for method, verb in (("get", "get"), ("put", "replace"), ("patch", "patch")):
+        documented = operation(schema, me, method)
+        assert documented["operationId"] == f"{verb}Me"
+        assert "id" not in [p["name"] for p in documented.get("parameters", [])]
+        assert "501" in documented["responses"]
+        assert "§3.11" in documented["description"]
+    check(schema, client.get(me), 501, me, "get")
+    created = client.post(USERS, {"schemas": [USER_SCHEMA], "userName": "bjensen"}).json()
+    from django.contrib.auth.models import User
+
+    _token, key = SCIMToken.generate("me", user=User.objects.get(username="bjensen"))
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    body = check(schema, client.get(me), 200, me, "get")
+    assert body["id"] == created["id"]
+    check(schema, client.put(me, {"userName": "bjensen"}), 200, me, "put")
+    check(schema, client.delete(me), 204, me, "delete")
+    check(schema, client.get(me), 404, me, "get")
 
 
 def test_bulk_request_and_response_match_the_schema_rfc7644_3_7(schema, client):

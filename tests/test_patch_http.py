@@ -15,6 +15,7 @@ docs/architecture/patch.md, "What each vendor documents"), so they have no repla
 from __future__ import annotations
 
 import copy
+import dataclasses
 import threading
 import uuid
 from contextlib import contextmanager
@@ -28,10 +29,12 @@ from hypothesis import strategies as st
 
 from drf_scim.audit import SCRUBBED
 from drf_scim.constants import ENTERPRISE_USER_SCHEMA, ERROR_SCHEMA, PATCH_OP_SCHEMA, USER_SCHEMA
+from drf_scim.definitions import USER
 from drf_scim.errors import SCIMError
 from drf_scim.exceptions import SCIMAPIException
 from drf_scim.models import GroupRecord, SCIMEvent, UserRecord, UserValue
 from drf_scim.patch import PatchOperation, apply_patch, parse_patch_request
+from drf_scim.serializers import SCIMUserSerializer
 from drf_scim.settings import scim_settings
 from drf_scim.signals import operation_failed, post_operation, pre_operation
 
@@ -242,6 +245,79 @@ def test_rfc7644_3_5_2_2_remove_whole_attributes_clears_columns(client, babs):
 
 
 # -- RFC 7644 §3.5.2.3: replace ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("was_active", [True, False], ids=["active", "inactive"])
+def test_rfc7644_3_5_2_2_remove_active_leaves_it_unassigned(client, was_active):
+    """§3.5.2.2: a removed single-valued attribute "SHALL be considered unassigned".
+
+    ``active`` lives in ``is_active``, a column that cannot be empty: it keeps its value
+    (removing ``active`` neither activates nor deactivates anyone), and SCIM shows no
+    ``active`` and filters find none, until a write gives it a value again.
+    """
+    user = create_user(client, active=was_active)
+    response = client.patch(url_of(user), patch_body({"op": "remove", "path": "active"}))
+    assert response.status_code == 200, response.content
+    assert "active" not in response.json()
+    assert "active" not in client.get(url_of(user)).json()
+    assert columns("bjensen")["is_active"] is was_active
+    assert UserRecord.objects.get(id=user["id"]).version == 2
+    for filter_ in ("active pr", "active eq true", "active eq false"):
+        found = client.get(USERS, {"filter": filter_}).json()["totalResults"]
+        assert found == 0, filter_
+    assert client.get(USERS, {"filter": "not (active pr)"}).json()["totalResults"] == 1
+    # Other writes keep it unassigned; a value assigns it again.
+    client.patch(url_of(user), patch_body({"op": "replace", "path": "title", "value": "x"}))
+    assert "active" not in client.get(url_of(user)).json()
+    assert client.put(url_of(user), {"userName": "bjensen"}).json().get("active") is None
+    assert columns("bjensen")["is_active"] is was_active
+    again = client.patch(url_of(user), patch_body({"op": "add", "path": "active", "value": False}))
+    assert again.json()["active"] is False
+    assert columns("bjensen")["is_active"] is False
+    assert client.get(USERS, {"filter": "active eq false"}).json()["totalResults"] == 1
+
+
+def test_rfc7644_3_5_2_2_unassigned_active_follows_the_application(client):
+    """The column wins (docs/users.md): once the application changes ``is_active``, SCIM
+    shows it again."""
+    user = create_user(client, active=True)
+    client.patch(url_of(user), patch_body({"op": "remove", "path": "active"}))
+    django_user = User.objects.get(username="bjensen")
+    django_user.is_active = False
+    django_user.save()
+    assert client.get(url_of(user)).json()["active"] is False
+    assert client.get(USERS, {"filter": "active eq false"}).json()["totalResults"] == 1
+
+
+ACTIVE_REQUIRED = dataclasses.replace(
+    USER,
+    attributes=tuple(
+        dataclasses.replace(a, required=True) if a.name == "active" else a for a in USER.attributes
+    ),
+)
+
+
+class ActiveRequiredSerializer(SCIMUserSerializer):
+    """A project that declares ``active`` required."""
+
+    schema = ACTIVE_REQUIRED
+
+
+@override_settings(DRF_SCIM={"USER_SERIALIZER": f"{__name__}.ActiveRequiredSerializer"})
+def test_rfc7644_3_5_2_2_remove_of_a_required_active_is_mutability(client):
+    """§3.5.2.2: "If an attribute is removed or becomes unassigned and is defined as a
+    required attribute ..., the server SHALL return ... a "scimType" error code of
+    "mutability"." Nothing changes."""
+    user = create_user(client, active=False)
+    before = snapshot()
+    response = client.patch(url_of(user), patch_body({"op": "remove", "path": "active"}))
+    assert response.status_code == 400
+    body = response.json()
+    assert body["schemas"] == [ERROR_SCHEMA]
+    assert body["scimType"] == "mutability"
+    assert "active is required" in body["detail"]
+    assert snapshot() == before
+    assert client.get(url_of(user)).json()["active"] is False
 
 
 def test_rfc7644_3_5_2_3_replace_without_path(client, babs):

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import schemathesis
+from django.contrib.auth.models import User
 from django.core.handlers.wsgi import WSGIHandler
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
@@ -37,6 +38,14 @@ MAX_EXAMPLES = 25
 #: (RFC 7644 §3.4.2.2, §3.5.2), and a Group's members must be ids of existing resources.
 #: Everywhere else a request the schema calls valid must be accepted.
 CONTEXT_DEPENDENT = r"^((list|search)(Users|Groups)|patch(User|Group)|(create|replace)Group)$"
+#: /Me (RFC 7644 §3.11) names a resource that exists, so the ``If-Match`` schemathesis
+#: makes up is stale: 412 (§3.14) answers valid requests and refuses invalid ones too
+#: (``/Users/{id}`` answers 404 to its made-up ids before reading ``If-Match``).
+ME_WRITES = r"^(replace|delete)Me$"
+NEGATIVE_STATUSES = [
+    *("400", "401", "403", "404", "405", "406", "409", "415", "422", "428", "429", "5xx"),
+    "412",
+]
 #: schemathesis's own default for positive_data_acceptance (its 5xx is no leniency: every
 #: 5xx fails not_a_server_error).
 POSITIVE_STATUSES = ["2xx", "3xx", "401", "403", "404", "409", "429", "5xx"]
@@ -56,7 +65,23 @@ CONFIG = SchemathesisConfig.from_dict(
                 "checks": {
                     "positive_data_acceptance": {"expected-statuses": [*POSITIVE_STATUSES, "400"]}
                 },
-            }
+            },
+            {
+                "include-operation-id-regex": ME_WRITES,
+                "checks": {
+                    "positive_data_acceptance": {"expected-statuses": [*POSITIVE_STATUSES, "412"]},
+                    "negative_data_rejection": {"expected-statuses": NEGATIVE_STATUSES},
+                },
+            },
+            {
+                "include-operation-id-regex": "^patchMe$",
+                "checks": {
+                    "positive_data_acceptance": {
+                        "expected-statuses": [*POSITIVE_STATUSES, "400", "412"]
+                    },
+                    "negative_data_rejection": {"expected-statuses": NEGATIVE_STATUSES},
+                },
+            },
         ],
     }
 )
@@ -68,10 +93,12 @@ schema.app = WSGIHandler()
 @pytest.fixture
 def scim_token(transactional_db):
     # transactional_db: each request commits and closes its connection, as in production.
+    # Bound to a user, so that /Me (RFC 7644 §3.11) is that user; unbound, it is 501.
     return SCIMToken.objects.create(
         name="schemathesis",
         key_digest=SCIMToken.digest(KEY),
         prefix=KEY[: SCIMToken.prefix_length],
+        user=User.objects.create_user("me"),
     )
 
 
@@ -104,14 +131,17 @@ def test_every_check_runs_and_only_the_context_dependent_operations_take_400():
             config.positive_data_acceptance.expected_statuses
         )
     lenient = {name for name, statuses in accepted.items() if "400" in statuses}
+    stale = {name for name, statuses in accepted.items() if "412" in statuses}
+    assert stale == {"replaceMe", "patchMe", "deleteMe"}
     assert lenient == {
         "listUsers",
         "searchUsers",
         "patchUser",
+        "patchMe",
         "listGroups",
         "searchGroups",
         "patchGroup",
         "createGroup",
         "replaceGroup",
     }
-    assert len(accepted) == 20
+    assert len(accepted) == 24

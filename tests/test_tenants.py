@@ -183,3 +183,22 @@ def test_unknown_members_are_invalid_value_and_nothing_is_stored_rfc7644_3_12(cl
     assert response.status_code == 400
     assert response.json()["scimType"] == "invalidValue"
     assert [m["value"] for m in client.get(url).json()["members"]] == [ann["id"]]
+
+
+@override_settings(DRF_SCIM=SETTINGS)
+def test_me_is_scoped_to_the_token_tenant_rfc7644_3_11(orgs):
+    """/Me (RFC 7644 §3.11) is no way around tenancy: a user of another tenant is 404."""
+    acme = client_for(orgs[0])
+    ann = acme.post(USERS, {"userName": "ann@acme.test"}).json()
+    user = get_user_model().objects.get(email="ann@acme.test")
+    _token, key = SCIMToken.generate("Globex, bound to Ann", tenant=orgs[1], user=user)
+    globex = SCIMClient()
+    globex.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    response = globex.put("/scim/v2/Me", {"userName": "ann@acme.test", "title": "x"})
+    assert response.status_code == 404
+    assert response.json()["status"] == "404"
+    _token, key = SCIMToken.generate("Acme, bound to Ann", tenant=orgs[0], user=user)
+    own = SCIMClient()
+    own.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert own.get("/scim/v2/Me").json()["id"] == ann["id"]
+    assert "title" not in acme.get(f"{USERS}/{ann['id']}").json()

@@ -51,7 +51,7 @@ from drf_scim.discovery import (
 )
 from drf_scim.pagination import SCIMPagination
 from drf_scim.settings import scim_settings
-from drf_scim.viewsets import SCIMModelViewSet
+from drf_scim.viewsets import SCIMMeMixin, SCIMModelViewSet
 
 __all__ = [
     "SCIM_TYPES",
@@ -303,7 +303,14 @@ _ERROR_DESCRIPTIONS = {
     412: "The resource has changed: `If-Match` names another version (RFC 7644 §3.14).",
     413: "The request body exceeds {max_payload_size} bytes (the `MAX_PAYLOAD_SIZE` setting).",
     415: "The request body is neither `application/scim+json` nor `application/json`.",
+    501: "The token is bound to no user, so `/Me` stands for no one (RFC 7644 §3.11).",
 }
+
+#: What ``/Me`` answers 404 for.
+_ME_NOT_FOUND = (
+    "The user bound to the token is not a SCIM resource: out of scope (staff, superuser), "
+    "another tenant's, or deleted (RFC 7644 §3.11, §3.12)."
+)
 
 #: The errors of each resource operation, besides 401 and 403 (every operation's).
 _RESOURCE_ERRORS: dict[str, tuple[int, ...]] = {
@@ -401,6 +408,11 @@ _DISCOVERY_DESCRIPTIONS = {
     "Schema": "One schema, by its URI (RFC 7643 §7).",
 }
 
+_ME_DESCRIPTION = (
+    "`/Me`, the user bound to the request's token (RFC 7644 §3.11): as `{endpoint}/{{id}}` "
+    "of that user, whose URI `Location` and `meta.location` give. "
+)
+
 _ETAG = 'The resource\'s version, a weak entity tag such as `W/"3"` (RFC 7644 §3.14).'
 
 
@@ -421,6 +433,10 @@ class SCIMAutoSchema(AutoSchema):
 
     def is_resource_view(self) -> bool:
         return isinstance(self.view, SCIMModelViewSet)
+
+    def is_me_view(self) -> bool:
+        """``/Me``, the alias of the token's user (RFC 7644 §3.11)."""
+        return isinstance(self.view, SCIMMeMixin)
 
     def get_discovery(self) -> tuple[str, str, Schema, str] | None:
         """(document name, endpoint, definition, path parameter text) of a discovery view."""
@@ -445,6 +461,8 @@ class SCIMAutoSchema(AutoSchema):
         if self.is_resource_view() and self.action in _RESOURCE_OPERATIONS:
             verb, plural = _RESOURCE_OPERATIONS[self.action]
             name, plural_name, _ = self._resource_names()
+            if self.is_me_view():
+                return f"{verb}Me"
             return f"{verb}{plural_name if plural else name}"
         discovery = self.get_discovery()
         if discovery is not None:
@@ -460,6 +478,8 @@ class SCIMAutoSchema(AutoSchema):
         if self.is_resource_view() and self.action in _RESOURCE_OPERATIONS:
             verb, plural = _RESOURCE_OPERATIONS[self.action]
             name, plural_name, _ = self._resource_names()
+            if self.is_me_view():
+                return f"{verb.capitalize()} Me"
             return f"{verb.capitalize()} {plural_name if plural else name}"
         discovery = self.get_discovery()
         if discovery is not None:
@@ -486,6 +506,10 @@ class SCIMAutoSchema(AutoSchema):
                     " The answer is 204 without a body (the `PATCH_RESPONSE` setting)."
                     if self.patch_answers_no_content()
                     else " The answer is the resource, shaped by `attributes`/`excludedAttributes`."
+                )
+            if self.is_me_view():
+                text = _ME_DESCRIPTION.format(endpoint=endpoint) + text.replace(
+                    f"the {name} with this `id`", f"the {name}"
                 )
             return text
         discovery = self.get_discovery()
@@ -599,7 +623,9 @@ class SCIMAutoSchema(AutoSchema):
 
     def resource_parameters(self) -> list[OpenApiParameter]:
         """``attributes``, ``excludedAttributes``, the id, and the version headers."""
-        return _resource_parameters(self.action, self.patch_answers_no_content())
+        return _resource_parameters(
+            self.action, self.patch_answers_no_content(), path_id=not self.is_me_view()
+        )
 
     def patch_answers_no_content(self) -> bool:
         """Whether PATCH answers 204 (the ``PATCH_RESPONSE`` setting, RFC 7644 §3.5.2)."""
@@ -645,10 +671,14 @@ class SCIMAutoSchema(AutoSchema):
             responses = self.discovery_responses(*discovery[:3])
             errors = (404,) if self.action == "retrieve" else ()
         error = self.error_ref()
+        if self.is_me_view():
+            errors = (*errors, 501)
         for code in sorted({401, 403, *errors}):
             text = _ERROR_DESCRIPTIONS[code].format(max_payload_size=scim_settings.MAX_PAYLOAD_SIZE)
             if code == 403 and not self.is_resource_view():
                 text = "A `filter` was given (RFC 7644 §4), or the token may not make this request."
+            if code == 404 and self.is_me_view():
+                text = _ME_NOT_FOUND
             responses[code] = OpenApiResponse(error, description=text)
         return responses
 
@@ -705,8 +735,13 @@ class SCIMAutoSchema(AutoSchema):
         return {200: OpenApiResponse(self.list_response_ref(name, ref), f"The {endpoint}.")}
 
 
-def _resource_parameters(action: str, patch_no_content: bool) -> list[OpenApiParameter]:
-    """The parameters and headers of a resource endpoint's ``action``."""
+def _resource_parameters(
+    action: str, patch_no_content: bool, *, path_id: bool = True
+) -> list[OpenApiParameter]:
+    """The parameters and headers of a resource endpoint's ``action``.
+
+    ``path_id`` is false for ``/Me``, whose resource the token names.
+    """
     parameters = []
     if action in ("list", "retrieve", "create", "update", "partial_update"):
         parameters += [
@@ -723,7 +758,7 @@ def _resource_parameters(action: str, patch_no_content: bool) -> list[OpenApiPar
                 "(RFC 7644 §3.9); ignored when `attributes` is given.",
             ),
         ]
-    if action in ("retrieve", "update", "partial_update", "destroy"):
+    if path_id and action in ("retrieve", "update", "partial_update", "destroy"):
         parameters.append(
             OpenApiParameter(
                 "id",
@@ -1108,7 +1143,8 @@ class SCIMViewExtension(OpenApiViewExtension):  # type: ignore[no-untyped-call]
             declared, AutoSchema
         ):
             return view
-        self.check_decorated_actions(view)
+        if not issubclass(view, SCIMMeMixin):  # /Me: its /Users viewset is checked
+            self.check_decorated_actions(view)
         return type(view.__name__, (view,), {"schema": SCIMAutoSchema()})
 
     def check_decorated_actions(self, view: Any) -> None:

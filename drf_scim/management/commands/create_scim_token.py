@@ -1,13 +1,15 @@
-"""``manage.py create_scim_token NAME [--tenant app_label.Model:pk]``: issue a bearer token."""
+"""``manage.py create_scim_token NAME [--tenant app_label.Model:pk] [--user USERNAME]``."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from drf_scim.models import SCIMToken
+from drf_scim.settings import scim_settings
 
 
 class Command(BaseCommand):
@@ -19,6 +21,11 @@ class Command(BaseCommand):
             "--tenant",
             help="Scope the token to one tenant, as app_label.Model:pk (e.g. "
             "accounts.Organization:42): it then sees only that tenant's resources.",
+        )
+        parser.add_argument(
+            "--user",
+            help="Bind the token to the user with this username: /Me then stands for "
+            "that user (RFC 7644 §3.11). Without it, /Me answers 501.",
         )
 
     def get_tenant(self, value: str) -> Any:
@@ -32,10 +39,28 @@ class Command(BaseCommand):
         except (model.DoesNotExist, ValueError) as exc:
             raise CommandError(f"--tenant: no {label} with pk {pk!r}.") from exc
 
+    def get_user(self, username: str) -> Any:
+        """The user named ``username`` (the user model's ``USERNAME_FIELD``)."""
+        model = get_user_model()
+        try:
+            user = model._default_manager.get_by_natural_key(username)
+        except model.DoesNotExist as exc:
+            raise CommandError(f"--user: no user {username!r}.") from exc
+        scope = scim_settings.USER_SERIALIZER.get_scope()
+        if not model._default_manager.filter(scope, pk=user.pk).exists():
+            self.stderr.write(
+                f"Warning: {username!r} is outside SCIM's scope (a superuser or staff "
+                "member, see docs/security.md): /Me will answer 404 for this token."
+            )
+        return user
+
     def handle(self, *args: Any, **options: Any) -> None:
         tenant = self.get_tenant(options["tenant"]) if options.get("tenant") else None
-        token, key = SCIMToken.generate(options["name"], tenant=tenant)
+        user = self.get_user(options["user"]) if options.get("user") else None
+        token, key = SCIMToken.generate(options["name"], tenant=tenant, user=user)
         scope = f" for {tenant}" if tenant is not None else ""
+        if user is not None:
+            scope += f", bound to user {options['user']!r}"
         self.stderr.write(
             f"Created SCIM token {token.name!r} ({token.prefix}…){scope}. "
             "Store it now: it cannot be shown again."
