@@ -171,9 +171,9 @@ def test_a_post_with_a_manager_costs_two_queries_more(client, django_assert_num_
     """The manager is resolved in one query, and read back for the response in one
     (RFC 7644 §3.3), whatever the number of users."""
     boss = create(client, "boss@example.com")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         create(client, "plain@example.com")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         create(client, "ann@example.com", **{ENTERPRISE: {"manager": {"value": boss["id"]}}})
 
 
