@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q
 from django.utils import timezone
 
@@ -131,6 +131,17 @@ class SCIMStorage:
             .defer(f"{self.record_name}__search")  # for the database's comparisons only
             .order_by("pk")
         )
+
+    def lock(self, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
+        """``queryset`` (of :meth:`live` resources) locking the records it reads.
+
+        One ``SELECT ... FOR UPDATE``: the record row where the database can name it
+        (``OF``), else every row the query joins; SQLite locks the whole database for a
+        write transaction anyway.
+        """
+        if connections[queryset.db].features.has_select_for_update_of:
+            return queryset.select_for_update(of=(self.record_name,))
+        return queryset.select_for_update()
 
     def live_records(self, tenant: Any = None) -> models.QuerySet[Any]:
         """The records of live resources (in scope, not deleted), of ``tenant``'s if given.

@@ -239,22 +239,22 @@ class SCIMModelViewSet(  # type: ignore[misc]
             raise ResourceNotFound(f"Resource {lookup!r} not found.") from None
         record_name = self.get_serializer_class().record_name
         return self.find_object(
-            {"id": lookup}, {f"{record_name}__id": lookup}, f"Resource {lookup!r} not found.", lock
+            {f"{record_name}__id": lookup}, f"Resource {lookup!r} not found.", lock
         )
 
-    def find_object(
-        self, record_lookup: dict[str, Any], lookup: dict[str, Any], missing: str, lock: bool
-    ) -> models.Model:
+    def find_object(self, lookup: dict[str, Any], missing: str, lock: bool) -> models.Model:
         """The one resource matching ``lookup`` in :meth:`get_queryset`, or a SCIM 404.
 
-        ``record_lookup`` finds its record, locked first when ``lock`` is true.
+        With ``lock`` (inside a transaction), the same query locks its record row
+        (``SELECT ... FOR UPDATE``), so that concurrent writes to one resource run one
+        after the other and none is lost.
         """
-        serializer = self.get_serializer_class()
         if lock:
-            records = serializer.record_model._default_manager.select_for_update()
-            records.filter(**record_lookup).values_list("pk", flat=True).first()
             self._load_relations = False  # writes change relations without loading them
-        instance = self.get_queryset().filter(**lookup).first()
+        queryset = self.get_queryset().filter(**lookup)
+        if lock:
+            queryset = self.get_serializer_class().get_storage().lock(queryset)
+        instance = queryset.first()
         if instance is None:
             raise ResourceNotFound(missing)
         self.check_object_permissions(self.request, instance)
@@ -367,9 +367,7 @@ class SCIMMeMixin:
         kwargs: dict[str, Any]
 
         def get_serializer_class(self) -> type[SCIMResourceSerializer]: ...
-        def find_object(
-            self, record_lookup: dict[str, Any], lookup: dict[str, Any], missing: str, lock: bool
-        ) -> models.Model: ...
+        def find_object(self, lookup: dict[str, Any], missing: str, lock: bool) -> models.Model: ...
 
     def get_me(self) -> Any:
         """The primary key of the user the request acts as, or 501 (RFC 7644 §3.11).
@@ -395,9 +393,7 @@ class SCIMMeMixin:
         """The bound user, found as ``/Users/{id}`` finds its resource, or 404."""
         pk = self.get_me()
         serializer = self.get_serializer_class()
-        link = serializer.get_storage().record_link
         instance = self.find_object(
-            {link: pk},
             {"pk": pk},
             "/Me: the user bound to this token is not a SCIM resource: out of scope "
             "(a superuser or staff member), of another tenant, or deleted.",
