@@ -133,15 +133,25 @@ class SCIMStorage:
         )
 
     def lock(self, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
-        """``queryset`` (of :meth:`live` resources) locking the records it reads.
+        """``queryset`` (of :meth:`live` resources), reading them locked for a write.
 
-        One ``SELECT ... FOR UPDATE``: the record row where the database can name it
-        (``OF``), else every row the query joins; SQLite locks the whole database for a
-        write transaction anyway.
+        Inside a transaction, so that concurrent writes to one resource run one after the
+        other and none is lost. Where the query can lock every row it reads, it does, in
+        the same query: ``SELECT ... FOR UPDATE`` on MariaDB and MySQL, ``FOR UPDATE OF``
+        the resource and its record on PostgreSQL (which, after waiting, re-reads only the
+        rows it locked). A resource with columns in a related model (a profile, outer
+        joined, which PostgreSQL cannot lock) has its record locked by a query of its own
+        first. SQLite locks the whole database for a write transaction.
         """
-        if connections[queryset.db].features.has_select_for_update_of:
-            return queryset.select_for_update(of=(self.record_name,))
-        return queryset.select_for_update()
+        features = connections[queryset.db].features
+        if not features.has_select_for_update_of:
+            return queryset.select_for_update()
+        if any(mapping.relation for mapping in self.resource.get_mappings()):
+            records = self.resource.record_model._default_manager.select_for_update()
+            lookup = {f"{self.record_link}__in": queryset.values("pk")}
+            list(records.filter(**lookup).values_list("pk", flat=True))
+            return queryset
+        return queryset.select_for_update(of=("self", self.record_name))
 
     def live_records(self, tenant: Any = None) -> models.QuerySet[Any]:
         """The records of live resources (in scope, not deleted), of ``tenant``'s if given.

@@ -146,3 +146,59 @@ def test_related_and_computed_mappings_are_read_written_filtered_sorted_patched(
     assert names("filter=" + quote(f'{ENTERPRISE_USER_SCHEMA}:department eq "sales"')) == [
         "bob@example.com"
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(DRF_SCIM={"USER_SERIALIZER": f"{__name__}.ProfileUserSerializer"})
+def test_concurrent_patches_of_a_related_column_and_the_record_lose_none(client):
+    """RFC 7644 §3.5.2 on a resource with a column in a related model (a profile): the
+    writes to one resource run one after the other (``SCIMStorage.lock``), so two PATCHes
+    racing, one to the profile's column, one to the user's, lose neither."""
+    import threading
+
+    from django.db import connection
+
+    from drf_scim.models import SCIMToken
+    from tests.conftest import SCIMClient
+    from tests.custom_user.models import Profile
+
+    created = client.post(
+        USERS, {"userName": "ann@example.com", ENTERPRISE_USER_SCHEMA: {"department": "R&D"}}
+    )
+    assert created.status_code == 201, created.content
+    url = created.json()["meta"]["location"]
+    _token, key = SCIMToken.generate("racer")
+    bodies = [
+        {
+            "Operations": [
+                {"op": "replace", "path": f"{ENTERPRISE_USER_SCHEMA}:department", "value": "Sales"}
+            ]
+        },
+        {"Operations": [{"op": "replace", "path": "displayName", "value": "Ann A"}]},
+        {"Operations": [{"op": "replace", "path": "title", "value": "Guide"}]},
+    ]
+    barrier = threading.Barrier(len(bodies))
+    statuses = [None] * len(bodies)
+
+    def worker(index, body):
+        racer = SCIMClient()
+        racer.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+        try:
+            barrier.wait(timeout=10)
+            statuses[index] = racer.patch(url, body).status_code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=item) for item in enumerate(bodies)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert statuses == [200] * 3
+    stored = client.get(url).json()
+    assert stored[ENTERPRISE_USER_SCHEMA] == {"department": "Sales"}
+    assert (stored["displayName"], stored["title"]) == ("Ann A", "Guide")
+    assert Profile.objects.get().department == "Sales"
+    assert get_user_model().objects.get().full_name == "Ann A"
+    assert stored["meta"]["version"] == 'W/"4"'
