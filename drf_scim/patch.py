@@ -25,7 +25,6 @@ but two values that are both ``primary`` in the stored document are left as they
 from __future__ import annotations
 
 import bisect
-import copy
 import heapq
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from .characteristics import Mutability
 from .comparisons import COMPARISONS, Comparing, equality_key
 from .constants import PATCH_OP_SCHEMA
 from .definitions import Attribute, Schema
+from .documents import copy_document
 from .errors import (
     InvalidPathError,
     InvalidSyntaxError,
@@ -200,7 +200,7 @@ def apply_patch(
     already; it does read the values the engine builds from a filter's ``eq``
     conditions, such as ``{"value": "5"}`` for ``add emails[value eq 5].type``.
     """
-    result = copy.deepcopy(document)
+    result = copy_document(document)
     guarded = _guarded(schemas)
     applier = _Applier(result, schemas, strict)
     for operation in operations:
@@ -850,7 +850,7 @@ def _snapshot(
     values: dict[str, Any] = {}
     for extension, attribute in guarded:
         container = _get(document, extension.id) if extension else document
-        values[_label(extension, attribute)] = copy.deepcopy(_get(container, attribute.name))
+        values[_label(extension, attribute)] = copy_document(_get(container, attribute.name))
     for urn in schemas.required_extensions:
         values[urn] = is_present(_get(document, urn))
     return values

@@ -12,7 +12,6 @@ of a subclass to store a resource type differently.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import json
 import uuid
@@ -24,6 +23,7 @@ from django.db import connections, models
 from django.db.models import Q
 from django.utils import timezone
 
+from .documents import copy_document
 from .exceptions import InvalidValue
 from .indexing import index_key, search_document
 from .mapping import (
@@ -255,7 +255,7 @@ class SCIMStorage:
         references of reference columns (``manager``); otherwise one query each.
         """
         record = self.get_record(instance)
-        document: dict[str, Any] = copy.deepcopy(record.attributes)
+        document: dict[str, Any] = copy_document(record.attributes)
         unassigned = document.pop(_UNASSIGNED, None) or {}
         if rows is None:
             stored = self.stored_rows(record) if values else ()
@@ -412,7 +412,7 @@ class SCIMStorage:
 
     def index_rows(self, document: dict[str, Any]) -> list[dict[str, Any]]:
         """The value rows of ``document``'s multi-valued attributes."""
-        return self.value_rows(copy.deepcopy(document))
+        return self.value_rows(copy_document(document))
 
     def unique_key_value(self, instance: models.Model, record: Any) -> Any:
         """The current value of ``unique_key_attribute``, from its column or the record."""
@@ -489,7 +489,7 @@ class SCIMStorage:
         attribute a value or the application changes the column.
         """
         unassigned = self._unassigned(instance, record, document, unassign)
-        remaining = copy.deepcopy(document)
+        remaining = copy_document(document)
         for name in skip:
             remaining.pop(name, None)
         resource = self.resource
@@ -563,7 +563,7 @@ class SCIMStorage:
         unassigned: dict[str, Any],
     ) -> dict[str, Any]:
         """The document as stored, column defaults and resolved references included."""
-        stored = copy.deepcopy(document)
+        stored = copy_document(document)
         for mapping in self.resource.get_mappings():
             if mapping.scim_path not in unassigned:
                 read_column(stored, mapping, instance)

@@ -20,6 +20,7 @@ PURE_MODULES = (
     "drf_scim.characteristics",
     "drf_scim.definitions",
     "drf_scim.errors",
+    "drf_scim.documents",
     "drf_scim.paths",
     "drf_scim.patch",
     "drf_scim.normalization",
