@@ -735,6 +735,8 @@ def _plan_values(
     kept row or the position to insert it at; ``None`` in place of both when the new rows
     do not fit between the kept ones. Old rows are matched to new ones in order.
     """
+    if not old or not new:  # nothing to match: insert all, or delete all
+        return set(), list(range(len(new)))
     waiting: dict[str, deque[int]] = {}
     offset = _STORED_FIELDS.index("value")
     for i, stored in enumerate(old):
