@@ -20,11 +20,12 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db import connections, models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from .documents import copy_document
 from .exceptions import InvalidValue
+from .expressions import JSONRows, read_json_rows
 from .indexing import index_key, search_document
 from .mapping import (
     MappedAttribute,
@@ -60,6 +61,10 @@ _UNASSIGNED = "$unassigned"
 _STORED_FIELDS = ("id", "position", *_ROW_FIELDS, "search", "value_key")
 #: Where :meth:`SCIMStorage.stored_rows` keeps a record's rows for the rest of the request.
 _ROWS_CACHE = "_scim_value_rows"
+#: The annotation of :meth:`SCIMStorage.get_queryset` holding a resource's rows as JSON.
+_ROWS_ANNOTATION = "_scim_value_rows_json"
+_BOOLEAN_COLUMNS = (_STORED_FIELDS.index("primary"),)
+_JSON_COLUMNS = (_STORED_FIELDS.index("data"), _STORED_FIELDS.index("search"))
 
 
 def shows_values(projection: Projection | None) -> bool:
@@ -198,13 +203,15 @@ class SCIMStorage:
         What ``projection`` leaves out is not loaded, nor relations when ``relations`` is
         false (writes change them without loading them). Keep the
         ``select_related``/``prefetch_related`` so a page costs a constant number of queries.
-        Value rows are not prefetched: a page reads them with :meth:`preload`, one resource
-        with :meth:`stored_rows` (one query either way, and no model instances).
+        With ``values``, each resource's value rows come in the same query, as JSON
+        (:meth:`rows_subquery`); a page reads them with :meth:`preload` instead.
         """
         related = {"__".join(m.relation) for m in self.resource.get_mappings() if m.relation}
         queryset = self.live()
         if related:  # select_related() without names would follow every foreign key
             queryset = queryset.select_related(*sorted(related))
+        if values and shows_values(projection):
+            queryset = queryset.annotate(**{_ROWS_ANNOTATION: self.rows_subquery()})
         for relation in self.resource.get_relations().values() if relations else ():
             if shows(projection, relation):
                 queryset = queryset.prefetch_related(relation.prefetch())
@@ -258,7 +265,7 @@ class SCIMStorage:
         document: dict[str, Any] = copy_document(record.attributes)
         unassigned = document.pop(_UNASSIGNED, None) or {}
         if rows is None:
-            stored = self.stored_rows(record) if values else ()
+            stored = self.stored_rows(record, instance) if values else ()
             rows = [row[2:-2] for row in stored]
         for attribute, *columns, data in rows:
             item: Any
@@ -279,14 +286,28 @@ class SCIMStorage:
             self.read_reference(document, mapping, instance, preloaded)
         return document
 
-    def stored_rows(self, record: Any) -> list[tuple[Any, ...]]:
+    def rows_subquery(self) -> Subquery:
+        """A resource's value rows (``_STORED_FIELDS``), as JSON text, for an annotation."""
+        rows = (
+            self.value_model._default_manager.filter(record=OuterRef(f"{self.record_name}__pk"))
+            .order_by()
+            .values("record")
+            .annotate(rows=JSONRows(*_STORED_FIELDS))
+            .values("rows")
+        )
+        return Subquery(rows, output_field=models.TextField())
+
+    def stored_rows(self, record: Any, instance: Any = None) -> list[tuple[Any, ...]]:
         """The record's value rows (``_STORED_FIELDS``), by attribute and position.
 
-        One query, then kept on ``record`` for the rest of the request: a write compares
-        with them (:meth:`save`) and leaves the rows it wrote there, so the response that
-        follows reads nothing again.
+        Read with the resource (``instance``'s annotation, :meth:`get_queryset`) or by a
+        query of their own, then kept on ``record`` for the rest of the request: a write
+        compares with them (:meth:`save`) and leaves the rows it wrote there, so the
+        response that follows reads nothing again.
         """
         cached: list[tuple[Any, ...]] | None = getattr(record, _ROWS_CACHE, None)
+        if cached is None:
+            cached = self._annotated_rows(instance)
         if cached is None:
             cached = []
             if record.pk is not None and not record._state.adding:
@@ -295,8 +316,19 @@ class SCIMStorage:
                     .order_by("attribute", "position")
                     .values_list(*_STORED_FIELDS)
                 )
-            setattr(record, _ROWS_CACHE, cached)
+        setattr(record, _ROWS_CACHE, cached)
         return cached
+
+    def _annotated_rows(self, instance: Any) -> list[tuple[Any, ...]] | None:
+        """The rows read with ``instance``, once (a later read must not see them stale)."""
+        if instance is None or _ROWS_ANNOTATION not in vars(instance):
+            return None
+        text = vars(instance).pop(_ROWS_ANNOTATION)
+        try:
+            rows = read_json_rows(text, _BOOLEAN_COLUMNS, _JSON_COLUMNS)
+        except ValueError:  # cut short (MariaDB's group_concat_max_len): read them again
+            return None
+        return sorted((tuple(row) for row in rows), key=lambda row: (row[2], row[1]))
 
     # -- references in a column (the Enterprise User ``manager``) -------------------------
 
@@ -706,7 +738,8 @@ class _ValueChanges:
     def compare(
         self, attribute: str, old: list[tuple[Any, ...]], new: list[dict[str, Any]]
     ) -> None:
-        plan = _plan_values(old, new)
+        # Nothing to match when either side is empty: insert all, or delete all.
+        plan = _plan_values(old, new) if old and new else (set(), list(range(len(new))))
         if plan is None:  # no room between kept rows: rewrite the attribute
             self.cleared.append(attribute)
             self.added.extend(new)
@@ -735,8 +768,6 @@ def _plan_values(
     kept row or the position to insert it at; ``None`` in place of both when the new rows
     do not fit between the kept ones. Old rows are matched to new ones in order.
     """
-    if not old or not new:  # nothing to match: insert all, or delete all
-        return set(), list(range(len(new)))
     waiting: dict[str, deque[int]] = {}
     offset = _STORED_FIELDS.index("value")
     for i, stored in enumerate(old):
