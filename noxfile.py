@@ -361,3 +361,25 @@ def example_smoke(session: nox.Session) -> None:
     session.run("python", "example/manage.py", "migrate", "--verbosity", "0", env=env)
     session.log("python example/manage.py shell -c SMOKE_CHECK")
     session.run("python", "example/manage.py", "shell", "-c", SMOKE_CHECK, env=env, log=False)
+
+
+# The benchmark's own tools: never installed into the test or example environments.
+BENCH_DEPS = (
+    "dj-database-url",
+    "psycopg[binary]",
+    "gunicorn",
+    # The other SCIM implementation measured side by side (bench/project/scim2.py).
+    "django-scim2==0.23.0",
+    "matplotlib",
+)
+
+
+@nox.session(default=False)
+def bench(session: nox.Session) -> None:
+    """drf-scim, a hand-written floor and django-scim2 under gunicorn, side by side.
+
+    ``nox -s bench`` (SQLite and PostgreSQL, 1,000 and 10,000 users, groups of 100 and
+    1,000); ``nox -s bench -- --help`` for the options. See docs/benchmarks.md.
+    """
+    session.install("-e", ".", *BENCH_DEPS)
+    session.run("python", "bench/harness.py", *session.posargs)
