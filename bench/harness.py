@@ -278,6 +278,8 @@ class Operation:
     #: The ``totalResults`` every target should answer (list operations).
     expect_total: int | None = None
     expect_status: int = 200
+    #: Whether every target should answer the same resources (not so for a POST).
+    compare: bool = True
 
 
 @dataclass
@@ -291,6 +293,10 @@ class Measurement:
     status: int | None = None
     total: int | None = None
     problem: str | None = None
+    #: What the answer holds, in short (:func:`gist`), compared with drf-scim's.
+    gist: str = ""
+    #: Set when the answer differs from drf-scim's (the operation did other work).
+    note: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -385,6 +391,7 @@ def user_operations(users: int, sample: list[Resource]) -> list[Operation]:
                 },
             ),
             expect_status=201,
+            compare=False,
         ),
         Operation(
             "put",
@@ -493,24 +500,52 @@ def measure(
     for run in range(-1, runs):  # run -1 warms up, untimed
         order = targets[run % len(targets) :] + targets[: run % len(targets)]
         for target in order:
-            result = results[target]
-            if not result.ok:
-                continue
-            reply = client.send(*operation.request(target, run))
-            operation.restore(target)
-            result.status, result.queries = reply.status, reply.queries
-            if reply.status != operation.expect_status:
-                detail = reply.body[:160].decode(errors="replace").replace("\n", " ")
-                result.problem = f"answers {reply.status}: {detail}"
-                continue
-            if operation.expect_total is not None:
-                result.total = reply.json().get("totalResults")
-                if result.total != operation.expect_total:
-                    result.problem = f"totalResults {result.total}, not {operation.expect_total}"
-                    continue
-            if run >= 0:
-                result.seconds.append(reply.seconds)
+            if results[target].ok:
+                reply = client.send(*operation.request(target, run))
+                operation.restore(target)
+                record(results[target], reply, operation, run)
+    reference = results.get("drf-scim")
+    for result in results.values():
+        if (
+            operation.compare
+            and reference
+            and reference.ok
+            and result.ok
+            and result.gist != reference.gist
+        ):
+            result.note = f"answers {result.gist[:80]!r}, drf-scim {reference.gist[:80]!r}"
     return list(results.values())
+
+
+def record(result: Measurement, reply: Reply, operation: Operation, run: int) -> None:
+    """Keep a reply's time, or say what is wrong with it."""
+    result.status, result.queries = reply.status, reply.queries
+    if reply.status != operation.expect_status:
+        detail = reply.body[:160].decode(errors="replace").replace("\n", " ")
+        result.problem = f"answers {reply.status}: {detail}"
+        return
+    if operation.expect_total is not None:
+        result.total = reply.json().get("totalResults")
+        if result.total != operation.expect_total:
+            result.problem = f"totalResults {result.total}, not {operation.expect_total}"
+            return
+    if run >= 0:
+        result.seconds.append(reply.seconds)
+    else:
+        result.gist = gist(reply.body)
+
+
+def gist(body: bytes) -> str:
+    """The userNames of a list, a user's userName, or a group's member count."""
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return ""
+    if "Resources" in document:
+        return ",".join(str(r.get("userName")).lower() for r in document["Resources"])
+    if "displayName" in document and "userName" not in document:
+        return f"{len(document.get('members') or [])} members"
+    return str(document.get("userName")).lower()
 
 
 def throughput(
@@ -709,7 +744,10 @@ def show(found: list[Measurement]) -> None:
             cells.append(f"{m.target} {median_ms(m.seconds):8.2f} ms q={m.queries}")
         else:
             cells.append(f"{m.target} -- ({m.problem[:60]})")
+    notes = [f"{m.target} {m.note}" for m in found if m.note]
     log(f"  {found[0].size:>7,} {found[0].label:<42} " + " | ".join(cells))
+    for note in notes:
+        log(f"          NOTE: {note}")
 
 
 # -- the report -------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ def draw(report: dict[str, Any], directory: Path) -> list[Path]:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, NullFormatter
 
     directory.mkdir(parents=True, exist_ok=True)
     written = []
@@ -36,12 +37,8 @@ def draw(report: dict[str, Any], directory: Path) -> list[Path]:
                     )
                     if not points:
                         continue
-                    label = m_label = None
-                    for m in database["measurements"]:
-                        if m["op"] == op:
-                            m_label = m["label"]
-                            break
-                    axis.set_title(m_label or op, fontsize=9)
+                    title = next(m["label"] for m in database["measurements"] if m["op"] == op)
+                    axis.set_title(title, fontsize=9)
                     label = f"{target}, {database['db']}"
                     axis.plot(
                         [x for x, _ in points],
@@ -55,15 +52,28 @@ def draw(report: dict[str, Any], directory: Path) -> list[Path]:
                     drawn = True
             axis.set_xscale("log")
             axis.set_yscale("log")
+            sizes = sorted({m["size"] for d in report["databases"] for m in d["measurements"]
+                            if m["op"] == op})  # fmt: skip
+            axis.set_xticks(sizes, [f"{size:,}" for size in sizes])
+            axis.xaxis.set_minor_formatter(NullFormatter())
+            axis.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:g}"))
+            axis.yaxis.set_minor_formatter(FuncFormatter(minor_label))
             axis.set_xlabel(xlabel, fontsize=8)
             axis.set_ylabel("median ms", fontsize=8)
             axis.tick_params(labelsize=7)
             axis.grid(visible=True, which="both", alpha=0.3)
         if drawn:
-            axes[0].legend(fontsize=6)
-            figure.tight_layout()
+            handles, labels = axes[0].get_legend_handles_labels()
+            figure.legend(handles, labels, loc="lower center", ncol=6, fontsize=7, frameon=False)
+            figure.tight_layout(rect=(0, 0.08, 1, 1))
             path = directory / name
             figure.savefig(path)
             written.append(path)
         plt.close(figure)
     return written
+
+
+def minor_label(value: float, _: int) -> str:
+    """Label 2 and 5 times a power of ten only: the others crowd the axis."""
+    text = f"{value:g}"
+    return text if text.lstrip("0.")[:1] in ("2", "5") else ""
