@@ -855,7 +855,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default="sqlite,postgres", help="sqlite,postgres (both)")
     parser.add_argument("--users", default="1000,10000", help="user counts (1000,10000)")
     parser.add_argument("--groups", default="100,1000", help="group sizes (100,1000)")
-    parser.add_argument("--runs", type=int, default=7, help="timed runs per operation (7)")
+    parser.add_argument("--runs", type=int, default=9, help="timed runs per operation (9)")
     parser.add_argument("--targets", default=",".join(TARGETS), help="which targets (all)")
     parser.add_argument(
         "--seed",
