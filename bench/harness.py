@@ -19,6 +19,7 @@ import http.client
 import json
 import os
 import platform
+import signal
 import socket
 import statistics
 import subprocess
@@ -883,6 +884,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"check --db, --targets, --users (>= 10), --runs, --concurrency {unknown}")
 
     if args.child:
+        # Stopped from outside: unwind, so that gunicorn and the token go too.
+        signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(128 + number))
         result = run_database(args, args.db)
         Path(args.child).write_text(json.dumps(result))
         return 0

@@ -63,17 +63,19 @@ def user_documents(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """SCIM Users from ``USER_FIELDS`` rows: two more queries, for e-mails and groups."""
     pks = [row["pk"] for row in rows]
     emails: dict[int, list[dict[str, Any]]] = {pk: [] for pk in pks}
+    # By record id: the (record, attribute) index serves it, with no join.
+    user_of = {row["scim_record__id"]: row["pk"] for row in rows}
     for value in (
-        UserValue.objects.filter(record__user_id__in=pks, attribute="emails")
+        UserValue.objects.filter(record_id__in=user_of, attribute="emails")
         .order_by("position")
-        .values("record__user_id", "value", "type", "primary")
+        .values("record_id", "value", "type", "primary")
     ):
         email = {"value": value["value"]}
         if value["type"] is not None:
             email["type"] = value["type"]
         if value["primary"]:
             email["primary"] = True
-        emails[value["record__user_id"]].append(email)
+        emails[user_of[value["record_id"]]].append(email)
     groups: dict[int, list[dict[str, Any]]] = {pk: [] for pk in pks}
     membership = get_user_model().groups.through.objects.filter(user_id__in=pks)
     for row in membership.values("user_id", "group__scim_record__id", "group__name"):
