@@ -305,6 +305,7 @@ class Measurement:
 
     def summary(self) -> dict[str, Any]:
         data = asdict(self)
+        data["seconds"] = [round(seconds, 6) for seconds in self.seconds]
         data["median_ms"] = median_ms(self.seconds) if self.ok else None
         data["p95_ms"] = p95_ms(self.seconds) if self.ok else None
         return data
