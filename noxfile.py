@@ -4,8 +4,9 @@
 SQLite, PostgreSQL and MariaDB; the schemathesis run of tests/test_schemathesis.py on
 SQLite only) and ``docs`` (the documentation, built strictly).
 ``nox -s example`` starts the example SCIM server;
-``nox -s matrix`` runs the suite on every supported Django x Python pair. ``nox -l`` lists
-every session.
+``nox -s matrix`` runs the suite on every supported Django x Python pair; ``nox -s bench``
+times drf-scim against a hand-written floor and django-scim2 (docs/benchmarks.md).
+``nox -l`` lists every session.
 
 Choosing databases for ``tests`` and ``matrix``: ``nox -s tests -- --db sqlite`` (repeat
 ``--db`` or separate names with commas), or ``DRF_SCIM_TEST_DATABASES=sqlite,postgres``.

@@ -40,6 +40,8 @@ class BenchConfig(AppConfig):
 
 
 def skipping(receiver: Callable[..., Any]) -> Callable[..., Any]:
+    """``receiver``, doing nothing while ``foreign_request`` is set."""
+
     def call(*args: Any, **kwargs: Any) -> Any:
         return None if foreign_request.get() else receiver(*args, **kwargs)
 
