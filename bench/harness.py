@@ -134,8 +134,10 @@ def seed_api(client: Client, start: int, stop: int, threads: int) -> float:
             raise RuntimeError(msg)
 
     with ThreadPoolExecutor(threads) as pool:
-        for _ in pool.map(post, range(start, stop)):
-            pass
+        for done, _ in enumerate(pool.map(post, range(start, stop)), 1):
+            if done % 10_000 == 0:
+                rate = done / (time.perf_counter() - started)
+                log(f"  {done:,} of {stop - start:,} users POSTed ({rate:,.0f} users/s)")
     return (stop - start) / (time.perf_counter() - started)
 
 
