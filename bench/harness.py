@@ -331,9 +331,12 @@ def user_operations(users: int, sample: list[Resource]) -> list[Operation]:
     """The user operations at ``users`` users; ``sample`` holds users to read and write."""
     from django.contrib.auth import get_user_model
 
-    reader, writer, patched = sample[0], sample[1], sample[2]
+    reader, patched = sample[0], sample[1]
+    # One user per target for PUT, so that no target replaces what another one wrote.
+    writers = dict(zip(TARGETS, sample[2:], strict=True))
     manager = get_user_model()._default_manager
-    reader_i, writer_i = (sequence(manager.get(pk=u.pk).username) for u in (reader, writer))
+    reader_i = sequence(manager.get(pk=reader.pk).username)
+    writer_i = {t: sequence(manager.get(pk=u.pk).username) for t, u in writers.items()}
     deep = max(users - 99, 1)
     nonce = uuid.uuid4().hex[:8]
 
@@ -402,9 +405,10 @@ def user_operations(users: int, sample: list[Resource]) -> list[Operation]:
             "PUT a user",
             lambda t, r: (
                 "PUT",
-                url(t, f"/Users/{writer.id(t)}"),
-                {**user_document(writer_i), "name": {"givenName": f"Run{r}", "familyName": t}},
+                url(t, f"/Users/{writers[t].id(t)}"),
+                {**user_document(writer_i[t]), "name": {"givenName": f"Run{r}", "familyName": t}},
             ),
+            compare=False,  # each target its own user
         ),
         Operation(
             "patch",
@@ -689,8 +693,9 @@ def grow(client: Client, args: argparse.Namespace, size: int) -> list[dict[str, 
 
 
 def sample_users(size: int) -> list[Resource]:
+    """Five users from the middle: one to read, one to PATCH, one to PUT per target."""
     pks = user_pks()
-    return resources([pks[size // 2], pks[size // 3], pks[size // 4]])
+    return resources([pks[size // 2 + k] for k in range(2 + len(TARGETS))])
 
 
 def measure_users(client: Client, args: argparse.Namespace, size: int) -> list[Measurement]:
