@@ -5,8 +5,9 @@ SQLite, PostgreSQL and MariaDB; the schemathesis run of tests/test_schemathesis.
 SQLite only), ``conformance`` (python-scim's scim2-tester against the example project)
 and ``docs`` (the documentation, built strictly).
 ``nox -s example`` starts the example SCIM server;
-``nox -s matrix`` runs the suite on every supported Django x Python pair. ``nox -l`` lists
-every session.
+``nox -s matrix`` runs the suite on every supported Django x Python pair; ``nox -s bench``
+times drf-scim against a hand-written floor and django-scim2 (docs/benchmarks.md).
+``nox -l`` lists every session.
 
 Choosing databases for ``tests`` and ``matrix``: ``nox -s tests -- --db sqlite`` (repeat
 ``--db`` or separate names with commas), or ``DRF_SCIM_TEST_DATABASES=sqlite,postgres``.
@@ -384,3 +385,25 @@ def example_smoke(session: nox.Session) -> None:
     session.run("python", "example/manage.py", "migrate", "--verbosity", "0", env=env)
     session.log("python example/manage.py shell -c SMOKE_CHECK")
     session.run("python", "example/manage.py", "shell", "-c", SMOKE_CHECK, env=env, log=False)
+
+
+# The benchmark's own tools: never installed into the test or example environments.
+BENCH_DEPS = (
+    "dj-database-url",
+    "psycopg[binary]",
+    "gunicorn",
+    # The other SCIM implementation measured side by side (bench/project/scim2.py).
+    "django-scim2==0.23.0",
+    "matplotlib",
+)
+
+
+@nox.session(default=False)
+def bench(session: nox.Session) -> None:
+    """drf-scim, a hand-written floor and django-scim2 under gunicorn, side by side.
+
+    ``nox -s bench`` (SQLite and PostgreSQL, 1,000 and 10,000 users, groups of 100 and
+    1,000); ``nox -s bench -- --help`` for the options. See docs/benchmarks.md.
+    """
+    session.install("-e", ".", *BENCH_DEPS)
+    session.run("python", "bench/harness.py", *session.posargs)
