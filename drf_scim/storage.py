@@ -528,6 +528,7 @@ class SCIMStorage:
         if created and tenant is not None and resource.tenant_field:
             field = self.model._meta.get_field(resource.tenant_field)
             setattr(instance, field.attname, tenant)  # type: ignore[union-attr]
+        before = None if created else _column_values(instance)
         record.external_id = remaining.pop("externalId", None)
         check_length(record._meta.get_field("external_id"), record.external_id, "externalId")
         references = {
@@ -547,7 +548,15 @@ class SCIMStorage:
             record.last_modified = timezone.now()
         self.prepare_record(instance, record)
         instance._scim_write = True  # type: ignore[attr-defined] # see drf_scim.records
-        instance.save()
+        if before is None:
+            instance.save()
+        else:
+            # Only the columns this write changed: a login's last_login, written meanwhile
+            # by the application, is not put back; nothing changed, nothing is written.
+            after = _column_values(instance)
+            changed = [name for name, value in after.items() if before[name] != value]
+            if changed:
+                instance.save(update_fields=changed)
         _save_related(instance, related_owners)
         setattr(record, self.record_link, instance)
         old = [] if created else getattr(record, _ROWS_CACHE, None)
@@ -690,6 +699,15 @@ def prefixed(condition: Q, prefix: str) -> Q:
             msg = f"A scope must be made of lookups, not {child!r}."
             raise TypeError(msg)
     return result
+
+
+def _column_values(instance: models.Model) -> dict[str, Any]:
+    """The values of ``instance``'s own columns, by field name (what ``update_fields`` takes)."""
+    return {
+        field.name: getattr(instance, field.attname)
+        for field in instance._meta.concrete_fields
+        if not field.primary_key
+    }
 
 
 def _save_related(instance: models.Model, owners: list[Any]) -> None:
