@@ -175,7 +175,9 @@ class SCIMModelViewSet(  # type: ignore[misc]
         preload = getattr(self, "_preload", False)
         relations = getattr(self, "_load_relations", True) and not preload
         queryset = (
-            self.get_serializer_class().get_storage().get_queryset(projection, relations=relations)
+            self.get_serializer_class()
+            .get_storage()
+            .get_queryset(projection, relations=relations, values=not preload)
         )
         return self.scope_queryset(queryset)
 
@@ -295,9 +297,8 @@ class SCIMModelViewSet(  # type: ignore[misc]
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Query resources (RFC 7644 §3.4.2), paginated as a ListResponse.
 
-        Each resource's value rows come with it (:meth:`SCIMStorage.get_queryset`); the
-        page's references are read as plain values afterwards (:meth:`SCIMStorage.preload`),
-        not prefetched as model instances.
+        The page's value rows and references are read as plain values afterwards
+        (:meth:`SCIMResourceSerializer.preload`), not prefetched as model instances.
         """
         if self.paginator is None:  # a subclass without pagination: DRF's own list
             return super().list(request, *args, **kwargs)
