@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from rest_framework.test import APIClient
 
 from drf_scim.models import SCIMToken
@@ -44,6 +46,29 @@ class SCIMClient(APIClient):
 
     def patch(self, path, data=None, **extra):
         return self._scim("patch", path, data, **extra)
+
+
+def patch_concurrently(token_key, url, bodies):
+    """PATCH ``url`` with each of ``bodies`` at once, one thread and connection each
+    (``django_db(transaction=True)`` tests); the status codes, in order."""
+    barrier = threading.Barrier(len(bodies))
+    statuses = [None] * len(bodies)
+
+    def worker(index, body):
+        client = SCIMClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_key}")
+        try:
+            barrier.wait(timeout=10)
+            statuses[index] = client.patch(url, body).status_code
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=item) for item in enumerate(bodies)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return statuses
 
 
 @pytest.fixture

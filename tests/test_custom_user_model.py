@@ -154,12 +154,8 @@ def test_concurrent_patches_of_a_related_column_and_the_record_lose_none(client)
     """RFC 7644 §3.5.2 on a resource with a column in a related model (a profile): the
     writes to one resource run one after the other (``SCIMStorage.lock``), so two PATCHes
     racing, one to the profile's column, one to the user's, lose neither."""
-    import threading
-
-    from django.db import connection
-
     from drf_scim.models import SCIMToken
-    from tests.conftest import SCIMClient
+    from tests.conftest import patch_concurrently
     from tests.custom_user.models import Profile
 
     created = client.post(
@@ -177,23 +173,7 @@ def test_concurrent_patches_of_a_related_column_and_the_record_lose_none(client)
         {"Operations": [{"op": "replace", "path": "displayName", "value": "Ann A"}]},
         {"Operations": [{"op": "replace", "path": "title", "value": "Guide"}]},
     ]
-    barrier = threading.Barrier(len(bodies))
-    statuses = [None] * len(bodies)
-
-    def worker(index, body):
-        racer = SCIMClient()
-        racer.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
-        try:
-            barrier.wait(timeout=10)
-            statuses[index] = racer.patch(url, body).status_code
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=item) for item in enumerate(bodies)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    statuses = patch_concurrently(key, url, bodies)
 
     assert statuses == [200] * 3
     stored = client.get(url).json()

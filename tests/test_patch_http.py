@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import threading
 import uuid
 from contextlib import contextmanager
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.db import connection
 from django.test import override_settings
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -38,7 +36,7 @@ from drf_scim.serializers import SCIMUserSerializer
 from drf_scim.settings import scim_settings
 from drf_scim.signals import operation_failed, post_operation, pre_operation
 
-from .conftest import SCIMClient
+from .conftest import patch_concurrently
 
 USERS = "/scim/v2/Users"
 GROUPS = "/scim/v2/Groups"
@@ -1205,27 +1203,6 @@ def test_okta_put_profile_update_with_groups_and_password(client):
 # -- concurrency: no lost update --------------------------------------------------------------
 
 
-def _patch_concurrently(token_key, url, bodies):
-    barrier = threading.Barrier(len(bodies))
-    statuses = [None] * len(bodies)
-
-    def worker(index, body):
-        client = SCIMClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_key}")
-        try:
-            barrier.wait(timeout=10)
-            statuses[index] = client.patch(url, body).status_code
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=item) for item in enumerate(bodies)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return statuses
-
-
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_patches_adding_phone_numbers_lose_none(client, token):
     """Four PATCHes each add a phone number to one user at the same time: each locks the
@@ -1236,7 +1213,7 @@ def test_concurrent_patches_adding_phone_numbers_lose_none(client, token):
         patch_body({"op": "add", "path": "phoneNumbers", "value": [{"value": n, "type": "home"}]})
         for n in numbers
     ]
-    assert _patch_concurrently(token.key, url_of(user), bodies) == [200] * 4
+    assert patch_concurrently(token.key, url_of(user), bodies) == [200] * 4
     stored = client.get(url_of(user)).json()
     assert sorted(p["value"] for p in stored["phoneNumbers"]) == ["+1-555-0000", *numbers]
     assert stored["meta"]["version"] == 'W/"5"'
@@ -1254,7 +1231,7 @@ def test_concurrent_patches_of_different_attributes_lose_none(client, token):
         patch_body({"op": "replace", "path": "name.givenName", "value": "Given"}),
         patch_body({"op": "replace", "path": "active", "value": False}),
     ]
-    assert _patch_concurrently(token.key, url_of(user), bodies) == [200] * 4
+    assert patch_concurrently(token.key, url_of(user), bodies) == [200] * 4
     stored = client.get(url_of(user)).json()
     assert (stored["title"], stored["nickName"]) == ("Guide", "Racy")
     assert stored["name"] == {"givenName": "Given", "familyName": "B"}
