@@ -24,7 +24,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.filters import (  # noqa: E402
-    SERVERS,
+    add_server_arguments,
     load,
     log,
     milliseconds,
@@ -115,13 +115,7 @@ def report(results: list[Result], runs: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=100_000, help="number of users (100000)")
-    parser.add_argument(
-        "--db",
-        choices=sorted(SERVERS),
-        help="the local server to use; default: DATABASE_URL's, else SQLite",
-    )
-    parser.add_argument("--runs", type=int, default=20, help="timed runs per request (20)")
-    parser.add_argument("--reset", action="store_true", help="drop and recreate the database")
+    add_server_arguments(parser, 20, "request")
     args = parser.parse_args(argv)
     if args.users <= COUNT or args.runs < 1:
         parser.error(f"--users must be above {COUNT} and --runs positive")

@@ -657,16 +657,21 @@ def report_plans(result: Result, user_table: str) -> bool:
     return scanned
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--users", type=int, default=100_000, help="number of users (100000)")
+def add_server_arguments(parser: argparse.ArgumentParser, runs: int, each: str) -> None:
+    """``--db``, ``--runs`` (``runs`` timed runs per ``each``) and ``--reset``."""
     parser.add_argument(
         "--db",
         choices=sorted(SERVERS),
         help="the local server to use; default: DATABASE_URL's, else SQLite",
     )
-    parser.add_argument("--runs", type=int, default=20, help="timed runs per request (20)")
+    parser.add_argument("--runs", type=int, default=runs, help=f"timed runs per {each} ({runs})")
     parser.add_argument("--reset", action="store_true", help="drop and recreate the database")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--users", type=int, default=100_000, help="number of users (100000)")
+    add_server_arguments(parser, 20, "request")
     args = parser.parse_args(argv)
     if args.users < 1 or args.runs < 1:
         parser.error("--users and --runs must be positive")

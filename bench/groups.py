@@ -27,7 +27,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.filters import (  # noqa: E402
-    SERVERS,
+    add_server_arguments,
     load,
     log,
     milliseconds,
@@ -442,13 +442,7 @@ def report(results: list[Result], runs: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--members", type=int, default=10_000, help="group size (10000)")
-    parser.add_argument(
-        "--db",
-        choices=sorted(SERVERS),
-        help="the local server to use; default: DATABASE_URL's, else SQLite",
-    )
-    parser.add_argument("--runs", type=int, default=9, help="timed runs per case (9)")
-    parser.add_argument("--reset", action="store_true", help="drop and recreate the database")
+    add_server_arguments(parser, 9, "case")
     args = parser.parse_args(argv)
     if args.members < 2 or args.runs < 1:
         parser.error("--members must be at least 2 and --runs positive")

@@ -27,7 +27,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.filters import (  # noqa: E402
-    SERVERS,
+    add_server_arguments,
     load,
     log,
     milliseconds,
@@ -287,13 +287,7 @@ def report(results: list[Result], runs: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--values", type=int, default=2000, help="e-mails per request (2000)")
-    parser.add_argument(
-        "--db",
-        choices=sorted(SERVERS),
-        help="the local server to use; default: DATABASE_URL's, else SQLite",
-    )
-    parser.add_argument("--runs", type=int, default=7, help="timed runs per case (7)")
-    parser.add_argument("--reset", action="store_true", help="drop and recreate the database")
+    add_server_arguments(parser, 7, "case")
     args = parser.parse_args(argv)
     if args.values < 2 or args.runs < 1:
         parser.error("--values must be at least 2 and --runs positive")
