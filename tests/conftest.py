@@ -48,8 +48,8 @@ class SCIMClient(APIClient):
         return self._scim("patch", path, data, **extra)
 
 
-def patch_concurrently(token_key, url, bodies):
-    """PATCH ``url`` with each of ``bodies`` at once, one thread and connection each
+def send_concurrently(token_key, method, url, bodies):
+    """Send ``bodies`` to ``url`` at once, one thread and connection each
     (``django_db(transaction=True)`` tests); the status codes, in order."""
     barrier = threading.Barrier(len(bodies))
     statuses = [None] * len(bodies)
@@ -59,7 +59,7 @@ def patch_concurrently(token_key, url, bodies):
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_key}")
         try:
             barrier.wait(timeout=10)
-            statuses[index] = client.patch(url, body).status_code
+            statuses[index] = getattr(client, method)(url, body).status_code
         finally:
             connection.close()
 
@@ -69,6 +69,11 @@ def patch_concurrently(token_key, url, bodies):
     for thread in threads:
         thread.join(timeout=60)
     return statuses
+
+
+def patch_concurrently(token_key, url, bodies):
+    """PATCH ``url`` with each of ``bodies`` at once (:func:`send_concurrently`)."""
+    return send_concurrently(token_key, "patch", url, bodies)
 
 
 @pytest.fixture

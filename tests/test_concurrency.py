@@ -5,38 +5,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
 
 from drf_scim.constants import USER_SCHEMA
 
-from .conftest import SCIMClient
-
-
-def _post_concurrently(token_key, bodies):
-    barrier = threading.Barrier(len(bodies))
-    statuses = [None] * len(bodies)
-
-    def worker(index, body):
-        client = SCIMClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_key}")
-        try:
-            barrier.wait(timeout=10)
-            statuses[index] = client.post("/scim/v2/Users", body).status_code
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=item) for item in enumerate(bodies)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return statuses
+from .conftest import send_concurrently
 
 
 @pytest.mark.django_db(transaction=True)
@@ -46,7 +23,7 @@ def test_racing_creates_of_one_username_give_one_201_and_409s_rfc7643_4_1_1(toke
         {"schemas": [USER_SCHEMA], "userName": name}
         for name in ("racer", "RACER", "Racer", "racer")
     ]
-    statuses = _post_concurrently(token.key, bodies)
+    statuses = send_concurrently(token.key, "post", "/scim/v2/Users", bodies)
     assert sorted(statuses) == [201, 409, 409, 409]
     assert User.objects.count() == 1
 
