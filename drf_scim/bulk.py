@@ -46,9 +46,9 @@ from .exceptions import (
     PayloadTooLarge,
     ResourceNotFound,
     SCIMAPIException,
-    TooMany,
 )
 from .handlers import scim_exception_handler
+from .mixins import LimitExceeded
 from .parsers import SCIMJSONParser, SCIMParser
 from .settings import scim_settings
 from .viewsets import SCIMModelViewSet, SCIMViewMixin
@@ -80,13 +80,9 @@ _OWN_HEADERS = frozenset(
 )
 
 
-class BulkLimitExceeded(TooMany):
-    """More operations or bytes than ``/ServiceProviderConfig`` advertises (§3.7.4): 413.
+class BulkLimitExceeded(LimitExceeded):
+    """More operations or bytes than ``/ServiceProviderConfig`` advertises (§3.7.4): 413."""
 
-    ``scimType`` ``tooMany``, as for a filter that yields too many results (Table 9).
-    """
-
-    status_code = 413
     default_detail = "The bulk request exceeds the limits of the service provider."
 
 

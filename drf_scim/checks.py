@@ -44,6 +44,7 @@ def check_settings(**kwargs: Any) -> list[checks.CheckMessage]:
         "DEFAULT_COUNT",
         "MAX_COUNT",
         "MAX_PAYLOAD_SIZE",
+        "PATCH_MAX_OPERATIONS",
         "BULK_MAX_OPERATIONS",
         "BULK_MAX_PAYLOAD_SIZE",
     ):
@@ -52,6 +53,14 @@ def check_settings(**kwargs: Any) -> list[checks.CheckMessage]:
             errors.append(
                 checks.Error(f"DRF_SCIM[{key!r}] must be a positive integer.", id="drf_scim.E003")
             )
+    limit = scim_settings.user_settings.get("MAX_MULTI_VALUES", DEFAULTS["MAX_MULTI_VALUES"])
+    if limit is not None and (not isinstance(limit, int) or limit < 1):
+        errors.append(
+            checks.Error(
+                "DRF_SCIM['MAX_MULTI_VALUES'] must be a positive integer or None.",
+                id="drf_scim.E003",
+            )
+        )
     return errors
 
 

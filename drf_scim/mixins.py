@@ -19,7 +19,7 @@ from django.db import IntegrityError, models, transaction
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from .exceptions import Uniqueness
+from .exceptions import TooMany, Uniqueness
 from .models import SCIMEvent
 from .patch import parse_patch_request
 from .settings import scim_settings
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .serializers import SCIMResourceSerializer
 
 __all__ = [
+    "LimitExceeded",
     "SCIMCreateModelMixin",
     "SCIMDestroyModelMixin",
     "SCIMPartialUpdateModelMixin",
@@ -39,6 +40,16 @@ __all__ = [
 
 Operation = SCIMEvent.Operation
 DeleteMode = Literal["delete", "deactivate"]
+
+
+class LimitExceeded(TooMany):
+    """More than the service provider is willing to process in one request: 413.
+
+    ``scimType`` ``tooMany``, as RFC 7644 §3.7.4 answers a /Bulk request over its limits.
+    """
+
+    status_code = 413
+    default_detail = "The request exceeds the limits of the service provider."
 
 
 class SCIMWrite:
@@ -218,6 +229,26 @@ class SCIMPartialUpdateModelMixin(SCIMUpdateModelMixin):
     :meth:`perform_update`.
     """
 
+    def get_patch_max_operations(self) -> int:
+        """Most operations one PATCH may carry: ``PATCH_MAX_OPERATIONS``."""
+        return int(scim_settings.PATCH_MAX_OPERATIONS)
+
+    def check_patch_size(self, body: Any) -> None:
+        """413 ``tooMany`` for more operations than :meth:`get_patch_max_operations`.
+
+        Counted on the body as sent, before any operation is read, so that refusing a
+        large request costs nothing (``Operations`` in any case, RFC 7643 §2.1).
+        """
+        if not isinstance(body, dict):
+            return
+        operations = next((v for k, v in body.items() if str(k).lower() == "operations"), None)
+        limit = self.get_patch_max_operations()
+        if isinstance(operations, list) and len(operations) > limit:
+            raise LimitExceeded(
+                f"The PATCH request has {len(operations)} operations; "
+                f"this service provider takes at most {limit}."
+            )
+
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Apply the operations of a PatchOp request.
 
@@ -225,6 +256,7 @@ class SCIMPartialUpdateModelMixin(SCIMUpdateModelMixin):
         when the ``PATCH_RESPONSE`` setting is "no-content".
         """
         with self.scim_write(Operation.PATCH) as write:
+            self.check_patch_size(request.data)
             operations = parse_patch_request(
                 request.data,
                 self.get_serializer_class().get_schemas(),

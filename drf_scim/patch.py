@@ -53,7 +53,7 @@ from .filter_language import (
 )
 from .normalization import normalize_patch_request
 from .paths import ResolvedPath, equality_conditions, is_present, resolve_path, value_matches
-from .validation import ResourceSchemas, validate_value
+from .validation import ResourceSchemas, check_value_count, count_values, validate_value
 
 __all__ = ["PatchOperation", "apply_patch", "parse_patch_request"]
 
@@ -179,6 +179,7 @@ def apply_patch(
     schemas: ResourceSchemas,
     *,
     strict: bool = False,
+    max_values: int | None = None,
 ) -> dict[str, Any]:
     """Apply ``operations`` in order to a copy of ``document`` and return the copy.
 
@@ -199,10 +200,14 @@ def apply_patch(
     operations from :func:`parse_patch_request`, which the normalisation pass has read
     already; it does read the values the engine builds from a filter's ``eq``
     conditions, such as ``{"value": "5"}`` for ``add emails[value eq 5].type``.
+
+    A document whose multi-valued attributes would hold more than ``max_values`` values
+    together (and more than they held) raises ``invalidValue`` as soon as an operation
+    makes it so; a list longer than that is refused before its values are read.
     """
     result = copy_document(document)
     guarded = _guarded(schemas)
-    applier = _Applier(result, schemas, strict)
+    applier = _Applier(result, schemas, strict, max_values)
     for operation in operations:
         before = _snapshot(result, guarded, schemas)
         applier.apply(operation)
@@ -256,10 +261,18 @@ def _element(attribute: Attribute, raw: Any, label: str, strict: bool) -> Any:
 class _Applier:
     """Applies one operation to ``document`` in place (a copy owned by apply_patch)."""
 
-    def __init__(self, document: dict[str, Any], schemas: ResourceSchemas, strict: bool):
+    def __init__(
+        self,
+        document: dict[str, Any],
+        schemas: ResourceSchemas,
+        strict: bool,
+        max_values: int | None = None,
+    ):
         self.document = document
         self.schemas = schemas
         self.strict = strict
+        self.max_values = max_values
+        self.stored = count_values(document, schemas) if max_values is not None else 0
         # id(attribute) -> the index of its values, kept from one operation to the next
         # while the document holds the very list it indexes.
         self.indexes: dict[int, _ValueIndex] = {}
@@ -357,16 +370,12 @@ class _Applier:
             if op == "replace":
                 _put(container, attribute.name, None)
             return
+        if attribute.multi_valued:
+            self.values(container, attribute, op, raw, label)
+            return
         cleaned = validate_value(attribute, raw, label, self.strict)
         current = _get(container, attribute.name)
-        if attribute.multi_valued:
-            if op == "replace":
-                _put(container, attribute.name, cleaned)
-            elif cleaned is not None:
-                index = self.value_index(attribute, current)
-                index.settle_primary(index.merge(cleaned, label))
-                _put(container, attribute.name, index.values)
-        elif attribute.is_complex:
+        if attribute.is_complex:
             merged = dict(current) if isinstance(current, dict) else {}
             merged.update(cleaned or {})
             if op == "replace" and isinstance(raw, dict):
@@ -377,6 +386,26 @@ class _Applier:
             _put(container, attribute.name, merged)
         else:
             _put(container, attribute.name, cleaned)
+
+    def values(
+        self, container: dict[str, Any], attribute: Attribute, op: Op, raw: Any, label: str
+    ) -> None:
+        """``add`` or ``replace`` of a multi-valued attribute's values, up to ``max_values``.
+
+        The limit (on all multi-valued attributes together) is checked before the values
+        are read, and again once they are in the document.
+        """
+        limit = self.max_values
+        if limit is not None and isinstance(raw, list) and len(raw) > max(limit, self.stored):
+            check_value_count({attribute.name: raw}, self.schemas, limit, stored=self.stored)
+        cleaned = validate_value(attribute, raw, label, self.strict)
+        if op == "replace":
+            _put(container, attribute.name, cleaned)
+        elif cleaned is not None:
+            index = self.value_index(attribute, _get(container, attribute.name))
+            index.settle_primary(index.merge(cleaned, label))
+            _put(container, attribute.name, index.values)
+        check_value_count(self.document, self.schemas, limit, stored=self.stored)
 
     def value_index(self, attribute: Attribute, current: Any) -> _ValueIndex:
         """The index of ``current``, the values of ``attribute`` in the document.

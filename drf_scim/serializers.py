@@ -52,7 +52,13 @@ from .projection import Projection
 from .relations import Relation, find_many_to_many, patch_relation, split_relation_operations
 from .settings import scim_settings
 from .storage import SCIMStorage, shows, shows_values
-from .validation import ResourceSchemas, check_immutable, validate_document
+from .validation import (
+    ResourceSchemas,
+    check_immutable,
+    check_value_count,
+    count_values,
+    validate_document,
+)
 
 __all__ = [
     "PROTECTED_USER_FIELDS",
@@ -298,7 +304,21 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
             return self._patched(data)
         if not isinstance(data, dict):
             raise InvalidValue("The request body must be a JSON object.")
-        return validate_document(data, self.get_schemas(), strict=bool(scim_settings.STRICT))
+        schemas = self.get_schemas()
+        check_value_count(data, schemas, self.get_max_values(), self._relation_names())
+        return validate_document(data, schemas, strict=bool(scim_settings.STRICT))
+
+    def get_max_values(self) -> int | None:
+        """Most values the multi-valued attributes of a resource may hold together.
+
+        ``MAX_MULTI_VALUES``; relations (Group ``members``) are not counted. ``None``: no
+        limit.
+        """
+        limit = scim_settings.MAX_MULTI_VALUES
+        return None if limit is None else int(limit)
+
+    def _relation_names(self) -> frozenset[str]:
+        return frozenset(name.lower() for name in self.get_relations())
 
     def _patched(self, operations: list[PatchOperation]) -> dict[str, Any]:
         """Apply PATCH operations (RFC 7644 §3.5.2) to the current document; validate it.
@@ -314,7 +334,11 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
             operations, relations, schemas.core.id
         )
         current = self.current_document(self.instance)
-        patched = apply_patch(current, plain, schemas, strict=bool(scim_settings.STRICT))
+        limit = self.get_max_values()
+        patched = apply_patch(
+            current, plain, schemas, strict=bool(scim_settings.STRICT), max_values=limit
+        )
+        check_value_count(patched, schemas, limit, stored=count_values(current, schemas))
         self.unassigned = tuple(
             m.scim_path
             for m in self.get_mappings()

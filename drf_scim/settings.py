@@ -47,6 +47,12 @@ DEFAULTS: dict[str, Any] = {
     "CURSOR_TIMEOUT": 3600,
     # Largest request body accepted, in bytes; larger bodies get 413. /Bulk has its own.
     "MAX_PAYLOAD_SIZE": 1_048_576,
+    # Most values a multi-valued attribute of a resource may hold (emails, roles...), and
+    # so the most one request may give it; more get 400 invalidValue. Relations (Group
+    # ``members``) are not limited. None: no limit.
+    "MAX_MULTI_VALUES": 1000,
+    # Most operations in one PATCH request (RFC 7644 §3.5.2); more get 413 tooMany.
+    "PATCH_MAX_OPERATIONS": 1000,
     # Most operations in one /Bulk request (RFC 7644 §3.7.4); advertised as
     # ``bulk.maxOperations``, more get 413 tooMany.
     "BULK_MAX_OPERATIONS": 1000,

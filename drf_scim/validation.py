@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
+from typing import Any, cast
 
 from . import normalization
 from .characteristics import STRING_TYPES, AttributeType, Mutability
@@ -22,7 +22,14 @@ from .definitions import Attribute, ResourceSchemas, Schema
 from .errors import InvalidSyntaxError, InvalidValueError, MutabilityError
 from .indexing import parse_instant
 
-__all__ = ["ResourceSchemas", "check_immutable", "validate_document", "validate_value"]
+__all__ = [
+    "ResourceSchemas",
+    "check_immutable",
+    "check_value_count",
+    "count_values",
+    "validate_document",
+    "validate_value",
+]
 
 
 def _fail(path: str, message: str) -> InvalidValueError:
@@ -220,6 +227,68 @@ def validate_document(
         del document[urn]
     _check_required(document, schemas)
     return document
+
+
+def too_many_values(total: int, limit: int) -> InvalidValueError:
+    """The error of a resource given more than ``limit`` values in its multi-valued attributes."""
+    return InvalidValueError(
+        f"The resource would hold {total} values in its multi-valued attributes, more than "
+        f"the {limit} this service provider keeps."
+    )
+
+
+def count_values(data: Any, schemas: ResourceSchemas, exempt: frozenset[str] = frozenset()) -> int:
+    """How many values the multi-valued attributes of ``data`` hold.
+
+    ``data`` is a document as sent (names in any case) or as validated; the attributes
+    named in ``exempt`` (lower case: relations such as Group ``members``) are left out.
+    Only list lengths are read, so an oversized body costs nothing to count.
+    """
+    if not isinstance(data, dict):
+        return 0
+    total = 0
+    for key, value in data.items():
+        name = str(key)
+        extension = schemas.extension(name) if name.lower().startswith("urn:") else None
+        if extension is not None:
+            if isinstance(value, dict):
+                total += sum(
+                    len(sub_value)
+                    for sub_key, sub_value in value.items()
+                    if isinstance(sub_value, list) and _multi_valued(extension.get(str(sub_key)))
+                )
+            continue
+        attribute = schemas.top_level(name)
+        if (
+            isinstance(value, list)
+            and _multi_valued(attribute)
+            and cast(Attribute, attribute).name.lower() not in exempt
+        ):
+            total += len(value)
+    return total
+
+
+def _multi_valued(attribute: Attribute | None) -> bool:
+    return attribute is not None and attribute.multi_valued
+
+
+def check_value_count(
+    data: Any,
+    schemas: ResourceSchemas,
+    limit: int | None,
+    exempt: frozenset[str] = frozenset(),
+    stored: int = 0,
+) -> None:
+    """Refuse ``data`` if its multi-valued attributes hold more than ``limit`` values.
+
+    ``stored`` is the count of the resource as stored: a resource stored with more values
+    than today's limit may be changed as long as it does not grow.
+    """
+    if limit is None:
+        return
+    total = count_values(data, schemas, exempt)
+    if total > max(limit, stored):
+        raise too_many_values(total, limit)
 
 
 def check_immutable(current: dict[str, Any], new: dict[str, Any], schemas: ResourceSchemas) -> None:

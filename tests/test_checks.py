@@ -97,6 +97,7 @@ def test_e002_good_delete_modes(value):
         "DEFAULT_COUNT",
         "MAX_COUNT",
         "MAX_PAYLOAD_SIZE",
+        "PATCH_MAX_OPERATIONS",
         "BULK_MAX_OPERATIONS",
         "BULK_MAX_PAYLOAD_SIZE",
     ],
@@ -108,6 +109,21 @@ def test_e003_positive_integers(key, value):
 
     assert ids(messages) == ["drf_scim.E003"]
     assert key in messages[0].msg
+
+
+@pytest.mark.parametrize("value", [0, -1, "100", 1.5])
+def test_e003_max_multi_values_is_a_positive_integer_or_none(value):
+    with override_settings(DRF_SCIM={"MAX_MULTI_VALUES": value}):
+        messages = check_settings()
+
+    assert ids(messages) == ["drf_scim.E003"]
+    assert "MAX_MULTI_VALUES" in messages[0].msg
+
+
+@pytest.mark.parametrize("value", [1, 50_000, None])
+def test_e003_max_multi_values_accepts_a_limit_or_none(value):
+    with override_settings(DRF_SCIM={"MAX_MULTI_VALUES": value}):
+        assert check_settings() == []
 
 
 @pytest.mark.parametrize("key", ["PRIVILEGED_USERS_IN_SCOPE", "PERMISSION_GROUPS_IN_SCOPE"])
