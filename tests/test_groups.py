@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models.signals import post_save
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -434,6 +434,24 @@ def test_rfc7644_3_3_groups_a_post_operation_receiver_gives_a_new_user_are_in_th
         created = create_user(client, "newbie")
     finally:
         post_operation.disconnect(dispatch_uid="test_groups_join")
+    assert [g["display"] for g in created["groups"]] == ["Staff"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rfc7644_3_3_groups_a_commit_hook_gives_a_new_user_are_in_the_response(client):
+    """The write commits before the response is read: groups a ``transaction.on_commit``
+    hook adds are in it too (here the POST's transaction is the outermost one)."""
+    staff = Group.objects.create(name="Staff")
+
+    def receiver(sender, instance, created, **kwargs):
+        if created:
+            transaction.on_commit(lambda: staff.user_set.add(instance))
+
+    post_save.connect(receiver, sender=User, dispatch_uid="test_groups_on_commit")
+    try:
+        created = create_user(client, "newbie")
+    finally:
+        post_save.disconnect(sender=User, dispatch_uid="test_groups_on_commit")
     assert [g["display"] for g in created["groups"]] == ["Staff"]
 
 
