@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from .exceptions import TooMany, Uniqueness
 from .models import SCIMEvent
 from .patch import parse_patch_request
+from .relations import tables_named
 from .settings import scim_settings
 from .signals import operation_failed, post_operation, pre_operation
 
@@ -179,13 +180,29 @@ class SCIMCreateModelMixin(SCIMWriteMixin):
     """POST: create a resource, 201 with ``Location`` (RFC 7644 §3.3)."""
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        with self.scim_write(Operation.CREATE) as write:
+        """Create the resource; the response shows it as created, relations included.
+
+        A resource whose row this request inserted is in no group (and, for a Group, has
+        no member) but those the request put it in: its relations are read for the
+        response only if a statement of the write named their table, whoever ran it
+        (a host's ``post_save`` or ``post_operation`` receiver, a commit hook). One
+        query less for most creates.
+        """
+        resource = self.get_serializer_class()
+        relations = list(resource.get_relations().values())
+        # Watched until the commit has run its on_commit hooks.
+        with tables_named(relations) as named, self.scim_write(Operation.CREATE) as write:
             serializer = self.get_serializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             write.started(None, serializer.validated_data)
             self.perform_create(serializer)
             write.finished(serializer.instance, serializer.validated_data, 201)
-        return self.resource_response(serializer.instance, 201)
+        instance = serializer.instance
+        if resource.get_storage().inserted(instance):
+            for relation in relations:
+                if relation.table not in named:
+                    relation.mark_empty(instance)
+        return self.resource_response(instance, 201)
 
     def perform_create(self, serializer: Any) -> None:
         """Save the new resource. Override to add to what a create does."""

@@ -9,11 +9,12 @@ the size of the change, as bulk inserts and deletes on the relation's through ta
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models
+from django.db import connections, models, router
 from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.utils import timezone
 
@@ -23,7 +24,13 @@ from .exceptions import InvalidFilter, InvalidPath, InvalidValue
 from .exceptions import Mutability as MutabilityError
 from .filter_language import Comparison, Or, PatchPath
 
-__all__ = ["Relation", "find_many_to_many", "patch_relation", "split_relation_operations"]
+__all__ = [
+    "Relation",
+    "find_many_to_many",
+    "patch_relation",
+    "split_relation_operations",
+    "tables_named",
+]
 
 
 def _first(values: Iterable[Any]) -> Any:
@@ -117,6 +124,11 @@ class Relation:
     def writable(self) -> bool:
         return self.definition.mutability is not Mutability.READ_ONLY
 
+    @property
+    def table(self) -> str:
+        """The through model's table: every value of the relation is a row of it."""
+        return self.through._meta.db_table
+
     # -- reading -------------------------------------------------------------------
 
     def _live(self, queryset: Any) -> Any:
@@ -151,6 +163,19 @@ class Relation:
             )
             for related in related_objects
         ]
+
+    def mark_empty(self, instance: models.Model) -> None:
+        """Record that ``instance`` has no related resources, so none are read for it.
+
+        As a prefetch that found none (Django's own ``prefetch_related`` cache, which the
+        related manager's ``add()``, ``remove()`` and ``clear()`` drop): for a resource
+        whose row this request inserted when no statement of the request named the
+        relation's table (:func:`tables_named`).
+        """
+        manager = getattr(instance, self.accessor)
+        cache_name = getattr(manager, "prefetch_cache_name", self.accessor)
+        cache = vars(instance).setdefault("_prefetched_objects_cache", {})
+        cache[cache_name] = manager.none()
 
     def preload(self, pks: list[Any], root: str) -> dict[Any, list[dict[str, Any]]] | None:
         """The references of many resources (a page) in one ``values()`` query, by their pk.
@@ -332,6 +357,31 @@ class Relation:
             lookup = {f"{self.target_field}__{target.record_name}__id": value}
             matches = Q(Exists(rows.filter(**lookup))) if str(value) == literal else Q(pk__in=[])
         return ~matches if operator == "ne" else matches
+
+
+@contextmanager
+def tables_named(relations: Iterable[Relation]) -> Iterator[set[str]]:
+    """The :attr:`Relation.table` of ``relations`` named by a statement run in the block.
+
+    Every statement run on the relations' databases counts, whoever runs it and however:
+    a host's ``post_save`` or ``m2m_changed`` receiver, a related manager's ``add()``,
+    ``bulk_create()`` (which sends no signal), raw SQL. A statement that only reads a
+    table counts too: that costs a read, never a wrong answer. The statements are seen
+    through Django's ``execute_wrapper()``, for the block only.
+    """
+    relations = list(relations)
+    tables = {relation.table.lower(): relation.table for relation in relations}
+    named: set[str] = set()
+
+    def wrapper(execute: Callable[..., Any], sql: Any, *args: Any) -> Any:
+        text = str(sql).lower()
+        named.update(table for key, table in tables.items() if key in text)
+        return execute(sql, *args)
+
+    with ExitStack() as stack:
+        for alias in {router.db_for_write(relation.through) for relation in relations}:
+            stack.enter_context(connections[alias].execute_wrapper(wrapper))
+        yield named
 
 
 # -- PATCH (RFC 7644 §3.5.2) ---------------------------------------------------------------

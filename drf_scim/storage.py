@@ -61,6 +61,8 @@ _UNASSIGNED = "$unassigned"
 _STORED_FIELDS = ("id", "position", *_ROW_FIELDS, "search", "value_key")
 #: Where :meth:`SCIMStorage.stored_rows` keeps a record's rows for the rest of the request.
 _ROWS_CACHE = "_scim_value_rows"
+#: Set on a resource whose row :meth:`SCIMStorage.save` inserted (:meth:`SCIMStorage.inserted`).
+_INSERTED = "_scim_inserted"
 #: The annotation of :meth:`SCIMStorage.get_queryset` holding a resource's rows as JSON.
 _ROWS_ANNOTATION = "_scim_value_rows_json"
 _BOOLEAN_COLUMNS = (_STORED_FIELDS.index("primary"),)
@@ -549,7 +551,10 @@ class SCIMStorage:
         self.prepare_record(instance, record)
         instance._scim_write = True  # type: ignore[attr-defined] # see drf_scim.records
         if before is None:
+            inserted = _inserts(instance)
             instance.save()
+            if inserted:
+                setattr(instance, _INSERTED, True)
         else:
             # Only the columns this write changed: a login's last_login, written meanwhile
             # by the application, is not put back; nothing changed, nothing is written.
@@ -665,6 +670,14 @@ class SCIMStorage:
                     owners.append(owner)
         return owners
 
+    def inserted(self, instance: models.Model) -> bool:
+        """Whether :meth:`save` inserted ``instance``'s row (not one brought back).
+
+        No related resource (a user's ``groups``) can hold a row that did not exist
+        before: only what the request that inserted it wrote since.
+        """
+        return bool(getattr(instance, _INSERTED, False))
+
     def mark_deleted(self, instance: models.Model) -> None:
         """End the resource for SCIM (404 from now on) and keep its row."""
         record = self.get_record(instance)
@@ -708,6 +721,19 @@ def _column_values(instance: models.Model) -> dict[str, Any]:
         for field in instance._meta.concrete_fields
         if not field.primary_key
     }
+
+
+def _inserts(instance: models.Model) -> bool:
+    """Whether ``instance.save()`` inserts a row without trying an ``UPDATE`` first.
+
+    Django's rule (``Model._save_table``): a new instance whose primary key is unset or
+    has a default. One whose key was set by hand may be an existing row.
+    """
+    pk = instance._meta.pk
+    assert pk is not None  # noqa: S101 - every concrete model has one
+    return instance._state.adding and (
+        instance.pk is None or pk.has_default() or pk.has_db_default()
+    )
 
 
 def _save_related(instance: models.Model, owners: list[Any]) -> None:

@@ -7,13 +7,15 @@ from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.models import Group, User
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models.signals import post_save
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from drf_scim.constants import GROUP_SCHEMA, USER_SCHEMA
 from drf_scim.models import GroupRecord, UserRecord, UserValue
 from drf_scim.records import backfill_user_records
+from drf_scim.signals import post_operation
 
 GROUPS = "/scim/v2/Groups"
 USERS = "/scim/v2/Users"
@@ -371,3 +373,118 @@ def test_membership_changes_give_users_and_groups_new_versions_rfc7644_3_14(clie
     assert client.get(f"{GROUPS}/{group['id']}").json()["meta"]["version"] != group_v
     Group.objects.get().user_set.add(User.objects.get(username="bob"))
     assert client.get(f"{USERS}/{bob['id']}").json()["meta"]["version"] == 'W/"4"'
+
+
+def _join_with_user_groups(user, staff):
+    user.groups.add(staff)
+
+
+def _join_with_group_user_set(user, staff):
+    staff.user_set.add(user)
+
+
+def _join_with_bulk_create(user, staff):
+    """No ``m2m_changed``: only the statement on the membership table shows it."""
+    User.groups.through.objects.bulk_create([User.groups.through(user=user, group=staff)])
+
+
+JOINS = [_join_with_user_groups, _join_with_group_user_set, _join_with_bulk_create]
+
+
+@pytest.fixture
+def staff(db):
+    """A group the host puts new users in (created outside SCIM: it gets its record)."""
+    return Group.objects.create(name="Staff")
+
+
+@pytest.mark.parametrize("join", JOINS)
+def test_rfc7644_3_3_groups_a_post_save_receiver_gives_a_new_user_are_in_the_response(
+    client, staff, join
+):
+    """RFC 7644 §3.3: the POST response is the resource as created, so the groups the host
+    adds in a ``post_save`` receiver are in it, however they are added."""
+
+    def receiver(sender, instance, created, **kwargs):
+        if created:
+            join(instance, staff)
+
+    post_save.connect(receiver, sender=User, dispatch_uid="test_groups_join")
+    try:
+        created = create_user(client, "newbie")
+    finally:
+        post_save.disconnect(sender=User, dispatch_uid="test_groups_join")
+    staff_id = str(GroupRecord.objects.get(group=staff).id)
+    assert [g["value"] for g in created["groups"]] == [staff_id]
+    assert created["groups"][0]["display"] == "Staff"
+    assert client.get(f"{USERS}/{created['id']}").json()["groups"] == created["groups"]
+
+
+@pytest.mark.parametrize("join", JOINS)
+def test_rfc7644_3_3_groups_a_post_operation_receiver_gives_a_new_user_are_in_the_response(
+    client, staff, join
+):
+    """Also when the host adds them later in the write, in ``post_operation``."""
+
+    def receiver(sender, operation, instance, **kwargs):
+        if operation == "create" and isinstance(instance, User):
+            join(instance, staff)
+
+    post_operation.connect(receiver, dispatch_uid="test_groups_join")
+    try:
+        created = create_user(client, "newbie")
+    finally:
+        post_operation.disconnect(dispatch_uid="test_groups_join")
+    assert [g["display"] for g in created["groups"]] == ["Staff"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rfc7644_3_3_groups_a_commit_hook_gives_a_new_user_are_in_the_response(client):
+    """The write commits before the response is read: groups a ``transaction.on_commit``
+    hook adds are in it too (here the POST's transaction is the outermost one)."""
+    staff = Group.objects.create(name="Staff")
+
+    def receiver(sender, instance, created, **kwargs):
+        if created:
+            transaction.on_commit(lambda: staff.user_set.add(instance))
+
+    post_save.connect(receiver, sender=User, dispatch_uid="test_groups_on_commit")
+    try:
+        created = create_user(client, "newbie")
+    finally:
+        post_save.disconnect(sender=User, dispatch_uid="test_groups_on_commit")
+    assert [g["display"] for g in created["groups"]] == ["Staff"]
+
+
+@override_settings(DRF_SCIM={"DELETE_MODE": "deactivate"})
+def test_rfc7644_3_3_a_user_brought_back_by_a_post_shows_the_groups_it_kept(client, staff):
+    """A "deactivate" DELETE keeps a user's groups (read-only to SCIM); the POST that
+    brings the user back shows them."""
+    first = create_user(client, "returning")
+    staff.user_set.add(User.objects.get(username="returning"))
+    assert client.delete(f"{USERS}/{first['id']}").status_code == 204
+    again = create_user(client, "returning")
+    assert again["id"] != first["id"]
+    assert [g["display"] for g in again["groups"]] == ["Staff"]
+
+
+def test_rfc7644_3_3_a_new_user_no_one_put_in_a_group_has_no_groups(client, staff):
+    created = create_user(client, "loner")
+    assert "groups" not in created
+    assert "groups" not in client.get(f"{USERS}/{created['id']}").json()
+
+
+def test_rfc7644_3_3_members_a_post_save_receiver_gives_a_new_group_are_in_the_response(client):
+    """The same for a Group: members the host adds when it is created are in the response."""
+    alice = create_user(client, "alice")
+
+    def receiver(sender, instance, created, **kwargs):
+        if created:
+            instance.user_set.add(User.objects.get(username="alice"))
+
+    post_save.connect(receiver, sender=Group, dispatch_uid="test_groups_members")
+    try:
+        group = create_group(client, "Welcome")
+    finally:
+        post_save.disconnect(sender=Group, dispatch_uid="test_groups_members")
+    assert [m["value"] for m in group["members"]] == [alice["id"]]
+    assert "members" not in create_group(client, "Quiet")
