@@ -23,13 +23,15 @@ def check_settings(**kwargs: Any) -> list[checks.CheckMessage]:
                 "DRF_SCIM['DELETE_MODE'] must be 'delete' or 'deactivate'.", id="drf_scim.E002"
             )
         )
-    if scim_settings.user_settings.get("PATCH_RESPONSE", "resource") not in (
-        "resource",
-        "no-content",
+    patch_response = scim_settings.user_settings.get("PATCH_RESPONSE", "resource")
+    answers = patch_response.values() if isinstance(patch_response, dict) else [patch_response]
+    if not all(answer in ("resource", "no-content") for answer in answers) or (
+        isinstance(patch_response, dict) and not all(isinstance(k, str) for k in patch_response)
     ):
         errors.append(
             checks.Error(
-                "DRF_SCIM['PATCH_RESPONSE'] must be 'resource' or 'no-content'.",
+                "DRF_SCIM['PATCH_RESPONSE'] must be 'resource' or 'no-content', or a dict "
+                "of them by resource type name.",
                 id="drf_scim.E004",
             )
         )

@@ -27,6 +27,7 @@ from .settings import scim_settings
 from .signals import operation_failed, post_operation, pre_operation
 
 if TYPE_CHECKING:
+    from .projection import Projection
     from .serializers import SCIMResourceSerializer
 
 __all__ = [
@@ -123,6 +124,7 @@ class SCIMWriteMixin:
         def check_preconditions(self, instance: models.Model) -> None: ...
         def resource_response(self, instance: models.Model, status: int) -> Response: ...
         def get_etag(self, instance: models.Model) -> str: ...
+        def get_projection(self) -> Projection | None: ...
 
     @contextmanager
     def scim_write(self, operation: str) -> Iterator[SCIMWrite]:
@@ -266,11 +268,31 @@ class SCIMPartialUpdateModelMixin(SCIMUpdateModelMixin):
                 f"this service provider takes at most {limit}."
             )
 
+    def get_patch_response(self) -> str:
+        """What a successful PATCH answers: "resource" (200) or "no-content" (204).
+
+        The ``PATCH_RESPONSE`` setting: one of them for every resource type, or a dict by
+        resource type name (``{"Group": "no-content"}``), "resource" for the others.
+        """
+        setting = scim_settings.PATCH_RESPONSE
+        if isinstance(setting, dict):
+            return str(setting.get(self.get_serializer_class().resource_type, "resource"))
+        return str(setting)
+
+    def patch_answers_no_content(self) -> bool:
+        """Whether this PATCH answers 204 without a body (RFC 7644 §3.5.2).
+
+        Never when the request names the attributes to return: the server "MUST return a
+        200 OK if the 'attributes' parameter is specified"; ``excludedAttributes`` is read
+        the same way.
+        """
+        return self.get_patch_response() == "no-content" and self.get_projection() is None
+
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Apply the operations of a PatchOp request.
 
         200 with the resource (honouring ``attributes``/``excludedAttributes``), or 204
-        when the ``PATCH_RESPONSE`` setting is "no-content".
+        when :meth:`patch_answers_no_content`.
         """
         with self.scim_write(Operation.PATCH) as write:
             self.check_patch_size(request.data)
@@ -285,7 +307,7 @@ class SCIMPartialUpdateModelMixin(SCIMUpdateModelMixin):
             serializer.is_valid(raise_exception=True)
             write.started(instance, operations)
             self.save_update(serializer)
-            status = 204 if scim_settings.PATCH_RESPONSE == "no-content" else 200
+            status = 204 if self.patch_answers_no_content() else 200
             write.finished(instance, serializer.validated_data, status)
         if status == 204:
             return Response(status=204, headers={"ETag": self.get_etag(instance)})

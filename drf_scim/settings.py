@@ -70,8 +70,10 @@ DEFAULTS: dict[str, Any] = {
     # those permissions by adding members. False: such groups are out of scope.
     "PERMISSION_GROUPS_IN_SCOPE": False,
     # What a successful PATCH answers: "resource" (200 with the resource) or "no-content"
-    # (204), both allowed by RFC 7644 §3.5.2.
-    "PATCH_RESPONSE": "resource",
+    # (204), both allowed by RFC 7644 §3.5.2; one for all resource types, or a dict by
+    # resource type ("resource" for those left out). A group's answer would list every
+    # member; a request with ``attributes``/``excludedAttributes`` always gets 200.
+    "PATCH_RESPONSE": {"User": "resource", "Group": "no-content"},
     # Record every write in the SCIMEvent table (listed in the Django admin).
     "AUDIT_LOG": True,
     # Attribute names whose values are replaced by "[scrubbed]" in audit payloads.

@@ -26,6 +26,13 @@ USERS = "/scim/v2/Users"
 MEMBERSHIP = User.groups.through
 
 
+@pytest.fixture(autouse=True)
+def patch_answers_the_group(settings):
+    """These tests read the group a PATCH answers: they ask for it (``PATCH_RESPONSE``
+    "resource"). By default a group PATCH answers 204 (tests/test_patch_response.py)."""
+    settings.DRF_SCIM = {"PATCH_RESPONSE": "resource"}
+
+
 def patch_body(*operations):
     return {"schemas": [PATCH_OP_SCHEMA], "Operations": list(operations)}
 

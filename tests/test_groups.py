@@ -299,6 +299,7 @@ def test_a_client_display_is_ignored_and_derived_from_the_member_rfc7643_2_2(cli
                 {"op": "add", "path": "members", "value": [{"value": bob["id"], "display": "x"}]}
             ],
         },
+        QUERY_STRING="attributes=members",  # a group PATCH answers 204 unless asked
     ).json()
     assert sorted(m["display"] for m in patched["members"]) == ["Bob B.", "alice"]
     User.objects.filter(username="alice").update(username="alicia")

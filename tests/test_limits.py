@@ -193,7 +193,7 @@ def test_rfc7643_4_2_group_members_are_not_limited(client, limited):
 
     response = client.patch(f"{GROUPS}/{created.json()['id']}", patch_body(add))
 
-    assert response.status_code == 200, response.content
+    assert response.status_code == 204, response.content
     assert Group.objects.get(name="Tour Guides").user_set.count() == 7
 
 

@@ -152,7 +152,7 @@ OPERATIONS = {
     ("/scim/v2/Groups/{id}", "patch"): (
         "patchGroup",
         "Groups",
-        {"200", "400", "401", "403", "404", "409", "412", "413", "415"},
+        {"200", "204", "400", "401", "403", "404", "409", "412", "413", "415"},
     ),
     ("/scim/v2/ServiceProviderConfig", "get"): (
         "getServiceProviderConfig",
@@ -340,9 +340,20 @@ def test_patch_answers_204_with_etag_when_the_setting_says_so():
         generated, problems = generate()
     assert problems == []
     responses = operation(generated, USER, "patch")["responses"]
-    assert "200" not in responses
     assert "content" not in responses["204"]
     assert set(responses["204"]["headers"]) == {"ETag"}
+    # RFC 7644 §3.5.2: "MUST return a 200 OK if the attributes parameter is specified".
+    assert "`attributes`" in responses["200"]["description"]
+    assert "ETag" in responses["200"]["headers"]
+
+
+def test_a_group_patch_answers_204_by_default_rfc7644_3_5_2(schema):
+    """The default ``PATCH_RESPONSE``: 204 for Groups, the resource for Users."""
+    group = operation(schema, "/scim/v2/Groups/{id}", "patch")["responses"]
+    user = operation(schema, USER, "patch")["responses"]
+    assert "content" not in group["204"]
+    assert "`attributes`" in group["200"]["description"]
+    assert "204" not in user
 
 
 # -- bodies ----------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ EXPECTED_DEFAULTS = {
     "DELETE_MODE": "deactivate",
     "PRIVILEGED_USERS_IN_SCOPE": False,
     "PERMISSION_GROUPS_IN_SCOPE": False,
-    "PATCH_RESPONSE": "resource",
+    "PATCH_RESPONSE": {"User": "resource", "Group": "no-content"},
     "AUDIT_LOG": True,
     "AUDIT_SCRUB_ATTRIBUTES": ["password"],
     "DOCUMENTATION_URI": None,

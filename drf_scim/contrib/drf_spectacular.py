@@ -503,7 +503,8 @@ class SCIMAutoSchema(AutoSchema):
             )
             if self.action == "partial_update":
                 text += (
-                    " The answer is 204 without a body (the `PATCH_RESPONSE` setting)."
+                    " The answer is 204 without a body (the `PATCH_RESPONSE` setting), or the"
+                    " resource when `attributes` or `excludedAttributes` is given."
                     if self.patch_answers_no_content()
                     else " The answer is the resource, shaped by `attributes`/`excludedAttributes`."
                 )
@@ -628,8 +629,9 @@ class SCIMAutoSchema(AutoSchema):
         )
 
     def patch_answers_no_content(self) -> bool:
-        """Whether PATCH answers 204 (the ``PATCH_RESPONSE`` setting, RFC 7644 §3.5.2)."""
-        return bool(scim_settings.PATCH_RESPONSE == "no-content")
+        """Whether PATCH answers 204 without ``attributes`` (the view's ``get_patch_response``)."""
+        answer = getattr(self.view, "get_patch_response", None)
+        return answer is not None and answer() == "no-content"
 
     # -- bodies ------------------------------------------------------------------------
 
@@ -717,7 +719,14 @@ class SCIMAutoSchema(AutoSchema):
         if action == "destroy":
             return {204: OpenApiResponse(None, f"The {name} is deleted.")}
         if action == "partial_update" and self.patch_answers_no_content():
-            return {204: OpenApiResponse(None, "All the operations were applied.")}
+            return {
+                204: OpenApiResponse(None, "All the operations were applied."),
+                200: OpenApiResponse(
+                    serializer,
+                    f"The {name}, when `attributes` or `excludedAttributes` is given "
+                    "(RFC 7644 §3.5.2).",
+                ),
+            }
         if action == "create":
             return {201: OpenApiResponse(serializer, f"The new {name}.")}
         responses: dict[int, Any] = {200: OpenApiResponse(serializer, f"The {name}.")}
@@ -792,7 +801,7 @@ def _resource_parameters(
         "retrieve": [200, 304],
         "create": [201],
         "update": [200],
-        "partial_update": [204] if patch_no_content else [200],
+        "partial_update": [200, 204] if patch_no_content else [200],
     }.get(action)
     if etag_codes:
         parameters.append(
