@@ -317,14 +317,37 @@ class SCIMPagination(BasePagination):
             return "index"
         return self.get_default_method()
 
+    def skips_rows(self, request: Request, view: Any = None) -> bool:
+        """Whether this request's page is read with an ``OFFSET``: an index page past the first.
+
+        A cursor page (a keyset) and the first index page start where their query starts.
+        A view reads each resource's value rows in the page's query only when it has no
+        ``OFFSET``, as every row an ``OFFSET`` skips would read them too.
+        """
+        self.query = get_scim_query(request, view)
+        if self.get_method(request) == "cursor":
+            return False
+        return self.get_start_index(request) > 1
+
     def paginate_queryset(
         self, queryset: QuerySet[Any] | Sequence[Any], request: Request, view: Any = None
     ) -> list[Any]:
+        """The page (RFC 7644 §3.4.2.4), and ``totalResults`` in ``self.total``.
+
+        The first page reads one row more than ``count``: unless it comes, the page holds
+        every match and ``totalResults`` is its size, with no ``COUNT`` (a filter that
+        finds one user, as ``userName eq`` does, costs one query). Any other page counts
+        first, and is not read at all when ``startIndex`` is past the last match.
+        """
         self.query = get_scim_query(request, view)
         if self.get_method(request) == "cursor" and isinstance(queryset, QuerySet):
             return self.paginate_cursor(queryset, request, view)
         self.start_index = self.get_start_index(request)
         count = self.get_count(request)
+        if count and self.start_index == 1 and isinstance(queryset, QuerySet):
+            rows = list(queryset[: count + 1])
+            self.total = len(rows) if len(rows) <= count else queryset.count()
+            return rows[:count]
         self.total = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
         if count == 0 or self.start_index > self.total:
             return []
@@ -423,7 +446,8 @@ class SCIMPagination(BasePagination):
         """One page of a cursor walk (RFC 9865 §2): the page query and the count.
 
         Reads one row more than the page to know whether another page follows, so a page
-        costs the same two queries wherever it is.
+        costs the same two queries wherever it is. The first page of a walk (from either
+        end) that holds every match needs no ``COUNT``: ``totalResults`` is its size.
         """
         keyset = Keyset(queryset, self.get_cursor_tiebreaker(view))
         scope = self.get_cursor_scope(request, view)
@@ -433,12 +457,13 @@ class SCIMPagination(BasePagination):
         count = self.get_count(request)
         self.start_index = None
         self.next_cursor = self.previous_cursor = None
-        self.total = queryset.count()
         if count == 0:
+            self.total = queryset.count()
             return []
         rows = keyset.page(cursor, count + 1)
         more = len(rows) > count
         rows = rows[:count]
+        self.total = len(rows) if cursor.keys is None and not more else queryset.count()
         if cursor.backward:
             rows.reverse()
         following, preceding = self.edges(cursor, rows, more, keyset.keys)
