@@ -29,6 +29,7 @@ from operator import or_
 from typing import Any
 
 from django.core import signing
+from django.db import connections
 from django.db.models import F, OrderBy, Q, QuerySet
 from django.db.models.expressions import BaseExpression
 from rest_framework.pagination import BasePagination
@@ -317,17 +318,34 @@ class SCIMPagination(BasePagination):
             return "index"
         return self.get_default_method()
 
-    def skips_rows(self, request: Request, view: Any = None) -> bool:
-        """Whether this request's page is read with an ``OFFSET``: an index page past the first.
+    def skips_rows(self, queryset: QuerySet[Any], request: Request, view: Any = None) -> bool:
+        """Whether the query of this request's page reads rows it skips with an ``OFFSET``.
 
         A cursor page (a keyset) and the first index page start where their query starts.
-        A view reads each resource's value rows in the page's query only when it has no
-        ``OFFSET``, as every row an ``OFFSET`` skips would read them too.
+        A later index page selects its primary keys in a subquery of their own, which
+        alone skips rows (:meth:`page_of`), except where the database cannot (MariaDB and
+        MySQL have no ``LIMIT`` in an ``IN`` subquery). A view reads each resource's value
+        rows in the page's query only when it skips no row, as every row an ``OFFSET``
+        skips would read them too.
         """
         self.query = get_scim_query(request, view)
-        if self.get_method(request) == "cursor":
+        if self.get_method(request) == "cursor" or self.get_start_index(request) == 1:
             return False
-        return self.get_start_index(request) > 1
+        return not connections[queryset.db].features.allow_sliced_subqueries_with_in
+
+    @staticmethod
+    def page_of(queryset: QuerySet[Any], offset: int, count: int) -> QuerySet[Any]:
+        """``count`` rows of ``queryset`` from ``offset`` on, in its order.
+
+        Past the first row, the ``OFFSET`` goes in a subquery reading primary keys alone
+        (a deferred join), so the rows it skips cost no more than their keys: whatever
+        ``queryset`` reads with each row (the value rows) is read for the page alone.
+        Not on MariaDB and MySQL, which have no ``LIMIT`` in an ``IN`` subquery.
+        """
+        page = queryset[offset : offset + count]
+        if offset and connections[queryset.db].features.allow_sliced_subqueries_with_in:
+            return queryset.filter(pk__in=page.values("pk"))
+        return page
 
     def paginate_queryset(
         self, queryset: QuerySet[Any] | Sequence[Any], request: Request, view: Any = None
@@ -337,7 +355,8 @@ class SCIMPagination(BasePagination):
         The first page reads one row more than ``count``: unless it comes, the page holds
         every match and ``totalResults`` is its size, with no ``COUNT`` (a filter that
         finds one user, as ``userName eq`` does, costs one query). Any other page counts
-        first, and is not read at all when ``startIndex`` is past the last match.
+        first, and is not read at all when ``startIndex`` is past the last match; it is
+        read by :meth:`page_of`.
         """
         self.query = get_scim_query(request, view)
         if self.get_method(request) == "cursor" and isinstance(queryset, QuerySet):
@@ -352,6 +371,8 @@ class SCIMPagination(BasePagination):
         if count == 0 or self.start_index > self.total:
             return []
         offset = self.start_index - 1
+        if isinstance(queryset, QuerySet):
+            return list(self.page_of(queryset, offset, count))
         return list(queryset[offset : offset + count])
 
     # -- cursors (RFC 9865) ------------------------------------------------------------------
