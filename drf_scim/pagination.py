@@ -29,6 +29,7 @@ from operator import or_
 from typing import Any
 
 from django.core import signing
+from django.db import connections
 from django.db.models import F, OrderBy, Q, QuerySet
 from django.db.models.expressions import BaseExpression
 from rest_framework.pagination import BasePagination
@@ -317,18 +318,61 @@ class SCIMPagination(BasePagination):
             return "index"
         return self.get_default_method()
 
+    def skips_rows(self, queryset: QuerySet[Any], request: Request, view: Any = None) -> bool:
+        """Whether the query of this request's page reads rows it skips with an ``OFFSET``.
+
+        A cursor page (a keyset) and the first index page start where their query starts.
+        A later index page selects its primary keys in a subquery of their own, which
+        alone skips rows (:meth:`page_of`), except where the database cannot (MariaDB and
+        MySQL have no ``LIMIT`` in an ``IN`` subquery). A view reads each resource's value
+        rows in the page's query only when it skips no row, as every row an ``OFFSET``
+        skips would read them too.
+        """
+        self.query = get_scim_query(request, view)
+        if self.get_method(request) == "cursor" or self.get_start_index(request) == 1:
+            return False
+        return not connections[queryset.db].features.allow_sliced_subqueries_with_in
+
+    @staticmethod
+    def page_of(queryset: QuerySet[Any], offset: int, count: int) -> QuerySet[Any]:
+        """``count`` rows of ``queryset`` from ``offset`` on, in its order.
+
+        Past the first row, the ``OFFSET`` goes in a subquery reading primary keys alone
+        (a deferred join), so the rows it skips cost no more than their keys: whatever
+        ``queryset`` reads with each row (the value rows) is read for the page alone.
+        Not on MariaDB and MySQL, which have no ``LIMIT`` in an ``IN`` subquery.
+        """
+        page = queryset[offset : offset + count]
+        if offset and connections[queryset.db].features.allow_sliced_subqueries_with_in:
+            return queryset.filter(pk__in=page.values("pk"))
+        return page
+
     def paginate_queryset(
         self, queryset: QuerySet[Any] | Sequence[Any], request: Request, view: Any = None
     ) -> list[Any]:
+        """The page (RFC 7644 §3.4.2.4), and ``totalResults`` in ``self.total``.
+
+        The first page reads one row more than ``count``: unless it comes, the page holds
+        every match and ``totalResults`` is its size, with no ``COUNT`` (a filter that
+        finds one user, as ``userName eq`` does, costs one query). Any other page counts
+        first, and is not read at all when ``startIndex`` is past the last match; it is
+        read by :meth:`page_of`.
+        """
         self.query = get_scim_query(request, view)
         if self.get_method(request) == "cursor" and isinstance(queryset, QuerySet):
             return self.paginate_cursor(queryset, request, view)
         self.start_index = self.get_start_index(request)
         count = self.get_count(request)
+        if count and self.start_index == 1 and isinstance(queryset, QuerySet):
+            rows = list(queryset[: count + 1])
+            self.total = len(rows) if len(rows) <= count else queryset.count()
+            return rows[:count]
         self.total = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
         if count == 0 or self.start_index > self.total:
             return []
         offset = self.start_index - 1
+        if isinstance(queryset, QuerySet):
+            return list(self.page_of(queryset, offset, count))
         return list(queryset[offset : offset + count])
 
     # -- cursors (RFC 9865) ------------------------------------------------------------------
@@ -423,7 +467,8 @@ class SCIMPagination(BasePagination):
         """One page of a cursor walk (RFC 9865 §2): the page query and the count.
 
         Reads one row more than the page to know whether another page follows, so a page
-        costs the same two queries wherever it is.
+        costs the same two queries wherever it is. The first page of a walk (from either
+        end) that holds every match needs no ``COUNT``: ``totalResults`` is its size.
         """
         keyset = Keyset(queryset, self.get_cursor_tiebreaker(view))
         scope = self.get_cursor_scope(request, view)
@@ -433,12 +478,13 @@ class SCIMPagination(BasePagination):
         count = self.get_count(request)
         self.start_index = None
         self.next_cursor = self.previous_cursor = None
-        self.total = queryset.count()
         if count == 0:
+            self.total = queryset.count()
             return []
         rows = keyset.page(cursor, count + 1)
         more = len(rows) > count
         rows = rows[:count]
+        self.total = len(rows) if cursor.keys is None and not more else queryset.count()
         if cursor.backward:
             rows.reverse()
         following, preceding = self.edges(cursor, rows, more, keyset.keys)

@@ -206,38 +206,66 @@ class SCIMStorage:
         false (writes change them without loading them). Keep the
         ``select_related``/``prefetch_related`` so a page costs a constant number of queries.
         With ``values``, each resource's value rows come in the same query, as JSON
-        (:meth:`rows_subquery`); a page reads them with :meth:`preload` instead.
+        (:meth:`with_values`); a list page is read without them and gets them from
+        :meth:`preload`, in its own query when it has no ``OFFSET``.
         """
         related = {"__".join(m.relation) for m in self.resource.get_mappings() if m.relation}
         queryset = self.live()
         if related:  # select_related() without names would follow every foreign key
             queryset = queryset.select_related(*sorted(related))
-        if values and shows_values(projection):
-            queryset = queryset.annotate(**{_ROWS_ANNOTATION: self.rows_subquery()})
+        if values:
+            queryset = self.with_values(queryset, projection)
         for relation in self.resource.get_relations().values() if relations else ():
             if shows(projection, relation):
                 queryset = queryset.prefetch_related(relation.prefetch())
         return queryset
+
+    def with_values(
+        self, queryset: models.QuerySet[Any], projection: Projection | None = None
+    ) -> models.QuerySet[Any]:
+        """``queryset`` reading each resource's value rows in its own query, as JSON.
+
+        Only when ``projection`` shows a multi-valued attribute. A correlated subquery
+        (:meth:`rows_subquery`) that the database runs for each row the query reads: use
+        it for one resource or a page read without ``OFFSET`` (each row an ``OFFSET``
+        skips would run it too); :meth:`preload` reads the value rows of a page that came
+        without them.
+        """
+        if not shows_values(projection):
+            return queryset
+        annotated: models.QuerySet[Any] = queryset.annotate(
+            **{_ROWS_ANNOTATION: self.rows_subquery()}
+        )
+        return annotated
 
     def preload(
         self, instances: list[Any], projection: Projection | None, root: str
     ) -> dict[str, Any]:
         """The value rows and references of a page of resources, as plain values.
 
-        One query for the values and one per relation, whatever the page's size, and no
-        model instances: a list page costs little more than a hand-written ``.values()``.
+        The value rows the page's query read (:meth:`with_values`), else one query for
+        them, and one query per relation, whatever the page's size, and no model
+        instances: a list page costs little more than a hand-written ``.values()``.
         """
         loaded: dict[str, Any] = {"values": None, "references": {}, "columns": {}}
         if shows_values(projection):
-            records = [self.get_record(instance).pk for instance in instances]
             by_record: dict[Any, list[tuple[Any, ...]]] = {}
-            rows = (
-                self.value_model._default_manager.filter(record__in=records)
-                .order_by("record", "attribute", "position")
-                .values_list("record", *_ROW_FIELDS)
-            )
-            for record_id, *row in rows:
-                by_record.setdefault(record_id, []).append(tuple(row))
+            unread = []  # read without their rows, or cut short (MariaDB): one query
+            for instance in instances:
+                record = self.get_record(instance).pk
+                annotated = self._annotated_rows(instance)
+                if annotated is None:
+                    unread.append(record)
+                else:
+                    by_record[record] = [row[2:-2] for row in annotated]
+            if unread:
+                rows = (
+                    self.value_model._default_manager.filter(record__in=unread)
+                    .order_by("record", "attribute", "position")
+                    .values_list("record", *_ROW_FIELDS)
+                )
+                for record_id, *row in rows:
+                    by_record.setdefault(record_id, []).append(tuple(row))
             loaded["values"] = by_record
         for name, relation in self.resource.get_relations().items():
             if shows(projection, relation):

@@ -297,18 +297,27 @@ class SCIMModelViewSet(  # type: ignore[misc]
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Query resources (RFC 7644 §3.4.2), paginated as a ListResponse.
 
-        The page's value rows and references are read as plain values afterwards
-        (:meth:`SCIMResourceSerializer.preload`), not prefetched as model instances.
+        A page whose query skips no row (a cursor page, the first index page, a later
+        index page whose ``OFFSET`` is in a subquery: see
+        :meth:`SCIMPagination.skips_rows`) reads each resource's value rows in the same
+        query (:meth:`SCIMStorage.with_values`); on MariaDB, a later index page reads them
+        afterwards, in one query. References are read as plain values afterwards
+        (:meth:`SCIMStorage.preload`), not prefetched as model instances.
         """
         if self.paginator is None:  # a subclass without pagination: DRF's own list
             return super().list(request, *args, **kwargs)
         self._preload = True
-        page = cast(list[Any], self.paginate_queryset(self.filter_queryset(self.get_queryset())))
         serializer_class = self.get_serializer_class()
+        storage = serializer_class.get_storage()
+        queryset = self.filter_queryset(self.get_queryset())
+        paginator = self.paginator
+        if isinstance(paginator, SCIMPagination) and not paginator.skips_rows(
+            queryset, request, self
+        ):
+            queryset = storage.with_values(queryset, self.get_projection())
+        page = cast(list[Any], self.paginate_queryset(queryset))
         context = self.get_serializer_context()
-        context["preloaded"] = serializer_class.get_storage().preload(
-            page, self.get_projection(), context["scim_root"]
-        )
+        context["preloaded"] = storage.preload(page, self.get_projection(), context["scim_root"])
         serializer = serializer_class(page, many=True, context=context)
         return self.get_paginated_response(serializer.data)
 

@@ -38,10 +38,11 @@ def statements(expected):
     assert len(sql) == expected, "\n\n".join(sql)
 
 
-def post_user(client, name, emails=1):
+def post_user(client, name, emails=1, external_id=None):
     body = {
         "schemas": [USER_SCHEMA],
         "userName": name,
+        **({"externalId": external_id} if external_id else {}),
         "emails": [{"value": f"{name}{i}@example.com", "type": "work"} for i in range(emails)],
     }
     response = client.post(USERS, body)
@@ -68,24 +69,88 @@ def test_get_one_user_costs_3(warm, emails):
         assert warm.get(f"{USERS}/{user['id']}").status_code == 200
 
 
-@pytest.mark.parametrize("users", [2, 12])
-def test_a_list_page_costs_5(warm, users):
-    """Budget 4, not met: the token, the count, the page, its value rows, its groups. The
-    value rows cannot join the page's query while index pages use ``OFFSET`` (each
-    skipped row would read its values)."""
-    for i in range(users):
-        post_user(warm, f"user{i}")
-    with statements(5):
-        assert warm.get(USERS, {"count": 10}).status_code == 200
+def post_users(client, count):
+    return [post_user(client, f"user{i}", external_id=f"ext{i}") for i in range(count)]
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_a_full_list_page_costs_4(warm, size):
+    """Budget 4 (RFC 7644 §3.4.2): the token; the first page with each user's value rows
+    (one row more than ``count`` read: it comes, so more users follow); the count for
+    ``totalResults``; the page's groups."""
+    post_users(warm, size + 1)
+    with statements(4):
+        body = warm.get(USERS, {"count": size}).json()
+    assert (body["totalResults"], body["itemsPerPage"]) == (size + 1, size)
 
 
 @pytest.mark.parametrize("users", [2, 12])
-def test_a_user_name_lookup_costs_the_same_as_a_page(warm, users):
-    """Entra ID's lookup before each write is a list request (RFC 7644 §3.4.2.2)."""
-    for i in range(users):
-        post_user(warm, f"user{i}")
-    with statements(5):
-        assert warm.get(USERS, {"filter": 'userName eq "user1"'}).status_code == 200
+def test_a_list_on_one_page_costs_3(warm, users):
+    """Budget 4 (RFC 7644 §3.4.2.4): the token; the first page with each user's value
+    rows; its groups. The page holds every user, so its size is ``totalResults``: no
+    count."""
+    post_users(warm, users)
+    with statements(3):
+        body = warm.get(USERS).json()
+    assert body["totalResults"] == body["itemsPerPage"] == users
+
+
+@pytest.mark.parametrize("users", [2, 12])
+@pytest.mark.parametrize(
+    "lookup",
+    ['userName eq "user1"', 'externalId eq "ext1"', "id"],
+    ids=["userName", "externalId", "id"],
+)
+def test_a_lookup_costs_3(warm, users, lookup):
+    """Budget 4: Entra ID's and Okta's lookup before a write is a list request (RFC 7644
+    §3.4.2.2): the token; the page with the user's value rows; its groups. One match, no
+    count."""
+    ids = [user["id"] for user in post_users(warm, users)]
+    if lookup == "id":
+        lookup = f'id eq "{ids[1]}"'
+    with statements(3):
+        body = warm.get(USERS, {"filter": lookup}).json()
+    assert body["totalResults"] == 1
+    assert body["Resources"][0]["emails"][0]["value"] == "user10@example.com"
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_a_deep_index_page_costs_4(warm, size):
+    """Budget 4 (RFC 7644 §3.4.2.4): the token; the count; the page with each user's value
+    rows, its ``OFFSET`` in a subquery reading primary keys alone; its groups. On MariaDB
+    (no ``LIMIT`` in an ``IN`` subquery) 5, not met: the page, past ``OFFSET`` rows, then
+    its value rows in a query of their own, as each row the ``OFFSET`` skips would read
+    its own (see the next test)."""
+    post_users(warm, 2 * size + 1)
+    with statements(4 if connection.features.allow_sliced_subqueries_with_in else 5):
+        body = warm.get(USERS, {"startIndex": size + 1, "count": size}).json()
+    assert (body["totalResults"], body["itemsPerPage"]) == (2 * size + 1, size)
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_a_deep_index_page_without_a_sliced_subquery_costs_5(warm, monkeypatch, size):
+    """MariaDB's path, on any database (RFC 7644 §3.4.2.4): the token; the count; the
+    page, past ``OFFSET`` rows; its value rows, in a query of their own; its groups."""
+    monkeypatch.setattr(connection.features, "allow_sliced_subqueries_with_in", False)
+    users = post_users(warm, 2 * size + 1)
+    with CaptureQueriesContext(connection) as captured, statements(5):
+        body = warm.get(USERS, {"startIndex": size + 1, "count": size}).json()
+    page = next(q["sql"] for q in captured.captured_queries if "OFFSET" in q["sql"])
+    assert "JSON" not in page.upper()
+    assert [r["id"] for r in body["Resources"]] == [u["id"] for u in users[size : 2 * size]]
+    assert body["Resources"][0]["emails"][0]["value"] == f"user{size}0@example.com"
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_a_cursor_page_costs_4(warm, size):
+    """Budget 4 (RFC 7644 §3.4.2, RFC 9865 §2): the token; the count; the page from the
+    cursor, a keyset with no ``OFFSET``, with each user's value rows; its groups."""
+    post_users(warm, 3 * size)
+    first = warm.get(USERS, {"cursor": "", "count": size}).json()
+    with statements(4):
+        body = warm.get(USERS, {"cursor": first["nextCursor"], "count": size}).json()
+    assert (body["totalResults"], body["itemsPerPage"]) == (3 * size, size)
+    assert {"nextCursor", "previousCursor"} <= body.keys()
 
 
 @pytest.mark.parametrize("emails", [1, 30])

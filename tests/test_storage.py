@@ -295,6 +295,33 @@ def test_values_cut_short_by_the_database_are_read_again(client, monkeypatch):
     assert [e["value"] for e in shown["emails"]] == ["a@x.org", "b@x.org"]
 
 
+@pytest.mark.parametrize("cut_users", [1, 3])
+def test_a_page_reads_the_values_cut_short_again_in_one_query(
+    client, monkeypatch, django_assert_num_queries, cut_users
+):
+    """RFC 7644 §3.4.2: on a first page, each user's value rows come with the page; those
+    MariaDB cut short are read again, in one query for the page however many they are."""
+    from drf_scim import storage
+    from drf_scim.expressions import read_json_rows
+
+    for index in range(4):
+        found = emails(f"a{index}@x.org", f"b{index}@x.org")
+        save_new({"userName": f"user{index}", "emails": found})
+    cut = {f"a{index}@x.org" for index in range(cut_users)}
+
+    def cut_some(text, *args):
+        if text and any(value in text for value in cut):
+            text = text[: len(text) // 2]
+        return read_json_rows(text, *args)
+
+    monkeypatch.setattr(storage, "read_json_rows", cut_some)
+    client.get(USERS)  # the token's last use is written once a while
+    with django_assert_num_queries(4):  # token, page, the values cut short, groups
+        body = client.get(USERS).json()
+    shown = {r["userName"]: [e["value"] for e in r["emails"]] for r in body["Resources"]}
+    assert shown == {f"user{i}": [f"a{i}@x.org", f"b{i}@x.org"] for i in range(4)}
+
+
 USER_UPDATE = re.compile(r'UPDATE ["`]auth_user["`]')
 
 
