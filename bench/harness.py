@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.cursor import last_page_cursor  # noqa: E402
 from bench.filters import load, log, names, revision, user_name  # noqa: E402
 
 #: ``--db`` name -> the server; the database is always the benchmark's own.
@@ -49,11 +50,21 @@ TARGETS = ("drf-scim", "floor", "django-scim2")
 PREFIXES = {"drf-scim": "/scim/v2", "floor": "/floor", "django-scim2": "/scim2"}
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+BULK_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:BulkRequest"
+#: The size of a list page.
+PAGE = 100
 #: How many members the "add" PATCH adds: the users after a group's members.
 NEWCOMERS = 100
 BATCH = 2000
 #: No single request may take longer (gunicorn's worker timeout is 120 s).
 REQUEST_TIMEOUT = 110
+#: Operations of the warm-up Bulk (and POSTs), untimed.
+BULK_WARM_UP = 10
+#: The ratios reported: (numerator op, denominator op, what the ratio says).
+RATIOS = (
+    ("cursor_last", "cursor", "cursor page at the end / the first (RFC 9865)"),
+    ("posts", "bulk", "the POSTs one by one / one Bulk of them (RFC 7644 §3.7)"),
+)
 #: The operations timed under concurrency.
 THROUGHPUT_OPERATIONS = ("list", "get", "username")
 #: Requests one client thread sends at most in a ``--duration`` window.
@@ -283,6 +294,10 @@ class Operation:
     expect_status: int = 200
     #: Whether every target should answer the same resources (not so for a POST).
     compare: bool = True
+    #: The targets that serve it (the others are reported n/a); all when ``None``.
+    targets: tuple[str, ...] | None = None
+    #: What is wrong with an answer's document beyond its status and total, if anything.
+    check: Callable[[Any], str | None] = lambda document: None
 
 
 @dataclass
@@ -339,6 +354,9 @@ def user_operations(users: int, sample: list[Resource]) -> list[Operation]:
     writer_i = {t: sequence(manager.get(pk=u.pk).username) for t, u in writers.items()}
     deep = max(users - 99, 1)
     nonce = uuid.uuid4().hex[:8]
+    # The cursor of the last page, made (untimed) as bench/cursor.py makes it: walking
+    # there by nextCursor would take users / 100 requests.
+    last_cursor = quote(last_page_cursor({}, users)) if users > PAGE else ""
 
     def url(target: str, path: str) -> str:
         return PREFIXES[target] + path
@@ -367,6 +385,22 @@ def user_operations(users: int, sample: list[Resource]) -> list[Operation]:
             f"list page at startIndex={deep:,}",
             lambda t, r: ("GET", url(t, f"/Users?startIndex={deep}&count=100"), None),
             expect_total=users,
+        ),
+        Operation(
+            "cursor",
+            "cursor page of 100, the first",
+            lambda t, r: ("GET", url(t, "/Users?cursor=&count=100"), None),
+            expect_total=users,
+            targets=("drf-scim",),  # RFC 9865: neither the floor nor django-scim2
+            check=cursor_page(following=users > PAGE),
+        ),
+        Operation(
+            "cursor_last",
+            "cursor page of 100, the last",
+            lambda t, r: ("GET", url(t, f"/Users?cursor={last_cursor}&count=100"), None),
+            expect_total=users,
+            targets=("drf-scim",),
+            check=cursor_page(following=False),
         ),
         Operation(
             "get", "GET one user", lambda t, r: ("GET", url(t, f"/Users/{reader.id(t)}"), None)
@@ -421,6 +455,20 @@ def user_operations(users: int, sample: list[Resource]) -> list[Operation]:
             restore=restore_active,
         ),
     ]
+
+
+def cursor_page(*, following: bool) -> Callable[[Any], str | None]:
+    """The check of a cursor page: ``PAGE`` users, a ``nextCursor`` only if ``following``."""
+
+    def check(document: Any) -> str | None:
+        found = len(document.get("Resources") or [])
+        if found != PAGE:
+            return f"{found} users, not {PAGE}"
+        if ("nextCursor" in document) != following:
+            return "a nextCursor" if not following else "no nextCursor"
+        return None
+
+    return check
 
 
 def group_operations(size: int, group: Resource, members: list[Resource]) -> list[Operation]:
@@ -504,6 +552,8 @@ def measure(
     client: Client, operation: Operation, size: int, runs: int, targets: tuple[str, ...]
 ) -> list[Measurement]:
     """Time ``operation`` on every target, interleaved: run 1 on each, then run 2..."""
+    if operation.targets is not None:
+        targets = tuple(t for t in targets if t in operation.targets)
     results = {t: Measurement(operation.key, operation.label, t, size) for t in targets}
     for run in range(-1, runs):  # run -1 warms up, untimed
         order = targets[run % len(targets) :] + targets[: run % len(targets)]
@@ -537,6 +587,10 @@ def record(result: Measurement, reply: Reply, operation: Operation, run: int) ->
         if result.total != operation.expect_total:
             result.problem = f"totalResults {result.total}, not {operation.expect_total}"
             return
+    problem = operation.check(reply.json()) if reply.body else None
+    if problem is not None:
+        result.problem = problem
+        return
     if run >= 0:
         result.seconds.append(reply.seconds)
     else:
@@ -658,7 +712,9 @@ def run_database(args: argparse.Namespace, db: str) -> dict[str, Any]:
             for size in sorted(args.users):
                 result["seeding"] += grow(client, args, size)
                 measurements += measure_users(client, args, size)
+            measurements += measure_bulk(client, args, max(args.users))
             measurements += measure_groups(client, args)
+            result["ratios"] = ratios(measurements)
             result["throughput"] = measure_throughput(client, args)
     finally:
         token.delete()
@@ -688,8 +744,18 @@ def grow(client: Client, args: argparse.Namespace, size: int) -> list[dict[str, 
         rate = (size - have) / (time.perf_counter() - started)
     if connection.vendor == "postgresql":
         analyze()  # what autovacuum soon does after a bulk load
+    seconds = time.perf_counter() - started
     log(f"  {size - have:,} users added ({args.seed}): {rate:,.0f} users/s")
-    return [{"users": size, "added": size - have, "how": args.seed, "users_per_second": rate}]
+    seeding = {
+        "users": size,
+        "added": size - have,
+        "how": args.seed,
+        "users_per_second": round(rate, 1),
+        "seconds": round(seconds, 1),
+    }
+    if args.seed == "api":
+        seeding.update(threads=args.seed_threads, workers=args.workers)
+    return [seeding]
 
 
 def sample_users(size: int) -> list[Resource]:
@@ -706,6 +772,110 @@ def measure_users(client: Client, args: argparse.Namespace, size: int) -> list[M
         show(found)
     cleanup_posted()
     return measurements
+
+
+def posted_user(tag: str, k: int) -> dict[str, Any]:
+    """A user for the POST and Bulk operations; its userName starts with ``post-``."""
+    return {
+        **user_document(10**9 + k),
+        "userName": f"post-{tag}-{k}@example.com",
+        "externalId": f"post-{tag}-{k}",
+        "emails": [{"value": f"post-{tag}-{k}@example.com", "primary": True}],
+    }
+
+
+def bulk_of_posts(client: Client, tag: str, count: int) -> tuple[float, int | None, str | None]:
+    """One ``POST /Bulk`` creating ``count`` users: seconds, queries, what went wrong."""
+    body = {
+        "schemas": [BULK_SCHEMA],
+        "Operations": [
+            {"method": "POST", "path": "/Users", "bulkId": f"u{k}", "data": posted_user(tag, k)}
+            for k in range(count)
+        ],
+    }
+    reply = client.send("POST", "/scim/v2/Bulk", body)
+    if reply.status != 200:
+        return reply.seconds, reply.queries, f"answers {reply.status}: {reply.body[:160]!r}"
+    statuses = [operation.get("status") for operation in reply.json().get("Operations", [])]
+    created = statuses.count("201")
+    if created != count:
+        wrong = next((status for status in statuses if status != "201"), None)
+        return reply.seconds, reply.queries, f"{created} of {count} created (one: {wrong})"
+    return reply.seconds, reply.queries, None
+
+
+def posts(client: Client, tag: str, count: int) -> tuple[float, int | None, str | None]:
+    """``count`` users POSTed one after another: seconds, queries, what went wrong."""
+    queries: int | None = 0
+    started = time.perf_counter()
+    for k in range(count):
+        reply = client.send("POST", "/scim/v2/Users", posted_user(tag, k))
+        if reply.status != 201:
+            seconds = time.perf_counter() - started
+            return seconds, None, f"answers {reply.status}: {reply.body[:160]!r}"
+        queries = None if queries is None or reply.queries is None else queries + reply.queries
+    return time.perf_counter() - started, queries, None
+
+
+def measure_bulk(client: Client, args: argparse.Namespace, size: int) -> list[Measurement]:
+    """One Bulk of ``--bulk`` user POSTs against as many POSTs, one after another.
+
+    drf-scim only (neither the floor nor django-scim2 serves ``/Bulk``). Interleaved run by
+    run like the other operations; the users are deleted, untimed, after each.
+    """
+    if not args.bulk or "drf-scim" not in args.targets:
+        return []
+    n = args.bulk
+    results = {
+        "bulk": Measurement("bulk", f"Bulk of {n:,} user POSTs", "drf-scim", size),
+        "posts": Measurement("posts", f"{n:,} user POSTs, one by one", "drf-scim", size),
+    }
+    ways = {"bulk": bulk_of_posts, "posts": posts}
+    nonce = uuid.uuid4().hex[:8]
+    for run in range(-1, args.bulk_runs):  # run -1 warms up, untimed and small
+        count = BULK_WARM_UP if run < 0 else n
+        order = ("bulk", "posts") if run % 2 == 0 else ("posts", "bulk")
+        for key in order:
+            result = results[key]
+            if not result.ok:
+                continue
+            seconds, queries, problem = ways[key](client, f"{key}-{nonce}-{run}", count)
+            cleanup_posted()
+            result.status, result.problem = (200 if key == "bulk" else 201), problem
+            if run >= 0 and problem is None:
+                result.seconds.append(seconds)
+                result.queries = queries
+    found = list(results.values())
+    show(found)
+    return found
+
+
+def ratios(measurements: list[Measurement]) -> list[dict[str, Any]]:
+    """drf-scim's ``RATIOS``, at each size both were measured."""
+    medians = {
+        (m.op, m.size): median_ms(m.seconds)
+        for m in measurements
+        if m.target == "drf-scim" and m.ok
+    }
+    found = []
+    for numerator, denominator, meaning in RATIOS:
+        for (op, size), top in medians.items():
+            bottom = medians.get((denominator, size))
+            if op != numerator or not top or not bottom:
+                continue
+            found.append(
+                {
+                    "ratio": meaning,
+                    "size": size,
+                    "numerator": numerator,
+                    "denominator": denominator,
+                    "numerator_ms": top,
+                    "denominator_ms": bottom,
+                    "value": round(top / bottom, 2),
+                }
+            )
+            log(f"  {size:>7,} {meaning}: {top:,.1f} / {bottom:,.1f} ms = {top / bottom:.2f}x")
+    return found
 
 
 def measure_groups(client: Client, args: argparse.Namespace) -> list[Measurement]:
@@ -790,7 +960,7 @@ def machine() -> dict[str, Any]:
 def failure(m: dict[str, Any] | None) -> str:
     if m is None:
         return "n/a"
-    if m["problem"].startswith("totalResults"):
+    if not m["problem"].startswith("answers"):
         return f"wrong ({m['problem']})"
     return f"fails ({m['status']})"
 
@@ -805,12 +975,40 @@ def table(report: dict[str, Any]) -> str:
     for database in report["databases"]:
         lines += [f"\n### {database['server']}\n", *latency_table(database["measurements"])]
         lines += throughput_table(database["throughput"])
-        lines += [
-            f"\nSeeding to {seeding['users']:,} users ({seeding['how']}): "
-            f"{seeding['users_per_second']:,.0f} users/s"
-            for seeding in database["seeding"]
-        ]
+        lines += ratio_table(database.get("ratios", []))
+        lines += [f"\n{seeding_line(seeding)}" for seeding in database["seeding"]]
     return "\n".join(lines)
+
+
+def seeding_line(seeding: dict[str, Any]) -> str:
+    how = seeding["how"]
+    if how == "api":
+        how = (
+            f"api: POST to drf-scim, {seeding.get('threads', '?')} client threads, "
+            f"{seeding.get('workers', '?')} gunicorn workers"
+        )
+    seconds = seeding.get("seconds")
+    took = f" in {seconds:,.0f} s" if seconds is not None else ""
+    return (
+        f"Seeding to {seeding['users']:,} users ({how}): "
+        f"**{seeding['users_per_second']:,.0f} users/s** ({seeding['added']:,} added{took})"
+    )
+
+
+def ratio_table(found: list[dict[str, Any]]) -> list[str]:
+    if not found:
+        return []
+    lines = [
+        "\nRatios of drf-scim's medians:\n",
+        "| ratio | users | ms | ms | ratio |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    lines += [
+        f"| {r['ratio']} | {r['size']:,} | {r['numerator_ms']:,.1f} "
+        f"| {r['denominator_ms']:,.1f} | {r['value']:.2f}x |"
+        for r in found
+    ]
+    return lines
 
 
 def latency_table(measurements: list[dict[str, Any]]) -> list[str]:
@@ -873,6 +1071,13 @@ def main(argv: list[str] | None = None) -> int:
         help="create the users through the ORM (orm), or POST them to drf-scim (api)",
     )
     parser.add_argument("--seed-threads", type=int, default=8, help="clients for --seed api (8)")
+    parser.add_argument(
+        "--bulk",
+        type=int,
+        default=1000,
+        help="user POSTs in the timed Bulk, at most maxOperations; 0 leaves it out (1000)",
+    )
+    parser.add_argument("--bulk-runs", type=int, default=3, help="timed Bulk runs (3)")
     parser.add_argument("--concurrency", type=int, default=8, help="client threads (8)")
     parser.add_argument(
         "--duration", type=float, default=2.0, help="seconds per requests-per-second window (2)"
@@ -888,8 +1093,17 @@ def main(argv: list[str] | None = None) -> int:
     args.groups = [int(n) for n in args.groups.split(",") if n]
     args.targets = tuple(t for t in args.targets.split(",") if t)
     unknown = set(args.targets) - set(TARGETS) or set(args.db.split(",")) - set(SERVERS)
-    if unknown or min(args.users) < 10 or args.runs < 1 or not 1 <= args.concurrency <= 64:
-        parser.error(f"check --db, --targets, --users (>= 10), --runs, --concurrency {unknown}")
+    if (
+        unknown
+        or min(args.users) < 10
+        or args.runs < 1
+        or args.bulk < 0
+        or args.bulk_runs < 1
+        or not 1 <= args.concurrency <= 64
+    ):
+        parser.error(
+            f"check --db, --targets, --users (>= 10), --runs, --bulk, --concurrency {unknown}"
+        )
 
     if args.child:
         # Stopped from outside: unwind, so that gunicorn and the token go too.
