@@ -292,6 +292,8 @@ class Operation:
     #: The ``totalResults`` every target should answer (list operations).
     expect_total: int | None = None
     expect_status: int = 200
+    #: Whether 204 No Content is as good (drf-scim's group PATCH, ``PATCH_RESPONSE``).
+    no_content: bool = False
     #: Whether every target should answer the same resources (not so for a POST).
     compare: bool = True
     #: The targets that serve it (the others are reported n/a); all when ``None``.
@@ -507,6 +509,7 @@ def group_operations(size: int, group: Resource, members: list[Resource]) -> lis
                     }
                 ),
             ),
+            no_content=True,
             restore=drop_newcomers,
         ),
         Operation(
@@ -517,6 +520,7 @@ def group_operations(size: int, group: Resource, members: list[Resource]) -> lis
                 path(t),
                 patch({"op": "remove", "path": "members", "value": [{"value": victim.id(t)}]}),
             ),
+            no_content=True,
             restore=put_back_victim,
         ),
         Operation(
@@ -527,6 +531,7 @@ def group_operations(size: int, group: Resource, members: list[Resource]) -> lis
                 path(t),
                 patch({"op": "remove", "path": f'members[value eq "{victim.id(t)}"]'}),
             ),
+            no_content=True,
             restore=put_back_victim,
         ),
         Operation(
@@ -537,6 +542,7 @@ def group_operations(size: int, group: Resource, members: list[Resource]) -> lis
                 path(t),
                 patch({"op": "replace", "value": {"displayName": f"bench-{size}-{t}-{r}"}}),
             ),
+            no_content=True,
             restore=rename_back,
         ),
     ]
@@ -549,36 +555,65 @@ def quote(text: str) -> str:
 
 
 def measure(
-    client: Client, operation: Operation, size: int, runs: int, targets: tuple[str, ...]
+    client: Client, operations: list[Operation], size: int, runs: int, targets: tuple[str, ...]
 ) -> list[Measurement]:
-    """Time ``operation`` on every target, interleaved: run 1 on each, then run 2..."""
-    if operation.targets is not None:
-        targets = tuple(t for t in targets if t in operation.targets)
-    results = {t: Measurement(operation.key, operation.label, t, size) for t in targets}
+    """Time ``operations`` on every target that serves them, interleaved: run 1 of each on
+    each target, then run 2 starting one further on..., so that load hits all alike."""
+    slots = [
+        (operation, target)
+        for operation in operations
+        for target in targets
+        if operation.targets is None or target in operation.targets
+    ]
+    results = {
+        (operation.key, target): Measurement(operation.key, operation.label, target, size)
+        for operation, target in slots
+    }
     for run in range(-1, runs):  # run -1 warms up, untimed
-        order = targets[run % len(targets) :] + targets[: run % len(targets)]
-        for target in order:
-            if results[target].ok:
+        shift = run % len(slots)
+        for operation, target in slots[shift:] + slots[:shift]:
+            result = results[operation.key, target]
+            if result.ok:
                 reply = client.send(*operation.request(target, run))
                 operation.restore(target)
-                record(results[target], reply, operation, run)
-    reference = results.get("drf-scim")
-    for result in results.values():
-        if (
-            operation.compare
-            and reference
-            and reference.ok
-            and result.ok
-            and result.gist != reference.gist
-        ):
-            result.note = f"answers {result.gist[:80]!r}, drf-scim {reference.gist[:80]!r}"
+                record(result, reply, operation, run)
+    for operation in operations:
+        reference = results.get((operation.key, "drf-scim"))
+        for (key, _), result in results.items():
+            if (
+                key == operation.key
+                and operation.compare
+                and reference
+                and reference.ok
+                and reference.gist
+                and result.ok
+                and result.gist != reference.gist
+            ):
+                result.note = f"answers {result.gist[:80]!r}, drf-scim {reference.gist[:80]!r}"
     return list(results.values())
+
+
+def together(operations: list[Operation]) -> list[list[Operation]]:
+    """``operations`` in the batches timed together: the two sides of a ratio (``RATIOS``)
+    share one, so that the machine's load hits both alike; every other one is alone."""
+    partners = {a: b for a, b, _ in RATIOS} | {b: a for a, b, _ in RATIOS}
+    batches, placed = [], set()
+    for operation in operations:
+        if operation.key in placed:
+            continue
+        batch = [operation]
+        batch += [other for other in operations if other.key == partners.get(operation.key)]
+        placed.update(other.key for other in batch)
+        batches.append(batch)
+    return batches
 
 
 def record(result: Measurement, reply: Reply, operation: Operation, run: int) -> None:
     """Keep a reply's time, or say what is wrong with it."""
     result.status, result.queries = reply.status, reply.queries
-    if reply.status != operation.expect_status:
+    if reply.status != operation.expect_status and not (
+        operation.no_content and reply.status == 204
+    ):
         detail = reply.body[:160].decode(errors="replace").replace("\n", " ")
         result.problem = f"answers {reply.status}: {detail}"
         return
@@ -766,10 +801,11 @@ def sample_users(size: int) -> list[Resource]:
 
 def measure_users(client: Client, args: argparse.Namespace, size: int) -> list[Measurement]:
     measurements = []
-    for operation in user_operations(size, sample_users(size)):
-        found = measure(client, operation, size, args.runs, args.targets)
+    for batch in together(user_operations(size, sample_users(size))):
+        found = measure(client, batch, size, args.runs, args.targets)
         measurements += found
-        show(found)
+        for operation in batch:
+            show([m for m in found if m.op == operation.key])
     cleanup_posted()
     return measurements
 
@@ -887,7 +923,7 @@ def measure_groups(client: Client, args: argparse.Namespace) -> list[Measurement
             continue
         group = resources([ensure_group(size).pk], "group")[0]
         for operation in group_operations(size, group, resources(pks[: size + NEWCOMERS])):
-            found = measure(client, operation, size, args.runs, args.targets)
+            found = measure(client, [operation], size, args.runs, args.targets)
             measurements += found
             show(found)
     return measurements
