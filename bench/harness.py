@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.cursor import last_page_cursor  # noqa: E402
 from bench.filters import load, log, names, revision, user_name  # noqa: E402
 
 #: ``--db`` name -> the server; the database is always the benchmark's own.
@@ -49,11 +50,21 @@ TARGETS = ("drf-scim", "floor", "django-scim2")
 PREFIXES = {"drf-scim": "/scim/v2", "floor": "/floor", "django-scim2": "/scim2"}
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+BULK_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:BulkRequest"
+#: The size of a list page.
+PAGE = 100
 #: How many members the "add" PATCH adds: the users after a group's members.
 NEWCOMERS = 100
 BATCH = 2000
 #: No single request may take longer (gunicorn's worker timeout is 120 s).
 REQUEST_TIMEOUT = 110
+#: Operations of the warm-up Bulk (and POSTs), untimed.
+BULK_WARM_UP = 10
+#: The ratios reported: (numerator op, denominator op, what the ratio says).
+RATIOS = (
+    ("cursor_last", "cursor", "cursor page at the end / the first (RFC 9865)"),
+    ("posts", "bulk", "the POSTs one by one / one Bulk of them (RFC 7644 §3.7)"),
+)
 #: The operations timed under concurrency.
 THROUGHPUT_OPERATIONS = ("list", "get", "username")
 #: Requests one client thread sends at most in a ``--duration`` window.
@@ -281,8 +292,14 @@ class Operation:
     #: The ``totalResults`` every target should answer (list operations).
     expect_total: int | None = None
     expect_status: int = 200
+    #: Whether 204 No Content is as good (drf-scim's group PATCH, ``PATCH_RESPONSE``).
+    no_content: bool = False
     #: Whether every target should answer the same resources (not so for a POST).
     compare: bool = True
+    #: The targets that serve it (the others are reported n/a); all when ``None``.
+    targets: tuple[str, ...] | None = None
+    #: What is wrong with an answer's document beyond its status and total, if anything.
+    check: Callable[[Any], str | None] = lambda document: None
 
 
 @dataclass
@@ -339,6 +356,9 @@ def user_operations(users: int, sample: list[Resource]) -> list[Operation]:
     writer_i = {t: sequence(manager.get(pk=u.pk).username) for t, u in writers.items()}
     deep = max(users - 99, 1)
     nonce = uuid.uuid4().hex[:8]
+    # The cursor of the last page, made (untimed) as bench/cursor.py makes it: walking
+    # there by nextCursor would take users / 100 requests.
+    last_cursor = quote(last_page_cursor({}, users)) if users > PAGE else ""
 
     def url(target: str, path: str) -> str:
         return PREFIXES[target] + path
@@ -367,6 +387,22 @@ def user_operations(users: int, sample: list[Resource]) -> list[Operation]:
             f"list page at startIndex={deep:,}",
             lambda t, r: ("GET", url(t, f"/Users?startIndex={deep}&count=100"), None),
             expect_total=users,
+        ),
+        Operation(
+            "cursor",
+            "cursor page of 100, the first",
+            lambda t, r: ("GET", url(t, "/Users?cursor=&count=100"), None),
+            expect_total=users,
+            targets=("drf-scim",),  # RFC 9865: neither the floor nor django-scim2
+            check=cursor_page(following=users > PAGE),
+        ),
+        Operation(
+            "cursor_last",
+            "cursor page of 100, the last",
+            lambda t, r: ("GET", url(t, f"/Users?cursor={last_cursor}&count=100"), None),
+            expect_total=users,
+            targets=("drf-scim",),
+            check=cursor_page(following=False),
         ),
         Operation(
             "get", "GET one user", lambda t, r: ("GET", url(t, f"/Users/{reader.id(t)}"), None)
@@ -423,6 +459,20 @@ def user_operations(users: int, sample: list[Resource]) -> list[Operation]:
     ]
 
 
+def cursor_page(*, following: bool) -> Callable[[Any], str | None]:
+    """The check of a cursor page: ``PAGE`` users, a ``nextCursor`` only if ``following``."""
+
+    def check(document: Any) -> str | None:
+        found = len(document.get("Resources") or [])
+        if found != PAGE:
+            return f"{found} users, not {PAGE}"
+        if ("nextCursor" in document) != following:
+            return "a nextCursor" if not following else "no nextCursor"
+        return None
+
+    return check
+
+
 def group_operations(size: int, group: Resource, members: list[Resource]) -> list[Operation]:
     """The group operations on a group of ``size`` members; ``members`` are its members
     followed by ``NEWCOMERS`` other users."""
@@ -459,6 +509,7 @@ def group_operations(size: int, group: Resource, members: list[Resource]) -> lis
                     }
                 ),
             ),
+            no_content=True,
             restore=drop_newcomers,
         ),
         Operation(
@@ -469,6 +520,7 @@ def group_operations(size: int, group: Resource, members: list[Resource]) -> lis
                 path(t),
                 patch({"op": "remove", "path": "members", "value": [{"value": victim.id(t)}]}),
             ),
+            no_content=True,
             restore=put_back_victim,
         ),
         Operation(
@@ -479,6 +531,7 @@ def group_operations(size: int, group: Resource, members: list[Resource]) -> lis
                 path(t),
                 patch({"op": "remove", "path": f'members[value eq "{victim.id(t)}"]'}),
             ),
+            no_content=True,
             restore=put_back_victim,
         ),
         Operation(
@@ -489,6 +542,7 @@ def group_operations(size: int, group: Resource, members: list[Resource]) -> lis
                 path(t),
                 patch({"op": "replace", "value": {"displayName": f"bench-{size}-{t}-{r}"}}),
             ),
+            no_content=True,
             restore=rename_back,
         ),
     ]
@@ -501,34 +555,65 @@ def quote(text: str) -> str:
 
 
 def measure(
-    client: Client, operation: Operation, size: int, runs: int, targets: tuple[str, ...]
+    client: Client, operations: list[Operation], size: int, runs: int, targets: tuple[str, ...]
 ) -> list[Measurement]:
-    """Time ``operation`` on every target, interleaved: run 1 on each, then run 2..."""
-    results = {t: Measurement(operation.key, operation.label, t, size) for t in targets}
+    """Time ``operations`` on every target that serves them, interleaved: run 1 of each on
+    each target, then run 2 starting one further on..., so that load hits all alike."""
+    slots = [
+        (operation, target)
+        for operation in operations
+        for target in targets
+        if operation.targets is None or target in operation.targets
+    ]
+    results = {
+        (operation.key, target): Measurement(operation.key, operation.label, target, size)
+        for operation, target in slots
+    }
     for run in range(-1, runs):  # run -1 warms up, untimed
-        order = targets[run % len(targets) :] + targets[: run % len(targets)]
-        for target in order:
-            if results[target].ok:
+        shift = run % len(slots)
+        for operation, target in slots[shift:] + slots[:shift]:
+            result = results[operation.key, target]
+            if result.ok:
                 reply = client.send(*operation.request(target, run))
                 operation.restore(target)
-                record(results[target], reply, operation, run)
-    reference = results.get("drf-scim")
-    for result in results.values():
-        if (
-            operation.compare
-            and reference
-            and reference.ok
-            and result.ok
-            and result.gist != reference.gist
-        ):
-            result.note = f"answers {result.gist[:80]!r}, drf-scim {reference.gist[:80]!r}"
+                record(result, reply, operation, run)
+    for operation in operations:
+        reference = results.get((operation.key, "drf-scim"))
+        for (key, _), result in results.items():
+            if (
+                key == operation.key
+                and operation.compare
+                and reference
+                and reference.ok
+                and reference.gist
+                and result.ok
+                and result.gist != reference.gist
+            ):
+                result.note = f"answers {result.gist[:80]!r}, drf-scim {reference.gist[:80]!r}"
     return list(results.values())
+
+
+def together(operations: list[Operation]) -> list[list[Operation]]:
+    """``operations`` in the batches timed together: the two sides of a ratio (``RATIOS``)
+    share one, so that the machine's load hits both alike; every other one is alone."""
+    partners = {a: b for a, b, _ in RATIOS} | {b: a for a, b, _ in RATIOS}
+    batches, placed = [], set()
+    for operation in operations:
+        if operation.key in placed:
+            continue
+        batch = [operation]
+        batch += [other for other in operations if other.key == partners.get(operation.key)]
+        placed.update(other.key for other in batch)
+        batches.append(batch)
+    return batches
 
 
 def record(result: Measurement, reply: Reply, operation: Operation, run: int) -> None:
     """Keep a reply's time, or say what is wrong with it."""
     result.status, result.queries = reply.status, reply.queries
-    if reply.status != operation.expect_status:
+    if reply.status != operation.expect_status and not (
+        operation.no_content and reply.status == 204
+    ):
         detail = reply.body[:160].decode(errors="replace").replace("\n", " ")
         result.problem = f"answers {reply.status}: {detail}"
         return
@@ -537,6 +622,10 @@ def record(result: Measurement, reply: Reply, operation: Operation, run: int) ->
         if result.total != operation.expect_total:
             result.problem = f"totalResults {result.total}, not {operation.expect_total}"
             return
+    problem = operation.check(reply.json()) if reply.body else None
+    if problem is not None:
+        result.problem = problem
+        return
     if run >= 0:
         result.seconds.append(reply.seconds)
     else:
@@ -658,7 +747,9 @@ def run_database(args: argparse.Namespace, db: str) -> dict[str, Any]:
             for size in sorted(args.users):
                 result["seeding"] += grow(client, args, size)
                 measurements += measure_users(client, args, size)
+            measurements += measure_bulk(client, args, max(args.users))
             measurements += measure_groups(client, args)
+            result["ratios"] = ratios(measurements)
             result["throughput"] = measure_throughput(client, args)
     finally:
         token.delete()
@@ -688,8 +779,18 @@ def grow(client: Client, args: argparse.Namespace, size: int) -> list[dict[str, 
         rate = (size - have) / (time.perf_counter() - started)
     if connection.vendor == "postgresql":
         analyze()  # what autovacuum soon does after a bulk load
+    seconds = time.perf_counter() - started
     log(f"  {size - have:,} users added ({args.seed}): {rate:,.0f} users/s")
-    return [{"users": size, "added": size - have, "how": args.seed, "users_per_second": rate}]
+    seeding = {
+        "users": size,
+        "added": size - have,
+        "how": args.seed,
+        "users_per_second": round(rate, 1),
+        "seconds": round(seconds, 1),
+    }
+    if args.seed == "api":
+        seeding.update(threads=args.seed_threads, workers=args.workers)
+    return [seeding]
 
 
 def sample_users(size: int) -> list[Resource]:
@@ -700,12 +801,117 @@ def sample_users(size: int) -> list[Resource]:
 
 def measure_users(client: Client, args: argparse.Namespace, size: int) -> list[Measurement]:
     measurements = []
-    for operation in user_operations(size, sample_users(size)):
-        found = measure(client, operation, size, args.runs, args.targets)
+    for batch in together(user_operations(size, sample_users(size))):
+        found = measure(client, batch, size, args.runs, args.targets)
         measurements += found
-        show(found)
+        for operation in batch:
+            show([m for m in found if m.op == operation.key])
     cleanup_posted()
     return measurements
+
+
+def posted_user(tag: str, k: int) -> dict[str, Any]:
+    """A user for the POST and Bulk operations; its userName starts with ``post-``."""
+    return {
+        **user_document(10**9 + k),
+        "userName": f"post-{tag}-{k}@example.com",
+        "externalId": f"post-{tag}-{k}",
+        "emails": [{"value": f"post-{tag}-{k}@example.com", "primary": True}],
+    }
+
+
+def bulk_of_posts(client: Client, tag: str, count: int) -> tuple[float, int | None, str | None]:
+    """One ``POST /Bulk`` creating ``count`` users: seconds, queries, what went wrong."""
+    body = {
+        "schemas": [BULK_SCHEMA],
+        "Operations": [
+            {"method": "POST", "path": "/Users", "bulkId": f"u{k}", "data": posted_user(tag, k)}
+            for k in range(count)
+        ],
+    }
+    reply = client.send("POST", "/scim/v2/Bulk", body)
+    if reply.status != 200:
+        return reply.seconds, reply.queries, f"answers {reply.status}: {reply.body[:160]!r}"
+    statuses = [operation.get("status") for operation in reply.json().get("Operations", [])]
+    created = statuses.count("201")
+    if created != count:
+        wrong = next((status for status in statuses if status != "201"), None)
+        return reply.seconds, reply.queries, f"{created} of {count} created (one: {wrong})"
+    return reply.seconds, reply.queries, None
+
+
+def posts(client: Client, tag: str, count: int) -> tuple[float, int | None, str | None]:
+    """``count`` users POSTed one after another: seconds, queries, what went wrong."""
+    queries: int | None = 0
+    started = time.perf_counter()
+    for k in range(count):
+        reply = client.send("POST", "/scim/v2/Users", posted_user(tag, k))
+        if reply.status != 201:
+            seconds = time.perf_counter() - started
+            return seconds, None, f"answers {reply.status}: {reply.body[:160]!r}"
+        queries = None if queries is None or reply.queries is None else queries + reply.queries
+    return time.perf_counter() - started, queries, None
+
+
+def measure_bulk(client: Client, args: argparse.Namespace, size: int) -> list[Measurement]:
+    """One Bulk of ``--bulk`` user POSTs against as many POSTs, one after another.
+
+    drf-scim only (neither the floor nor django-scim2 serves ``/Bulk``). Interleaved run by
+    run like the other operations; the users are deleted, untimed, after each.
+    """
+    if not args.bulk or "drf-scim" not in args.targets:
+        return []
+    n = args.bulk
+    results = {
+        "bulk": Measurement("bulk", f"Bulk of {n:,} user POSTs", "drf-scim", size),
+        "posts": Measurement("posts", f"{n:,} user POSTs, one by one", "drf-scim", size),
+    }
+    ways = {"bulk": bulk_of_posts, "posts": posts}
+    nonce = uuid.uuid4().hex[:8]
+    for run in range(-1, args.bulk_runs):  # run -1 warms up, untimed and small
+        count = BULK_WARM_UP if run < 0 else n
+        order = ("bulk", "posts") if run % 2 == 0 else ("posts", "bulk")
+        for key in order:
+            result = results[key]
+            if not result.ok:
+                continue
+            seconds, queries, problem = ways[key](client, f"{key}-{nonce}-{run}", count)
+            cleanup_posted()
+            result.status, result.problem = (200 if key == "bulk" else 201), problem
+            if run >= 0 and problem is None:
+                result.seconds.append(seconds)
+                result.queries = queries
+    found = list(results.values())
+    show(found)
+    return found
+
+
+def ratios(measurements: list[Measurement]) -> list[dict[str, Any]]:
+    """drf-scim's ``RATIOS``, at each size both were measured."""
+    medians = {
+        (m.op, m.size): median_ms(m.seconds)
+        for m in measurements
+        if m.target == "drf-scim" and m.ok
+    }
+    found = []
+    for numerator, denominator, meaning in RATIOS:
+        for (op, size), top in medians.items():
+            bottom = medians.get((denominator, size))
+            if op != numerator or not top or not bottom:
+                continue
+            found.append(
+                {
+                    "ratio": meaning,
+                    "size": size,
+                    "numerator": numerator,
+                    "denominator": denominator,
+                    "numerator_ms": top,
+                    "denominator_ms": bottom,
+                    "value": round(top / bottom, 2),
+                }
+            )
+            log(f"  {size:>7,} {meaning}: {top:,.1f} / {bottom:,.1f} ms = {top / bottom:.2f}x")
+    return found
 
 
 def measure_groups(client: Client, args: argparse.Namespace) -> list[Measurement]:
@@ -717,7 +923,7 @@ def measure_groups(client: Client, args: argparse.Namespace) -> list[Measurement
             continue
         group = resources([ensure_group(size).pk], "group")[0]
         for operation in group_operations(size, group, resources(pks[: size + NEWCOMERS])):
-            found = measure(client, operation, size, args.runs, args.targets)
+            found = measure(client, [operation], size, args.runs, args.targets)
             measurements += found
             show(found)
     return measurements
@@ -790,7 +996,7 @@ def machine() -> dict[str, Any]:
 def failure(m: dict[str, Any] | None) -> str:
     if m is None:
         return "n/a"
-    if m["problem"].startswith("totalResults"):
+    if not m["problem"].startswith("answers"):
         return f"wrong ({m['problem']})"
     return f"fails ({m['status']})"
 
@@ -805,12 +1011,40 @@ def table(report: dict[str, Any]) -> str:
     for database in report["databases"]:
         lines += [f"\n### {database['server']}\n", *latency_table(database["measurements"])]
         lines += throughput_table(database["throughput"])
-        lines += [
-            f"\nSeeding to {seeding['users']:,} users ({seeding['how']}): "
-            f"{seeding['users_per_second']:,.0f} users/s"
-            for seeding in database["seeding"]
-        ]
+        lines += ratio_table(database.get("ratios", []))
+        lines += [f"\n{seeding_line(seeding)}" for seeding in database["seeding"]]
     return "\n".join(lines)
+
+
+def seeding_line(seeding: dict[str, Any]) -> str:
+    how = seeding["how"]
+    if how == "api":
+        how = (
+            f"api: POST to drf-scim, {seeding.get('threads', '?')} client threads, "
+            f"{seeding.get('workers', '?')} gunicorn workers"
+        )
+    seconds = seeding.get("seconds")
+    took = f" in {seconds:,.0f} s" if seconds is not None else ""
+    return (
+        f"Seeding to {seeding['users']:,} users ({how}): "
+        f"**{seeding['users_per_second']:,.0f} users/s** ({seeding['added']:,} added{took})"
+    )
+
+
+def ratio_table(found: list[dict[str, Any]]) -> list[str]:
+    if not found:
+        return []
+    lines = [
+        "\nRatios of drf-scim's medians:\n",
+        "| ratio | users | ms | ms | ratio |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    lines += [
+        f"| {r['ratio']} | {r['size']:,} | {r['numerator_ms']:,.1f} "
+        f"| {r['denominator_ms']:,.1f} | {r['value']:.2f}x |"
+        for r in found
+    ]
+    return lines
 
 
 def latency_table(measurements: list[dict[str, Any]]) -> list[str]:
@@ -873,6 +1107,13 @@ def main(argv: list[str] | None = None) -> int:
         help="create the users through the ORM (orm), or POST them to drf-scim (api)",
     )
     parser.add_argument("--seed-threads", type=int, default=8, help="clients for --seed api (8)")
+    parser.add_argument(
+        "--bulk",
+        type=int,
+        default=1000,
+        help="user POSTs in the timed Bulk, at most maxOperations; 0 leaves it out (1000)",
+    )
+    parser.add_argument("--bulk-runs", type=int, default=3, help="timed Bulk runs (3)")
     parser.add_argument("--concurrency", type=int, default=8, help="client threads (8)")
     parser.add_argument(
         "--duration", type=float, default=2.0, help="seconds per requests-per-second window (2)"
@@ -888,8 +1129,17 @@ def main(argv: list[str] | None = None) -> int:
     args.groups = [int(n) for n in args.groups.split(",") if n]
     args.targets = tuple(t for t in args.targets.split(",") if t)
     unknown = set(args.targets) - set(TARGETS) or set(args.db.split(",")) - set(SERVERS)
-    if unknown or min(args.users) < 10 or args.runs < 1 or not 1 <= args.concurrency <= 64:
-        parser.error(f"check --db, --targets, --users (>= 10), --runs, --concurrency {unknown}")
+    if (
+        unknown
+        or min(args.users) < 10
+        or args.runs < 1
+        or args.bulk < 0
+        or args.bulk_runs < 1
+        or not 1 <= args.concurrency <= 64
+    ):
+        parser.error(
+            f"check --db, --targets, --users (>= 10), --runs, --bulk, --concurrency {unknown}"
+        )
 
     if args.child:
         # Stopped from outside: unwind, so that gunicorn and the token go too.
