@@ -19,6 +19,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from django.core.signals import setting_changed
 from django.db import connections, models
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
@@ -67,6 +68,19 @@ _INSERTED = "_scim_inserted"
 _ROWS_ANNOTATION = "_scim_value_rows_json"
 _BOOLEAN_COLUMNS = (_STORED_FIELDS.index("primary"),)
 _JSON_COLUMNS = (_STORED_FIELDS.index("data"), _STORED_FIELDS.index("search"))
+
+
+#: Querysets :meth:`SCIMStorage.get_queryset` built, by storage and flags, with the scope
+#: they were built for: cloned for each request instead of built again. Never evaluated.
+_QUERYSETS: dict[tuple[Any, ...], tuple[Q, models.QuerySet[Any]]] = {}
+
+
+def _forget_querysets(**kwargs: Any) -> None:
+    """A setting changed (``override_settings``): the model or the scope may have too."""
+    _QUERYSETS.clear()
+
+
+setting_changed.connect(_forget_querysets)
 
 
 def shows_values(projection: Projection | None) -> bool:
@@ -209,15 +223,33 @@ class SCIMStorage:
         (:meth:`with_values`); a list page is read without them and gets them from
         :meth:`preload`, in its own query when it has no ``OFFSET``.
         """
+        if projection is None:
+            # The same for every request: built once, cloned (``all()``) for each. A clone
+            # shares nothing a later ``filter()`` or evaluation changes. Kept with the scope
+            # it was built for, in case ``get_scope()`` answers differently now.
+            scope = self.scope()
+            key = (self, values)
+            cached = _QUERYSETS.get(key)
+            if cached is None or cached[0] != scope:
+                cached = _QUERYSETS[key] = (scope, self._base_queryset(None, values=values))
+            queryset = cached[1].all()
+        else:
+            queryset = self._base_queryset(projection, values=values)
+        for relation in self.resource.get_relations().values() if relations else ():
+            if shows(projection, relation):
+                queryset = queryset.prefetch_related(relation.prefetch())
+        return queryset
+
+    def _base_queryset(
+        self, projection: Projection | None, *, values: bool
+    ) -> models.QuerySet[Any]:
+        """:meth:`get_queryset` without its prefetches."""
         related = {"__".join(m.relation) for m in self.resource.get_mappings() if m.relation}
         queryset = self.live()
         if related:  # select_related() without names would follow every foreign key
             queryset = queryset.select_related(*sorted(related))
         if values:
             queryset = self.with_values(queryset, projection)
-        for relation in self.resource.get_relations().values() if relations else ():
-            if shows(projection, relation):
-                queryset = queryset.prefetch_related(relation.prefetch())
         return queryset
 
     def with_values(
