@@ -70,8 +70,8 @@ _BOOLEAN_COLUMNS = (_STORED_FIELDS.index("primary"),)
 _JSON_COLUMNS = (_STORED_FIELDS.index("data"), _STORED_FIELDS.index("search"))
 
 
-#: Querysets :meth:`SCIMStorage.get_queryset` built, by storage and flags, with the scope
-#: they were built for: cloned for each request instead of built again. Never evaluated.
+#: Querysets :meth:`SCIMStorage.reused` built, by storage and key, with the scope they were
+#: built for: cloned for each request instead of built again. Never evaluated.
 _QUERYSETS: dict[tuple[Any, ...], tuple[Q, models.QuerySet[Any]]] = {}
 
 
@@ -224,21 +224,35 @@ class SCIMStorage:
         :meth:`preload`, in its own query when it has no ``OFFSET``.
         """
         if projection is None:
-            # The same for every request: built once, cloned (``all()``) for each. A clone
-            # shares nothing a later ``filter()`` or evaluation changes. Kept with the scope
-            # it was built for, in case ``get_scope()`` answers differently now.
-            scope = self.scope()
-            key = (self, values)
-            cached = _QUERYSETS.get(key)
-            if cached is None or cached[0] != scope:
-                cached = _QUERYSETS[key] = (scope, self._base_queryset(None, values=values))
-            queryset = cached[1].all()
+            queryset = self.reused(
+                ("resources", values), lambda: self._base_queryset(None, values=values)
+            )
         else:
             queryset = self._base_queryset(projection, values=values)
         for relation in self.resource.get_relations().values() if relations else ():
             if shows(projection, relation):
                 queryset = queryset.prefetch_related(relation.prefetch())
         return queryset
+
+    def reused(
+        self, key: tuple[Any, ...], build: Callable[[], models.QuerySet[Any]]
+    ) -> models.QuerySet[Any]:
+        """``build()``, built once and cloned for each request: a request's own copy.
+
+        A queryset is the same for every request when it starts from the default manager
+        and the scope: building it (lookups resolved, joins set up) costs more than the
+        query. A clone shares nothing a later ``filter()`` or evaluation changes. It is
+        built again when ``get_scope()`` answers differently and after a setting changed;
+        never reused when the default manager has its own ``get_queryset()``, which may
+        answer per request (a tenant's rows).
+        """
+        if type(self.model._default_manager).get_queryset is not models.Manager.get_queryset:
+            return build()
+        scope = self.scope()
+        cached = _QUERYSETS.get((self, *key))
+        if cached is None or cached[0] != scope:
+            cached = _QUERYSETS[(self, *key)] = (scope, build())
+        return cached[1].all()
 
     def _base_queryset(
         self, projection: Projection | None, *, values: bool
