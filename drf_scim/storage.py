@@ -241,7 +241,8 @@ class SCIMStorage:
 
         A queryset is the same for every request when it starts from the default manager
         and the scope: building it (lookups resolved, joins set up) costs more than the
-        query. A clone shares nothing a later ``filter()`` or evaluation changes. It is
+        query. A clone shares nothing a later ``filter()`` or evaluation changes (DRF's
+        ``GenericAPIView.queryset`` is reused the same way, through ``all()``). It is
         built again when ``get_scope()`` answers differently and after a setting changed;
         never reused when the default manager has its own ``get_queryset()``, which may
         answer per request (a tenant's rows).
