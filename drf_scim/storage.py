@@ -200,14 +200,18 @@ class SCIMStorage:
         field = self.resource.unique_key_field
         if not field or unique_key is None:
             return None
-        records = self.resource.record_model._default_manager.filter(
-            self.scope(f"{self.record_link}__"), **{field: unique_key, "deleted__isnull": False}
-        )
+        records = self.reused(
+            ("deleted",),
+            lambda: self.resource.record_model._default_manager.filter(
+                self.scope(f"{self.record_link}__"), deleted__isnull=False
+            ).select_related(self.record_link),
+        ).filter(**{field: unique_key})
         if tenant is not None and self.resource.tenant_field:
             records = records.filter(
                 **{f"{self.record_link}__{self.resource.tenant_field}": tenant}
             )
-        return records.select_related(self.record_link).first()
+        # The key is unique (``unique_key_field``): no ORDER BY to compile.
+        return next(iter(records[:1]), None)
 
     # -- reading -------------------------------------------------------------------------
 
