@@ -61,9 +61,9 @@ class SCIMTokenAuthentication(BaseAuthentication):
             key = parts[1].decode("ascii")
         except UnicodeDecodeError as exc:
             raise AuthenticationFailed("Invalid token.") from exc
-        token = SCIMToken.objects.filter(
-            key_digest=SCIMToken.digest(key), revoked__isnull=True
-        ).first()
+        # ``key_digest`` is unique: no ORDER BY (which ``first()`` adds) to compile.
+        tokens = SCIMToken.objects.filter(key_digest=SCIMToken.digest(key), revoked__isnull=True)
+        token = next(iter(tokens[:1]), None)
         if token is None:
             raise AuthenticationFailed("Invalid or revoked token.")
         self.touch(token)

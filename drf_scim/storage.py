@@ -19,6 +19,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from django.core.signals import setting_changed
 from django.db import connections, models
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
@@ -67,6 +68,19 @@ _INSERTED = "_scim_inserted"
 _ROWS_ANNOTATION = "_scim_value_rows_json"
 _BOOLEAN_COLUMNS = (_STORED_FIELDS.index("primary"),)
 _JSON_COLUMNS = (_STORED_FIELDS.index("data"), _STORED_FIELDS.index("search"))
+
+
+#: Querysets :meth:`SCIMStorage.reused` built, by storage and key, with the scope they were
+#: built for: cloned for each request instead of built again. Never evaluated.
+_QUERYSETS: dict[tuple[Any, ...], tuple[Q, models.QuerySet[Any]]] = {}
+
+
+def _forget_querysets(**kwargs: Any) -> None:
+    """A setting changed (``override_settings``): the model or the scope may have too."""
+    _QUERYSETS.clear()
+
+
+setting_changed.connect(_forget_querysets)
 
 
 def shows_values(projection: Projection | None) -> bool:
@@ -186,14 +200,18 @@ class SCIMStorage:
         field = self.resource.unique_key_field
         if not field or unique_key is None:
             return None
-        records = self.resource.record_model._default_manager.filter(
-            self.scope(f"{self.record_link}__"), **{field: unique_key, "deleted__isnull": False}
-        )
+        records = self.reused(
+            ("deleted",),
+            lambda: self.resource.record_model._default_manager.filter(
+                self.scope(f"{self.record_link}__"), deleted__isnull=False
+            ).select_related(self.record_link),
+        ).filter(**{field: unique_key})
         if tenant is not None and self.resource.tenant_field:
             records = records.filter(
                 **{f"{self.record_link}__{self.resource.tenant_field}": tenant}
             )
-        return records.select_related(self.record_link).first()
+        # The key is unique (``unique_key_field``): no ORDER BY to compile.
+        return next(iter(records[:1]), None)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -209,15 +227,48 @@ class SCIMStorage:
         (:meth:`with_values`); a list page is read without them and gets them from
         :meth:`preload`, in its own query when it has no ``OFFSET``.
         """
+        if projection is None:
+            queryset = self.reused(
+                ("resources", values), lambda: self._base_queryset(None, values=values)
+            )
+        else:
+            queryset = self._base_queryset(projection, values=values)
+        for relation in self.resource.get_relations().values() if relations else ():
+            if shows(projection, relation):
+                queryset = queryset.prefetch_related(relation.prefetch())
+        return queryset
+
+    def reused(
+        self, key: tuple[Any, ...], build: Callable[[], models.QuerySet[Any]]
+    ) -> models.QuerySet[Any]:
+        """``build()``, built once and cloned for each request: a request's own copy.
+
+        A queryset is the same for every request when it starts from the default manager
+        and the scope: building it (lookups resolved, joins set up) costs more than the
+        query. A clone shares nothing a later ``filter()`` or evaluation changes (DRF's
+        ``GenericAPIView.queryset`` is reused the same way, through ``all()``). It is
+        built again when ``get_scope()`` answers differently and after a setting changed;
+        never reused when the default manager has its own ``get_queryset()``, which may
+        answer per request (a tenant's rows).
+        """
+        if type(self.model._default_manager).get_queryset is not models.Manager.get_queryset:
+            return build()
+        scope = self.scope()
+        cached = _QUERYSETS.get((self, *key))
+        if cached is None or cached[0] != scope:
+            cached = _QUERYSETS[(self, *key)] = (scope, build())
+        return cached[1].all()
+
+    def _base_queryset(
+        self, projection: Projection | None, *, values: bool
+    ) -> models.QuerySet[Any]:
+        """:meth:`get_queryset` without its prefetches."""
         related = {"__".join(m.relation) for m in self.resource.get_mappings() if m.relation}
         queryset = self.live()
         if related:  # select_related() without names would follow every foreign key
             queryset = queryset.select_related(*sorted(related))
         if values:
             queryset = self.with_values(queryset, projection)
-        for relation in self.resource.get_relations().values() if relations else ():
-            if shows(projection, relation):
-                queryset = queryset.prefetch_related(relation.prefetch())
         return queryset
 
     def with_values(

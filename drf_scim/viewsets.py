@@ -251,10 +251,11 @@ class SCIMModelViewSet(  # type: ignore[misc]
         """
         if lock:
             self._load_relations = False  # writes change relations without loading them
-        queryset = self.get_queryset().filter(**lookup)
+        # The lookup names one resource: no ORDER BY (first()'s) to compile and run.
+        queryset = self.get_queryset().filter(**lookup).order_by()
         if lock:
             queryset = self.get_serializer_class().get_storage().lock(queryset)
-        instance = queryset.first()
+        instance = next(iter(queryset[:1]), None)
         if instance is None:
             raise ResourceNotFound(missing)
         self.check_object_permissions(self.request, instance)
