@@ -152,8 +152,10 @@ class Relation:
         paths = display_paths(target)
         if cache_name not in prefetched and paths is not None:
             # One resource: read ids and display names only, not whole objects.
-            rows = self._live(manager).values_list(f"{target.record_name}__id", *paths)
-            return [self._reference(row[0], _first(row[1:]), root) for row in rows]
+            return [
+                self._reference(row[0], _first(row[1:]), root)
+                for row in self._rows_of(manager, paths)
+            ]
         related_objects = manager.all() if cache_name in prefetched else self._live(manager)
         return [
             self._reference(
@@ -163,6 +165,22 @@ class Relation:
             )
             for related in related_objects
         ]
+
+    def _rows_of(self, manager: Any, paths: list[str]) -> Any:
+        """The (SCIM id, display name paths...) rows of one resource's related manager.
+
+        The related resources' query (:meth:`SCIMStorage.live`, ids and names only) is
+        built once (:meth:`SCIMStorage.reused`) and given the related manager's own filter,
+        as Django does for a prefetch: building it costs more than running it.
+        """
+        fields = (f"{self.target.record_name}__id", *paths)
+        if not hasattr(manager, "_apply_rel_filters"):  # not one of Django's managers
+            return self._live(manager).values_list(*fields)
+        storage = self.target.get_storage()
+        related = storage.reused(
+            ("references", fields), lambda: storage.live().values_list(*fields)
+        )
+        return manager._apply_rel_filters(related)
 
     def mark_empty(self, instance: models.Model) -> None:
         """Record that ``instance`` has no related resources, so none are read for it.

@@ -49,14 +49,7 @@ from .mapping import (
 from .models import GROUP_MODEL, BaseRecord, GroupRecord, UserRecord
 from .patch import PatchOperation, apply_patch
 from .projection import Projection
-from .relations import (
-    Relation,
-    _first,
-    display_paths,
-    find_many_to_many,
-    patch_relation,
-    split_relation_operations,
-)
+from .relations import Relation, find_many_to_many, patch_relation, split_relation_operations
 from .settings import scim_settings
 from .storage import SCIMStorage, shows, shows_values
 from .validation import (
@@ -237,36 +230,11 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
                 if name in preloaded["references"]:
                     values = preloaded["references"][name].get(instance.pk, [])
                 else:
-                    values = self._read_relation(relation, instance)
+                    values = relation.represent(instance, self._root())
                 if values:  # an empty multi-valued attribute is unassigned (RFC 7643 §2.4)
                     document[name] = values
         shaped = self._shape(instance, document)
         return projection.apply(shaped) if projection is not None else shaped
-
-    def _read_relation(self, relation: Relation, instance: models.Model) -> list[dict[str, Any]]:
-        """``relation.represent()``: one resource's references, with a queryset built once.
-
-        The query ``represent()`` runs (the related resources, :meth:`SCIMStorage.live`, by
-        the related manager) from a queryset :meth:`SCIMStorage.reused` keeps, which saves
-        most of its cost. Prefetched references, and display names computed in Python,
-        are read by ``represent()`` itself.
-        """
-        target = relation.target
-        manager = getattr(instance, relation.accessor)
-        prefetched = getattr(instance, "_prefetched_objects_cache", {})
-        paths = display_paths(target)
-        if getattr(manager, "prefetch_cache_name", relation.accessor) in prefetched or (
-            paths is None or not hasattr(manager, "_apply_rel_filters")
-        ):
-            return relation.represent(instance, self._root())
-        storage = target.get_storage()
-        fields = (f"{target.record_name}__id", *paths)
-        related = storage.reused(
-            ("references", fields), lambda: storage.live().values_list(*fields)
-        )
-        # The related manager's own filter (Django's, as for a prefetch): its rows, its database.
-        rows = manager._apply_rel_filters(related)
-        return [relation._reference(row[0], _first(row[1:]), self._root()) for row in rows]
 
     def _add_refs(self, document: dict[str, Any]) -> None:
         """Give reference columns (``manager``) their ``$ref`` (RFC 7643 §4.3)."""
