@@ -11,8 +11,10 @@ savepoint of its own, rolled back too, so flows do not see each other's users.
 from __future__ import annotations
 
 import json
+import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -110,6 +112,53 @@ class Report:
 
     def failures(self) -> list[tuple[FlowResult, StepResult]]:
         return [(flow, step) for flow in self.flows for step in flow.steps if not step.passed]
+
+    def as_text(self, *, verbose: bool = True) -> str:
+        """The report for a person: per IdP a verdict, per step ✓ or ✗, and each failure.
+
+        ``verbose=False`` lists only the failed steps.
+        """
+        lines = [f"SCIM self-test of {self.root} (rolled back: nothing was saved)", ""]
+        for flow in self.flows:
+            failed = [step for step in flow.steps if not step.passed]
+            verdict = (
+                f"✓ all {len(flow.steps)} steps passed"
+                if not failed
+                else f"✗ {len(failed)} of {len(flow.steps)} steps failed"
+            )
+            lines.append(f"{flow.name} ({flow.idp}): {verdict}")
+            for step in flow.steps:
+                if step.passed and verbose:
+                    lines.append(f"  ✓ {step.name}")
+                elif not step.passed:
+                    lines += _failure_lines(step)
+            lines += [f"  not published by the vendor: {note}" for note in flow.not_published]
+            lines.append("")
+        total = sum(len(flow.steps) for flow in self.flows)
+        failures = len(self.failures())
+        lines.append(
+            f"PASSED: {total} steps of {len(self.flows)} identity provider(s)."
+            if self.passed
+            else f"FAILED: {failures} of {total} steps."
+        )
+        return "\n".join(lines)
+
+
+def _excerpt(value: Any, limit: int = 300) -> str:
+    text = value if isinstance(value, str) else json.dumps(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _failure_lines(step: StepResult) -> list[str]:
+    lines = [f"  ✗ {step.name}", f"      request:  {step.method} {step.url}"]
+    if step.request_body is not None:
+        lines.append(f"                {_excerpt(step.request_body)}")
+    if step.status is not None:
+        lines.append(f"      response: {step.status} {_excerpt(step.response_excerpt)}")
+    lines += [f"      expected: {problem}" for problem in step.problems]
+    lines += [f"      hint:     {hint}" for hint in step.hints]
+    lines.append(f"      source:   {step.source}")
+    return lines
 
 
 # -- substitution and matching ------------------------------------------------------------------
@@ -296,6 +345,18 @@ class _Run:
         )
 
 
+@contextmanager
+def _quiet_client_errors() -> Iterator[None]:
+    """Silence Django's warnings for the 4xx answers the flows provoke; 5xx still log."""
+    logger = logging.getLogger("django.request")
+    level = logger.level
+    logger.setLevel(max(level, logging.ERROR))
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def run_selftest(
     idps: Iterable[str] | None = None,
     *,
@@ -315,7 +376,11 @@ def run_selftest(
     results: list[FlowResult] = []
     # The test client's host, as Django's own test runner allows it.
     hosts = [*settings.ALLOWED_HOSTS, "testserver"]
-    with override_settings(ALLOWED_HOSTS=hosts), transaction.atomic(using=using):
+    with (
+        override_settings(ALLOWED_HOSTS=hosts),
+        _quiet_client_errors(),
+        transaction.atomic(using=using),
+    ):
         _, key = SCIMToken.generate("drf-scim selftest", tenant=tenant)
         for flow in selected:
             with transaction.atomic(using=using):
