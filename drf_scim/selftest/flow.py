@@ -25,6 +25,7 @@ captured value's type. ``expect.status`` is a code or a list of codes; ``expect.
 maps JSON Pointers (RFC 6901) into the response to expected values (objects match when
 they hold the expected keys, lists when they have the same length and each expected item
 matches one item, in any order); ``expect.absent`` lists pointers that must be missing.
+``"auth": false`` in a request sends it without the run's token.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ class Step:
     expect_json: dict[str, Any] = field(default_factory=dict)
     expect_absent: tuple[str, ...] = ()
     capture: dict[str, str] = field(default_factory=dict)
+    #: Whether the request carries the run's token (``"auth": false`` sends none).
+    auth: bool = True
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Step:
@@ -73,6 +76,7 @@ class Step:
             expect_json=dict(expect.get("json", {})),
             expect_absent=tuple(expect.get("absent", ())),
             capture=dict(data.get("capture", {})),
+            auth=bool(request.get("auth", True)),
         )
 
 

@@ -232,7 +232,8 @@ class _Run:
     def __init__(self, flow: Flow, root: str, key: str) -> None:
         self.flow = flow
         self.root = root.rstrip("/")
-        self.client = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Bearer {key}")
+        self.client = Client(raise_request_exception=False)
+        self.headers = {"Authorization": f"Bearer {key}"}
         self.variables: dict[str, Any] = {"run": uuid.uuid4().hex[:10]}
 
     def url(self, step: Step) -> str:
@@ -244,9 +245,10 @@ class _Run:
 
     def send(self, step: Step, url: str, body: Any) -> Any:
         method = getattr(self.client, step.method.lower())
+        headers = self.headers if step.auth else {}
         if body is None:
-            return method(url, secure=True)
-        return method(url, json.dumps(body), content_type=MEDIA_TYPE, secure=True)
+            return method(url, secure=True, headers=headers)
+        return method(url, json.dumps(body), content_type=MEDIA_TYPE, secure=True, headers=headers)
 
     def step(self, step: Step) -> StepResult:
         try:
