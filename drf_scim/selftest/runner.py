@@ -121,11 +121,12 @@ class Report:
         lines = [f"SCIM self-test of {self.root} (rolled back: nothing was saved)", ""]
         for flow in self.flows:
             failed = [step for step in flow.steps if not step.passed]
-            verdict = (
-                f"✓ all {len(flow.steps)} steps passed"
-                if not failed
-                else f"✗ {len(failed)} of {len(flow.steps)} steps failed"
-            )
+            if failed:
+                verdict = f"✗ {len(failed)} of {len(flow.steps)} steps failed"
+            elif len(flow.steps) > 1:
+                verdict = f"✓ all {len(flow.steps)} steps passed"
+            else:
+                verdict = "✓ its one step passed"
             lines.append(f"{flow.name} ({flow.idp}): {verdict}")
             for step in flow.steps:
                 if step.passed and verbose:
