@@ -64,10 +64,14 @@ def test_every_shipped_flow_passes_against_the_test_project(db):
 def test_the_command_prints_a_verdict_per_idp_and_exits_0(db):
     code, out = selftest("--idp", "entra-id,okta")
     assert code == 0
-    assert "Microsoft Entra ID (entra-id): ✓ all 30 steps passed" in out
-    assert "Okta (okta): ✓ all 22 steps passed" in out
+    assert "Microsoft Entra ID (entra-id): ✓ 30 steps and 7 configuration checks passed" in out
+    assert "Okta (okta): ✓ 22 steps passed" in out
+    assert (
+        "  ✓ configuration: `name.givenName` is mapped to `first_name` (max 150); Microsoft "
+        "Entra ID sends up to 64 characters (givenName)." in out
+    )
     assert '  ✓ disable the user (without the flag: "False")' in out
-    assert out.rstrip().endswith("PASSED: 52 steps of 2 identity provider(s).")
+    assert out.rstrip().endswith("PASSED: 59 steps and checks of 2 identity provider(s).")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -95,6 +99,19 @@ def test_idp_selects_flows_and_json_reports_each_step(db):
     assert step["expected_status"] == [201]
     assert (step["passed"], step["problems"], step["hints"]) == (True, [], [])
     assert okta["not_published"]
+    assert okta["checks"] == []
+
+
+def test_json_reports_the_configuration_checks(db):
+    report = json.loads(selftest("--idp", "entra-id", "--json")[1])
+    check = report["idps"][0]["checks"][0]
+    assert check == {
+        "name": "name.givenName holds 64 characters",
+        "passed": True,
+        "message": "`name.givenName` is mapped to `first_name` (max 150); Microsoft Entra ID "
+        "sends up to 64 characters (givenName).",
+        "source": "https://learn.microsoft.com/graph/api/resources/user",
+    }
 
 
 def test_an_unknown_idp_is_an_error_naming_the_known_ones(db):
@@ -127,8 +144,26 @@ def test_a_column_too_short_fails_with_the_mapping_and_the_length_sent(db, first
         "Microsoft Entra ID sent 9 characters." in out
     )
     assert "source:   https://learn.microsoft.com/entra/identity/app-provisioning/use-scim" in out
-    assert out.rstrip().endswith(" steps.")
+    assert (
+        "  ✗ configuration: `name.givenName` is mapped to `first_name` (max 3); Microsoft "
+        "Entra ID sends up to 64 characters (givenName).\n"
+        "      source:   https://learn.microsoft.com/graph/api/resources/user" in out
+    )
+    assert out.rstrip().endswith(" steps and checks.")
     assert "FAILED: " in out
+
+
+def test_a_column_shorter_than_the_idp_documents_fails_though_every_step_passes(db, monkeypatch):
+    """Microsoft Graph documents ``givenName`` up to 64 characters; the flow's values are
+    shorter, so only the configuration check can tell a 30-character column is too short."""
+    monkeypatch.setattr(get_user_model()._meta.get_field("first_name"), "max_length", 30)
+    code, out = selftest("--idp", "entra-id", "--failures-only")
+    assert code == 1
+    assert (
+        "Microsoft Entra ID (entra-id): ✗ 0 of 30 steps, 1 of 7 configuration checks failed" in out
+    )
+    assert "`first_name` (max 30); Microsoft Entra ID sends up to 64 characters" in out
+    assert "  ✓ " not in out  # --failures-only
 
 
 def test_steps_after_a_failed_capture_say_what_they_lack(db, first_name_of_3):

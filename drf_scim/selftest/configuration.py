@@ -10,12 +10,15 @@ a mapping live in drf-scim's own tables and are neither truncated nor dropped.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from drf_scim.mapping import MappedAttribute
 
-__all__ = ["describe_mapping", "hints_for", "sent_values"]
+from .flow import Flow
+
+__all__ = ["Check", "configuration_checks", "describe_mapping", "hints_for", "sent_values"]
 
 _FILTER = re.compile(r"\[[^\]]*\]")
 
@@ -120,3 +123,73 @@ def hints_for(
         elif mapping is not None and not any(describe_mapping(mapping) in h for h in hints):
             hints.append(f"{describe_mapping(mapping)} in {serializer.__name__}.attribute_map.")
     return list(dict.fromkeys(hints))
+
+
+@dataclass
+class Check:
+    """A configuration check of a flow: an IdP's documented limit, or a value it drops."""
+
+    name: str
+    passed: bool
+    message: str
+    source: str
+
+
+def _dropped(serializer: Any, mapping: MappedAttribute) -> str | None:
+    protected: frozenset[str] = getattr(serializer, "protected_fields", frozenset())
+    if mapping.field is not None and mapping.field.name in protected:
+        return f"one of {serializer.__name__}.protected_fields: SCIM never writes it"
+    if mapping.read_only:
+        return "which SCIM cannot write"
+    return None
+
+
+def configuration_checks(flow: Flow, serializer_for: Callable[[str], Any]) -> list[Check]:
+    """Check ``flow``'s documented limits and sent attributes against the mapping.
+
+    ``serializer_for("/Users/{{user.id}}")`` is the serializer of the view serving a
+    step's path (``None`` if there is none). A column shorter than the longest value the
+    IdP documents fails; so does an attribute the flow sends to a column SCIM never writes
+    (``protected_fields``, computed values): the IdP's value would be dropped.
+    """
+    checks: list[Check] = []
+    users = serializer_for("/Users")
+    for limit in flow.limits:
+        mapping = _find(users.get_mappings(), limit.attribute) if users is not None else None
+        column = getattr(mapping.field, "max_length", None) if mapping is not None else None
+        sends = f"{flow.name} sends up to {limit.max_length} characters ({limit.source_attribute})"
+        if mapping is None:
+            passed, message = True, f"`{limit.attribute}` is kept in drf-scim's tables; {sends}."
+        else:
+            passed = column is None or column >= limit.max_length
+            message = f"{describe_mapping(mapping)}; {sends}."
+        checks.append(
+            Check(
+                f"{limit.attribute} holds {limit.max_length} characters",
+                passed,
+                message,
+                flow.source_url(limit),
+            )
+        )
+    seen: set[tuple[Any, str]] = set()
+    for step in flow.steps:
+        serializer = serializer_for(step.path)
+        if serializer is None or step.method not in {"POST", "PUT", "PATCH"}:
+            continue
+        for path, _ in sent_values(step.body):
+            mapping = _find(serializer.get_mappings(), path)
+            if mapping is None or (serializer, mapping.scim_path) in seen:
+                continue
+            seen.add((serializer, mapping.scim_path))
+            reason = _dropped(serializer, mapping)
+            if reason is not None:
+                checks.append(
+                    Check(
+                        f"{mapping.scim_path} is stored",
+                        False,
+                        f"{describe_mapping(mapping)}, {reason}: the value {flow.name} sends "
+                        f'("{step.name}") is dropped.',
+                        flow.source_url(step),
+                    )
+                )
+    return checks

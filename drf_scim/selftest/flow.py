@@ -7,6 +7,8 @@ A flow is a JSON file (``flows/entra-id.json``)::
       "name": "Microsoft Entra ID",
       "sources": {"tutorial": "https://learn.microsoft.com/..."},
       "not_published": ["what the vendor does not document, said rather than invented"],
+      "limits": [{"attribute": "name.givenName", "max_length": 64, "from": "givenName",
+                  "source": "graph-user"}],
       "steps": [
         {
           "name": "create a user",
@@ -25,7 +27,8 @@ captured value's type. ``expect.status`` is a code or a list of codes; ``expect.
 maps JSON Pointers (RFC 6901) into the response to expected values (objects match when
 they hold the expected keys, lists when they have the same length and each expected item
 matches one item, in any order); ``expect.absent`` lists pointers that must be missing.
-``"auth": false`` in a request sends it without the run's token.
+``"auth": false`` in a request sends it without the run's token. ``limits`` are the
+longest values the vendor documents: a mapped column shorter than one fails the flow.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FLOWS_DIR", "Flow", "Step", "load_flow", "load_flows"]
+__all__ = ["FLOWS_DIR", "Flow", "Limit", "Step", "load_flow", "load_flows"]
 
 #: The flows shipped with drf-scim, one file per identity provider.
 FLOWS_DIR = Path(__file__).resolve().parent / "flows"
@@ -81,6 +84,27 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Limit:
+    """The longest value an IdP sends for an attribute, as its vendor documents it."""
+
+    #: The SCIM attribute path: ``name.givenName``, ``<extension URN>:department``.
+    attribute: str
+    max_length: int
+    #: The IdP's own name for it (``givenName``, ``jobTitle``).
+    source_attribute: str
+    source: str
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Limit:
+        return cls(
+            attribute=data["attribute"],
+            max_length=int(data["max_length"]),
+            source_attribute=data.get("from", data["attribute"]),
+            source=data.get("source", ""),
+        )
+
+
+@dataclass(frozen=True)
 class Flow:
     """An identity provider's provisioning cycle, step by step."""
 
@@ -91,6 +115,8 @@ class Flow:
     sources: dict[str, str] = field(default_factory=dict)
     #: What the vendor does not publish, reported rather than invented.
     not_published: tuple[str, ...] = ()
+    #: The longest values the IdP documents, checked against the mapped columns.
+    limits: tuple[Limit, ...] = ()
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Flow:
@@ -100,10 +126,11 @@ class Flow:
             steps=tuple(Step.from_dict(step) for step in data["steps"]),
             sources=dict(data.get("sources", {})),
             not_published=tuple(data.get("not_published", ())),
+            limits=tuple(Limit.from_dict(limit) for limit in data.get("limits", ())),
         )
 
-    def source_url(self, step: Step) -> str:
-        """The URL a step cites."""
+    def source_url(self, step: Step | Limit) -> str:
+        """The URL a step or a limit cites."""
         return self.sources.get(step.source, step.source)
 
 

@@ -28,7 +28,7 @@ from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, reso
 from drf_scim.constants import MEDIA_TYPE
 from drf_scim.models import SCIMToken
 
-from .configuration import hints_for
+from .configuration import Check, configuration_checks, hints_for
 from .flow import Flow, Step, load_flows
 
 __all__ = ["FlowResult", "Report", "StepResult", "find_scim_root", "run_selftest"]
@@ -85,10 +85,12 @@ class FlowResult:
     name: str
     steps: list[StepResult]
     not_published: list[str]
+    #: The configuration checks: documented limits, attributes dropped by the mapping.
+    checks: list[Check] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
-        return all(step.passed for step in self.steps)
+        return all(step.passed for step in self.steps) and all(c.passed for c in self.checks)
 
 
 @dataclass
@@ -110,39 +112,64 @@ class Report:
             "idps": [{**asdict(flow), "passed": flow.passed} for flow in self.flows],
         }
 
-    def failures(self) -> list[tuple[FlowResult, StepResult]]:
-        return [(flow, step) for flow in self.flows for step in flow.steps if not step.passed]
+    def failures(self) -> list[tuple[FlowResult, StepResult | Check]]:
+        """Each failed configuration check and step, with its flow."""
+        failed: list[tuple[FlowResult, StepResult | Check]] = []
+        for flow in self.flows:
+            failed += [(flow, check) for check in flow.checks if not check.passed]
+            failed += [(flow, step) for step in flow.steps if not step.passed]
+        return failed
 
     def as_text(self, *, verbose: bool = True) -> str:
         """The report for a person: per IdP a verdict, per step ✓ or ✗, and each failure.
 
-        ``verbose=False`` lists only the failed steps.
+        ``verbose=False`` lists only what failed.
         """
         lines = [f"SCIM self-test of {self.root} (rolled back: nothing was saved)", ""]
         for flow in self.flows:
-            failed = [step for step in flow.steps if not step.passed]
-            if failed:
-                verdict = f"✗ {len(failed)} of {len(flow.steps)} steps failed"
-            elif len(flow.steps) > 1:
-                verdict = f"✓ all {len(flow.steps)} steps passed"
-            else:
-                verdict = "✓ its one step passed"
-            lines.append(f"{flow.name} ({flow.idp}): {verdict}")
-            for step in flow.steps:
-                if step.passed and verbose:
-                    lines.append(f"  ✓ {step.name}")
-                elif not step.passed:
-                    lines += _failure_lines(step)
-            lines += [f"  not published by the vendor: {note}" for note in flow.not_published]
-            lines.append("")
-        total = sum(len(flow.steps) for flow in self.flows)
-        failures = len(self.failures())
+            lines += _flow_lines(flow, verbose)
+        total = sum(len(flow.steps) + len(flow.checks) for flow in self.flows)
         lines.append(
-            f"PASSED: {total} steps of {len(self.flows)} identity provider(s)."
+            f"PASSED: {total} steps and checks of {len(self.flows)} identity provider(s)."
             if self.passed
-            else f"FAILED: {failures} of {total} steps."
+            else f"FAILED: {len(self.failures())} of {total} steps and checks."
         )
         return "\n".join(lines)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def _verdict(flow: FlowResult) -> str:
+    """``✓ 30 steps and 7 configuration checks passed``, ``✗ 2 of 30 steps failed``."""
+    kinds: list[tuple[list[Any], str]] = [
+        (flow.steps, "step"),
+        (flow.checks, "configuration check"),
+    ]
+    counts = [
+        (sum(not item.passed for item in items), len(items), noun) for items, noun in kinds if items
+    ]
+    if any(failed for failed, _, _ in counts):
+        return "✗ " + ", ".join(f"{f} of {_count(n, noun)}" for f, n, noun in counts) + " failed"
+    return "✓ " + " and ".join(_count(n, noun) for _, n, noun in counts) + " passed"
+
+
+def _flow_lines(flow: FlowResult, verbose: bool) -> list[str]:
+    lines = [f"{flow.name} ({flow.idp}): {_verdict(flow)}"]
+    for check in flow.checks:
+        if not check.passed:
+            lines += [f"  ✗ configuration: {check.message}", f"      source:   {check.source}"]
+        elif verbose:
+            lines.append(f"  ✓ configuration: {check.message}")
+    for step in flow.steps:
+        if not step.passed:
+            lines += _failure_lines(step)
+        elif verbose:
+            lines.append(f"  ✓ {step.name}")
+    lines += [f"  not published by the vendor: {note}" for note in flow.not_published]
+    lines.append("")
+    return lines
 
 
 def _excerpt(value: Any, limit: int = 300) -> str:
@@ -327,17 +354,28 @@ class _Run:
         except ValueError:
             return None
 
-    def _hints(self, url: str, body: Any, failed: tuple[str, ...]) -> list[str]:
-        """Configuration hints from the serializer of the view that answered."""
+    @staticmethod
+    def _serializer_of(url: str) -> Any:
+        """The resource serializer of the view serving ``url``, or ``None``."""
         try:
             match = resolve(url.split("?", 1)[0])
         except Resolver404:
-            return []
+            return None
         view = getattr(match.func, "cls", None) or getattr(match.func, "view_class", None)
         getter = getattr(view, "get_resource_serializer", None)
-        if getter is None:
+        return getter() if getter is not None else None
+
+    def serializer_for(self, path: str) -> Any:
+        """The serializer of a flow path's endpoint (``/Users/{{user.id}}`` -> ``/Users``)."""
+        endpoint = path.lstrip("/").split("/", 1)[0].split("?", 1)[0]
+        return self._serializer_of(f"{self.root}/{endpoint}")
+
+    def _hints(self, url: str, body: Any, failed: tuple[str, ...]) -> list[str]:
+        """Configuration hints from the serializer of the view that answered."""
+        serializer = self._serializer_of(url)
+        if serializer is None:
             return []
-        return hints_for(getter(), body, self.flow.name, failed)
+        return hints_for(serializer, body, self.flow.name, failed)
 
     def run(self) -> FlowResult:
         return FlowResult(
@@ -345,6 +383,7 @@ class _Run:
             name=self.flow.name,
             steps=[self.step(step) for step in self.flow.steps],
             not_published=list(self.flow.not_published),
+            checks=configuration_checks(self.flow, self.serializer_for),
         )
 
 
