@@ -8,7 +8,11 @@ configurations that must fail with an explanation.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -82,6 +86,49 @@ def test_nothing_persists_after_a_run():
     before = row_counts()
     assert selftest()[0] == 0
     assert row_counts() == before
+
+
+def test_the_example_project_passes(tmp_path):
+    """``manage.py scim_selftest`` in example/, its own settings, on a throwaway SQLite
+    database: every flow passes and the process exits 0."""
+    example = Path(__file__).resolve().parent.parent / "example"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'example.sqlite3'}"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    manage = [sys.executable, str(example / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=tmp_path)  # noqa: S603
+    done = subprocess.run(  # noqa: S603
+        [*manage, "scim_selftest", "--failures-only"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "PASSED: " in done.stdout
+    assert "✗" not in done.stdout
+
+
+def test_custom_flows_run_beside_the_shipped_ones(db, tmp_path):
+    """A flow file of the project's own (``--flows``) runs, and fails like any other."""
+    flow = {
+        "idp": "acme",
+        "name": "Acme IdP",
+        "sources": {"guide": "https://acme.example/scim"},
+        "steps": [
+            {
+                "name": "discovery",
+                "source": "guide",
+                "request": {"method": "GET", "path": "/ServiceProviderConfig"},
+                "expect": {"status": 200, "json": {"/patch/supported": False}},
+            }
+        ],
+    }
+    (tmp_path / "acme.json").write_text(json.dumps(flow))
+    code, out = selftest("--flows", str(tmp_path), "--idp", "acme", "--failures-only")
+    assert code == 1
+    assert "Acme IdP expects /patch/supported = false, got true" in out
+    assert "source:   https://acme.example/scim" in out
 
 
 def test_idp_selects_flows_and_json_reports_each_step(db):
