@@ -345,3 +345,34 @@ def test_hints_for_a_long_user_name(first_name_of_3):
     assert hints_for(SCIMUserSerializer, body, "Okta") == [
         "`name.givenName` is mapped to `first_name` (max 3); Okta sent 7 characters."
     ]
+
+
+# -- a custom user model (tests.settings_custom_user) -------------------------------------------
+
+
+@pytest.mark.custom_user_model
+def test_every_flow_passes_on_a_custom_user_model(db):
+    """E-mail as ``USERNAME_FIELD``, a UUID key, no name columns: the default mapping
+    keeps the names in drf-scim's tables, and every IdP's cycle passes (RFC 7643 §4.1)."""
+    report = assert_scim_conformance()
+    assert [flow.idp for flow in report.flows] == SHIPPED
+
+
+@pytest.mark.custom_user_model
+def test_a_custom_column_shorter_than_entra_documents_fails(db):
+    """``displayName`` mapped to ``full_name`` (200 characters): Microsoft Graph documents
+    a ``displayName`` of up to 256, so the Entra ID flow fails though its requests pass."""
+    from tests.test_custom_user_model import StaffUserSerializer
+
+    with override_settings(
+        DRF_SCIM={"USER_SERIALIZER": "tests.test_custom_user_model.StaffUserSerializer"}
+    ):
+        report = run_selftest(["entra-id"])
+    [flow] = report.flows
+    assert all(step.passed for step in flow.steps)
+    [failed] = [check for check in flow.checks if not check.passed]
+    assert failed.message == (
+        "`displayName` is mapped to `full_name` (max 200); Microsoft Entra ID sends up to "
+        "256 characters (displayName)."
+    )
+    assert StaffUserSerializer.get_mappings()  # the mapping the run used
