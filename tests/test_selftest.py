@@ -376,3 +376,22 @@ def test_a_custom_column_shorter_than_entra_documents_fails(db):
         "256 characters (displayName)."
     )
     assert StaffUserSerializer.get_mappings()  # the mapping the run used
+
+
+@pytest.mark.custom_user_model
+def test_tenant_runs_with_a_token_of_that_tenant(db):
+    """``--tenant``: the run's token is scoped as the IdP's would be (docs/tenants.md).
+    The users the flow creates belong to the tenant; the Group resource has no tenant
+    here, so a tenant's group push is refused (403) and the report says so."""
+    from tests.custom_user.models import Organization
+
+    acme = Organization.objects.create(name="Acme")
+    settings = {"USER_SERIALIZER": "tests.test_tenants.TenantUserSerializer"}
+    with override_settings(DRF_SCIM=settings):
+        code, out = selftest("--idp", "okta", "--tenant", f"custom_user.Organization:{acme.pk}")
+    assert code == 1
+    assert "  ✓ create the user\n" in out
+    assert "  ✓ deactivate the user (path-less replace)\n" in out
+    assert "  ✗ push a group\n" in out
+    assert "expected: Okta expects status 201, got 403" in out
+    assert not get_user_model().objects.exists()

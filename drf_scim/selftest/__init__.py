@@ -8,16 +8,20 @@ nothing persists. See docs/selftest.md.
 
 from __future__ import annotations
 
-from .flow import Flow, Step, load_flows
+from .configuration import Check
+from .flow import Flow, Limit, Step, load_flow, load_flows
 from .runner import FlowResult, Report, StepResult, find_scim_root, run_selftest
 
 __all__ = [
+    "Check",
     "Flow",
     "FlowResult",
+    "Limit",
     "Report",
     "Step",
     "StepResult",
     "find_scim_root",
+    "load_flow",
     "load_flows",
     "run_selftest",
 ]
