@@ -395,3 +395,53 @@ def test_tenant_runs_with_a_token_of_that_tenant(db):
     assert "  ✗ push a group\n" in out
     assert "expected: Okta expects status 201, got 403" in out
     assert not get_user_model().objects.exists()
+
+
+# -- recording a flow from the audit log -------------------------------------------------------
+
+
+def test_a_flow_recorded_from_the_audit_log_replays(db, client):
+    """An IdP's writes, as the audit log keeps them (RFC 7644 §3.3 create, §3.5.2 PATCH,
+    §3.6 delete), become a flow that replays against the project beside the real data:
+    ids become captures, userName and displayName get the run's prefix."""
+    from drf_scim.models import SCIMEvent
+    from drf_scim.selftest import Flow, record_flow
+
+    user = client.post("/scim/v2/Users", {"userName": "rec@example.com", "password": "s3cret!"})
+    group = client.post("/scim/v2/Groups", {"displayName": "Ops", "members": []})
+    members = [{"value": user.json()["id"]}]
+    client.patch(
+        f"/scim/v2/Groups/{group.json()['id']}",
+        {
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "add", "path": "members", "value": members}],
+        },
+    )
+    client.delete(f"/scim/v2/Groups/{group.json()['id']}")
+    recorded = record_flow(SCIMEvent.objects.all(), idp="acme", name="Acme IdP")
+
+    patch = recorded["steps"][2]
+    assert patch["request"]["path"] == "/Groups/{{group2.id}}"
+    assert patch["request"]["body"]["Operations"][0]["value"] == [{"value": "{{user1.id}}"}]
+    assert recorded["steps"][0]["request"]["body"]["userName"] == "{{run}}-rec@example.com"
+    assert recorded["steps"][1]["request"]["body"]["displayName"] == "{{run}}-Ops"
+    assert [step["expect"]["status"] for step in recorded["steps"]] == [201, 201, 204, 204]
+    before = row_counts()
+    report = run_selftest(flows=[Flow.from_dict(json.loads(json.dumps(recorded)))])
+    assert report.passed, report.as_text(verbose=False)
+    assert row_counts() == before
+
+
+def test_events_on_resources_older_than_the_recording_are_said_not_replayed(db, client):
+    from drf_scim.models import SCIMEvent
+    from drf_scim.selftest import record_flow
+
+    user = client.post("/scim/v2/Users", {"userName": "old@example.com"}).json()
+    SCIMEvent.objects.all().delete()
+    client.delete(f"/scim/v2/Users/{user['id']}")
+    recorded = record_flow(SCIMEvent.objects.all())
+    assert recorded["steps"] == []
+    assert recorded["not_published"] == [
+        f"Not replayed: event 1 (delete User {user['id']}): the resource existed before the "
+        "recording."
+    ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .configuration import Check
 from .flow import Flow, Limit, Step, load_flow, load_flows
+from .recording import record_flow
 from .runner import FlowResult, Report, StepResult, find_scim_root, run_selftest
 
 __all__ = [
@@ -23,5 +24,6 @@ __all__ = [
     "find_scim_root",
     "load_flow",
     "load_flows",
+    "record_flow",
     "run_selftest",
 ]
