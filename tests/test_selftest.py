@@ -257,6 +257,21 @@ def test_the_root_is_found_under_a_namespace_and_another_prefix(db):
     assert report.flows[0].steps[1].url == "/api/identity/ServiceProviderConfig"
 
 
+def test_a_root_with_url_arguments_asks_for_root(db):
+    with (
+        override_settings(ROOT_URLCONF="tests.urls_selftest_tenant"),
+        pytest.raises(CommandError, match=r"takes URL arguments; pass the SCIM root"),
+    ):
+        call_command("scim_selftest", stdout=StringIO())
+
+
+def test_root_names_the_scim_root_explicitly(db):
+    with override_settings(ROOT_URLCONF="tests.urls_selftest"):
+        code, out = selftest("--root", "/api/identity/", "--idp", "rfc7644")
+    assert code == 0, out
+    assert out.startswith("SCIM self-test of /api/identity/ ")
+
+
 def test_no_router_is_a_lookup_error_asking_for_root(db):
     with (
         override_settings(ROOT_URLCONF=__name__),

@@ -23,7 +23,15 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.test import Client
 from django.test.utils import override_settings
-from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.urls import (
+    NoReverseMatch,
+    Resolver404,
+    URLPattern,
+    URLResolver,
+    get_resolver,
+    resolve,
+    reverse,
+)
 
 from drf_scim.constants import MEDIA_TYPE
 from drf_scim.models import SCIMToken
@@ -55,7 +63,13 @@ def find_scim_root(urlconf: str | None = None) -> str:
     included). A root with URL parameters cannot be reversed: pass ``root`` instead.
     """
     for name in _route_names(get_resolver(urlconf).url_patterns, ()):
-        return reverse(name, urlconf=urlconf).removesuffix(".search")
+        try:
+            return reverse(name, urlconf=urlconf).removesuffix(".search")
+        except NoReverseMatch as exc:
+            raise LookupError(
+                f"The SCIM root (route {name!r}) takes URL arguments; pass the SCIM root "
+                "explicitly (--root /scim/v2/)."
+            ) from exc
     raise LookupError(
         "No SCIMRouter in the URLconf (no route named 'scim-root-search'); pass the SCIM "
         "root explicitly (--root /scim/v2/)."
