@@ -143,7 +143,7 @@ class ServiceProviderConfigViewSet(DiscoveryViewSet):
         )
         return document
 
-    def list(self, request: Request) -> Response:
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return Response(self.get_document())
 
 
@@ -175,11 +175,11 @@ class ResourceTypeViewSet(DiscoveryViewSet):
         }
         return document
 
-    def list(self, request: Request) -> Response:
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         documents = [self.describe(viewset) for viewset in self.resource_viewsets]
         return Response(list_response(documents, len(documents), 1))
 
-    def retrieve(self, request: Request, pk: str) -> Response:
+    def retrieve(self, request: Request, pk: str, *args: Any, **kwargs: Any) -> Response:
         for viewset in self.resource_viewsets:
             if _serializer(viewset).resource_type == pk:
                 return Response(self.describe(viewset))
@@ -208,11 +208,11 @@ class SchemaViewSet(DiscoveryViewSet):
         }
         return document
 
-    def list(self, request: Request) -> Response:
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         documents = [self.describe(schema) for schema in self.get_schemas()]
         return Response(list_response(documents, len(documents), 1))
 
-    def retrieve(self, request: Request, pk: str) -> Response:
+    def retrieve(self, request: Request, pk: str, *args: Any, **kwargs: Any) -> Response:
         for schema in self.get_schemas():
             if schema.id.lower() == pk.lower():
                 return Response(self.describe(schema))

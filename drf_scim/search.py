@@ -43,7 +43,7 @@ class SCIMRootSearchView(SCIMViewMixin, APIView):
         view = viewset(
             request=self.request,
             args=(),
-            kwargs={},
+            kwargs=dict(self.kwargs),  # the URL's own arguments (a prefix's tenant slug)
             format_kwarg=None,
             action="list",
             basename=f"scim-{serializer.resource_type.lower()}",

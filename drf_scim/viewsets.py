@@ -215,7 +215,11 @@ class SCIMModelViewSet(  # type: ignore[misc]
         """
         if not hasattr(self, "_scim_root"):
             endpoint = self.get_serializer_class().endpoint
-            self._scim_root = self.reverse_action("list").rstrip("/").removesuffix(endpoint)
+            # The URL's own arguments (a tenant's slug in the router's prefix), not the id.
+            lookup = self.lookup_url_kwarg or self.lookup_field
+            prefix = {name: value for name, value in self.kwargs.items() if name != lookup}
+            listed = self.reverse_action("list", kwargs=prefix)
+            self._scim_root = listed.rstrip("/").removesuffix(endpoint)
         return self._scim_root
 
     def get_serializer_context(self) -> dict[str, Any]:
