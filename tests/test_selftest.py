@@ -166,6 +166,21 @@ def test_an_unknown_idp_is_an_error_naming_the_known_ones(db):
         call_command("scim_selftest", "--idp", "pingfed", stdout=StringIO())
 
 
+def test_an_unmigrated_database_is_an_error_asking_for_migrate(db, monkeypatch):
+    """Before ``migrate`` the flows' writes would fail on missing tables: say so instead."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    monkeypatch.setattr(
+        MigrationExecutor, "migration_plan", lambda self, targets: [(_Migration(), False)]
+    )
+    with pytest.raises(CommandError, match=r"unapplied migrations \(drf_scim\).*migrate"):
+        call_command("scim_selftest", stdout=StringIO())
+
+
+class _Migration:
+    app_label = "drf_scim"
+
+
 # -- broken configurations fail, with the reason ----------------------------------------------
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.executor import MigrationExecutor
 
 from drf_scim.management.commands.create_scim_token import Command as TokenCommand
 from drf_scim.selftest import load_flows, run_selftest
@@ -51,6 +53,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        self.check_migrated()
         idps = [name.strip() for name in options["idp"].split(",")] if options["idp"] else None
         try:
             flows = load_flows(idps, directories=[Path(d) for d in options["flows"]])
@@ -68,4 +71,15 @@ class Command(BaseCommand):
         if not report.passed:
             raise CommandError(
                 f"SCIM self-test failed: {len(report.failures())} step(s).", returncode=1
+            )
+
+    def check_migrated(self) -> None:
+        """Refuse to run on a database that lacks tables the flows write to."""
+        executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        if plan:
+            apps = ", ".join(sorted({migration.app_label for migration, _ in plan}))
+            raise CommandError(
+                f"The database has unapplied migrations ({apps}): run `manage.py migrate` "
+                "before the self-test."
             )
