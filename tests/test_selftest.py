@@ -68,14 +68,14 @@ def test_every_shipped_flow_passes_against_the_test_project(db):
 def test_the_command_prints_a_verdict_per_idp_and_exits_0(db):
     code, out = selftest("--idp", "entra-id,okta")
     assert code == 0
-    assert "Microsoft Entra ID (entra-id): ✓ 30 steps and 7 configuration checks passed" in out
-    assert "Okta (okta): ✓ 22 steps passed" in out
+    assert "Microsoft Entra ID (entra-id): ✓ 30 steps and 8 configuration checks passed" in out
+    assert "Okta (okta): ✓ 22 steps and 1 configuration check passed" in out
     assert (
         "  ✓ configuration: `name.givenName` is mapped to `first_name` (max 150); Microsoft "
         "Entra ID sends up to 64 characters (givenName)." in out
     )
     assert '  ✓ disable the user (without the flag: "False")' in out
-    assert out.rstrip().endswith("PASSED: 59 steps and checks of 2 identity provider(s).")
+    assert out.rstrip().endswith("PASSED: 61 steps and checks of 2 identity provider(s).")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -146,7 +146,8 @@ def test_idp_selects_flows_and_json_reports_each_step(db):
     assert step["expected_status"] == [201]
     assert (step["passed"], step["problems"], step["hints"]) == (True, [], [])
     assert okta["not_published"]
-    assert okta["checks"] == []
+    # Okta documents no maximum lengths: its one check is the userName lookup's.
+    assert [(c["name"], c["passed"]) for c in okta["checks"]] == [("userName names one user", True)]
 
 
 def test_json_reports_the_configuration_checks(db):
@@ -222,7 +223,7 @@ def test_a_column_shorter_than_the_idp_documents_fails_though_every_step_passes(
     code, out = selftest("--idp", "entra-id", "--failures-only")
     assert code == 1
     assert (
-        "Microsoft Entra ID (entra-id): ✗ 0 of 30 steps, 1 of 7 configuration checks failed" in out
+        "Microsoft Entra ID (entra-id): ✗ 0 of 30 steps, 1 of 8 configuration checks failed" in out
     )
     assert "`first_name` (max 30); Microsoft Entra ID sends up to 64 characters" in out
     assert "  ✓ " not in out  # --failures-only
@@ -475,3 +476,62 @@ def test_events_on_resources_older_than_the_recording_are_said_not_replayed(db, 
         f"Not replayed: event 1 (delete User {user['id']}): the resource existed before the "
         "recording."
     ]
+
+
+# -- configuration checks: uniqueness and mutability (RFC 7643 §2.2) --------------------------
+
+
+def _failed_checks(idp):
+    report = json.loads(selftest("--idp", idp, "--json")[1])
+    return [c for idp_report in report["idps"] for c in idp_report["checks"] if not c["passed"]]
+
+
+def test_user_name_must_name_one_user_for_an_idp_that_looks_users_up_by_it(db, monkeypatch):
+    """Okta and Entra ID find a user by ``userName eq`` (RFC 7644 §3.4.2.2) and expect at
+    most one: a serializer without ``userName`` as its unique key fails the check."""
+    assert _failed_checks("okta") == []
+    monkeypatch.setattr(SCIMUserSerializer, "unique_key_attribute", None)
+
+    (check,) = _failed_checks("okta")
+
+    assert check["name"] == "userName names one user"
+    assert "unique_key_attribute is None" in check["message"]
+    assert "looks users up by `userName eq`" in check["message"]
+
+
+def test_an_attribute_the_project_made_immutable_conflicts_with_an_idp_that_changes_it(
+    db, monkeypatch
+):
+    """RFC 7643 §2.2: ``nickName`` is readWrite in the User schema; a project that declares it
+    ``immutable`` refuses Entra ID's PATCH of it (RFC 7644 §3.5.2: ``mutability``), and one
+    that declares it ``readOnly`` drops it: both are reported."""
+    import dataclasses
+
+    from drf_scim.characteristics import Mutability
+    from drf_scim.definitions import USER, Schema
+    from drf_scim.validation import ResourceSchemas
+
+    stock = SCIMUserSerializer.get_schemas()
+
+    def with_nick_name(mutability):
+        attributes = tuple(
+            dataclasses.replace(a, mutability=mutability) if a.name == "nickName" else a
+            for a in USER.attributes
+        )
+        core = Schema(USER.id, USER.name, USER.description, attributes)
+        return ResourceSchemas(core, stock.extensions, stock.required_extensions)
+
+    for mutability, expected in (
+        (Mutability.IMMUTABLE, "`nickName` is immutable: its change is refused"),
+        (Mutability.READ_ONLY, "`nickName` is readOnly: the value it sends is dropped"),
+    ):
+        monkeypatch.setattr(
+            SCIMUserSerializer,
+            "get_schemas",
+            classmethod(lambda cls, m=mutability: with_nick_name(m)),
+        )
+        messages = [
+            c["message"] for c in _failed_checks("entra-id") if c["name"] == "nickName is writable"
+        ]
+        assert len(messages) == 1, messages
+        assert messages[0].startswith(expected)

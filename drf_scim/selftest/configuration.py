@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from drf_scim.characteristics import Mutability
+from drf_scim.definitions import COMMON_ATTRIBUTES, ENTERPRISE_USER, GROUP, USER, Attribute
 from drf_scim.mapping import MappedAttribute
 
 from .flow import Flow
@@ -171,6 +173,8 @@ def configuration_checks(flow: Flow, serializer_for: Callable[[str], Any]) -> li
                 flow.source_url(limit),
             )
         )
+    checks.extend(_uniqueness_checks(flow, users))
+    checks.extend(_mutability_checks(flow, serializer_for))
     seen: set[tuple[Any, str]] = set()
     for step in flow.steps:
         serializer = serializer_for(step.path)
@@ -192,4 +196,112 @@ def configuration_checks(flow: Flow, serializer_for: Callable[[str], Any]) -> li
                         flow.source_url(step),
                     )
                 )
+    return checks
+
+
+def _uniqueness_checks(flow: Flow, users: Any) -> list[Check]:
+    """An IdP that finds its users by ``userName eq`` needs ``userName`` to name one user."""
+    lookup = next(
+        (
+            step
+            for step in flow.steps
+            if "username eq" in step.query.get("filter", "").lower()
+            or "username eq" in step.path.lower()
+        ),
+        None,
+    )
+    if lookup is None or users is None:
+        return []
+    key = getattr(users, "unique_key_attribute", None)
+    passed = isinstance(key, str) and key.lower() == "username"
+    detail = (
+        "`userName` is unique (RFC 7643 §4.1.1: uniqueness server)"
+        if passed
+        else f"{users.__name__}.unique_key_attribute is {key!r}, not 'userName': two users "
+        "could share a userName"
+    )
+    return [
+        Check(
+            "userName names one user",
+            passed,
+            f'{detail}; {flow.name} looks users up by `userName eq` ("{lookup.name}") and '
+            "expects at most one.",
+            flow.source_url(lookup),
+        )
+    ]
+
+
+#: The RFC's own schemas: an attribute the project made stricter than these is a conflict.
+_RFC_SCHEMAS = {schema.id: schema for schema in (USER, GROUP, ENTERPRISE_USER)}
+
+
+def _attribute(schemas: Any, path: str) -> tuple[Attribute | None, str | None]:
+    """The attribute a sent path names in ``schemas`` (a ResourceSchemas), and its schema."""
+    if path.lower().startswith("urn:"):
+        urn, _, name = path.rpartition(":")
+        extension = schemas.extension(urn)
+        schema_id = extension.id if extension is not None else None
+        parts = name.split(".")
+        attribute = extension.get(parts[0]) if extension is not None else None
+    else:
+        parts = path.split(".")
+        schema_id = schemas.core.id
+        attribute = schemas.top_level(parts[0])
+    if attribute is not None and len(parts) > 1 and attribute.is_complex:
+        attribute = attribute.get(parts[1])
+    return attribute, schema_id
+
+
+def _rfc_mutability(schema_id: str | None, path: str) -> Mutability | None:
+    schema = _RFC_SCHEMAS.get(schema_id or "")
+    if schema is None:
+        return None
+    name = path.rpartition(":")[2] if path.lower().startswith("urn:") else path
+    parts = name.split(".")
+    common = None if path.lower().startswith("urn:") else COMMON_ATTRIBUTES.get(parts[0])
+    attribute = common or schema.get(parts[0])
+    if attribute is not None and len(parts) > 1 and attribute.is_complex:
+        attribute = attribute.get(parts[1])
+    return attribute.mutability if attribute is not None else None
+
+
+def _mutability_checks(flow: Flow, serializer_for: Callable[[str], Any]) -> list[Check]:
+    """Attributes the flow writes that the project's schemas make readOnly or immutable.
+
+    An attribute the RFC lets a client write (RFC 7643 §2.2) but the project declares
+    ``readOnly`` drops what the IdP sends; one it declares ``immutable`` refuses the IdP's
+    later change (``400 mutability``, RFC 7644 §3.5.2). Attributes the RFC itself makes
+    readOnly (``id``, ``meta``, ``groups``) are sent by some IdPs and ignored, as they
+    should be: they are not conflicts.
+    """
+    checks: list[Check] = []
+    seen: set[tuple[Any, str]] = set()
+    for step in flow.steps:
+        serializer = serializer_for(step.path)
+        if serializer is None or step.method not in {"POST", "PUT", "PATCH"}:
+            continue
+        for path, _ in sent_values(step.body):
+            attribute, schema_id = _attribute(serializer.get_schemas(), path)
+            if attribute is None or (serializer, path.lower()) in seen:
+                continue
+            rfc = _rfc_mutability(schema_id, path)
+            if rfc is Mutability.READ_ONLY:
+                continue
+            conflict = None
+            if attribute.mutability is Mutability.READ_ONLY:
+                conflict = "readOnly: the value it sends is dropped"
+            elif attribute.mutability is Mutability.IMMUTABLE and step.method != "POST":
+                conflict = "immutable: its change is refused (400 mutability)"
+            if conflict is None:
+                continue
+            seen.add((serializer, path.lower()))
+            checks.append(
+                Check(
+                    f"{path} is writable",
+                    False,
+                    f'`{path}` is {conflict}; {flow.name} writes it ("{step.name}", '
+                    f"{step.method}).",
+                    flow.source_url(step),
+                )
+            )
     return checks
