@@ -176,26 +176,22 @@ def configuration_checks(flow: Flow, serializer_for: Callable[[str], Any]) -> li
     checks.extend(_uniqueness_checks(flow, users))
     checks.extend(_mutability_checks(flow, serializer_for))
     seen: set[tuple[Any, str]] = set()
-    for step in flow.steps:
-        serializer = serializer_for(step.path)
-        if serializer is None or step.method not in {"POST", "PUT", "PATCH"}:
+    for step, serializer, path in _writes(flow, serializer_for):
+        mapping = _find(serializer.get_mappings(), path)
+        if mapping is None or (serializer, mapping.scim_path) in seen:
             continue
-        for path, _ in sent_values(step.body):
-            mapping = _find(serializer.get_mappings(), path)
-            if mapping is None or (serializer, mapping.scim_path) in seen:
-                continue
-            seen.add((serializer, mapping.scim_path))
-            reason = _dropped(serializer, mapping)
-            if reason is not None:
-                checks.append(
-                    Check(
-                        f"{mapping.scim_path} is stored",
-                        False,
-                        f"{describe_mapping(mapping)}, {reason}: the value {flow.name} sends "
-                        f'("{step.name}") is dropped.',
-                        flow.source_url(step),
-                    )
+        seen.add((serializer, mapping.scim_path))
+        reason = _dropped(serializer, mapping)
+        if reason is not None:
+            checks.append(
+                Check(
+                    f"{mapping.scim_path} is stored",
+                    False,
+                    f"{describe_mapping(mapping)}, {reason}: the value {flow.name} sends "
+                    f'("{step.name}") is dropped.',
+                    flow.source_url(step),
                 )
+            )
     return checks
 
 
@@ -276,32 +272,37 @@ def _mutability_checks(flow: Flow, serializer_for: Callable[[str], Any]) -> list
     """
     checks: list[Check] = []
     seen: set[tuple[Any, str]] = set()
+    for step, serializer, path in _writes(flow, serializer_for):
+        attribute, schema_id = _attribute(serializer.get_schemas(), path)
+        if attribute is None or (serializer, path.lower()) in seen:
+            continue
+        rfc = _rfc_mutability(schema_id, path)
+        if rfc is Mutability.READ_ONLY:
+            continue
+        conflict = None
+        if attribute.mutability is Mutability.READ_ONLY:
+            conflict = "readOnly: the value it sends is dropped"
+        elif attribute.mutability is Mutability.IMMUTABLE and step.method != "POST":
+            conflict = "immutable: its change is refused (400 mutability)"
+        if conflict is None:
+            continue
+        seen.add((serializer, path.lower()))
+        checks.append(
+            Check(
+                f"{path} is writable",
+                False,
+                f'`{path}` is {conflict}; {flow.name} writes it ("{step.name}", {step.method}).',
+                flow.source_url(step),
+            )
+        )
+    return checks
+
+
+def _writes(flow: Flow, serializer_for: Callable[[str], Any]) -> Iterator[tuple[Any, Any, str]]:
+    """``(step, serializer, attribute path)`` of each value the flow's writes send."""
     for step in flow.steps:
         serializer = serializer_for(step.path)
         if serializer is None or step.method not in {"POST", "PUT", "PATCH"}:
             continue
         for path, _ in sent_values(step.body):
-            attribute, schema_id = _attribute(serializer.get_schemas(), path)
-            if attribute is None or (serializer, path.lower()) in seen:
-                continue
-            rfc = _rfc_mutability(schema_id, path)
-            if rfc is Mutability.READ_ONLY:
-                continue
-            conflict = None
-            if attribute.mutability is Mutability.READ_ONLY:
-                conflict = "readOnly: the value it sends is dropped"
-            elif attribute.mutability is Mutability.IMMUTABLE and step.method != "POST":
-                conflict = "immutable: its change is refused (400 mutability)"
-            if conflict is None:
-                continue
-            seen.add((serializer, path.lower()))
-            checks.append(
-                Check(
-                    f"{path} is writable",
-                    False,
-                    f'`{path}` is {conflict}; {flow.name} writes it ("{step.name}", '
-                    f"{step.method}).",
-                    flow.source_url(step),
-                )
-            )
-    return checks
+            yield step, serializer, path
