@@ -155,9 +155,10 @@ def prepare_database(reset: bool) -> None:
     name = settings.DATABASES["default"]["NAME"]
     if connection.vendor == "sqlite":
         path = Path(name)
-        if reset and path.exists():
+        if reset:  # the file and, in WAL mode, its journal
             connection.close()
-            path.unlink()
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
         path.parent.mkdir(parents=True, exist_ok=True)
         return
     quoted = connection.ops.quote_name(name)

@@ -39,7 +39,14 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.cursor import last_page_cursor  # noqa: E402
-from bench.filters import load, log, names, revision, user_name  # noqa: E402
+from bench.filters import (  # noqa: E402
+    load,
+    log,
+    names,
+    prepare_database,
+    revision,
+    user_name,
+)
 
 #: ``--db`` name -> the server; the database is always the benchmark's own.
 SERVERS = {
@@ -667,29 +674,6 @@ def throughput(
 
 
 # -- one database -----------------------------------------------------------------------------
-
-
-def prepare_database(reset: bool) -> None:
-    from django.conf import settings
-    from django.db import connection
-
-    name = settings.DATABASES["default"]["NAME"]
-    if connection.vendor == "sqlite":
-        path = Path(name)
-        if reset:
-            connection.close()
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return
-    quoted = connection.ops.quote_name(name)
-    connection.close()
-    with connection._nodb_cursor() as cursor:
-        if reset:
-            cursor.execute(f"DROP DATABASE IF EXISTS {quoted}")
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f"CREATE DATABASE {quoted}")
 
 
 def analyze() -> None:
