@@ -103,17 +103,8 @@ def user_document(
         "active": row["is_active"],
         "emails": emails,
         "groups": groups,
-        "meta": {
-            "resourceType": "User",
-            "created": row["date_joined"].isoformat(),
-            "lastModified": row["scim_record__last_modified"].isoformat(),
-            "version": f'W/"{row["scim_record__version"]}"',
-            "location": f"{BASE}/Users/{record_id}",
-        },
     }
-    if row["scim_record__external_id"] is not None:
-        document["externalId"] = row["scim_record__external_id"]
-    return document
+    return with_meta(document, row, "User", row["date_joined"])
 
 
 def parse_id(value: str) -> uuid.UUID | None:
@@ -270,17 +261,8 @@ def group_document(record_id: uuid.UUID) -> dict[str, Any] | None:
             }
             for member, name in members
         ],
-        "meta": {
-            "resourceType": "Group",
-            "created": row["scim_record__created"].isoformat(),
-            "lastModified": row["scim_record__last_modified"].isoformat(),
-            "version": f'W/"{row["scim_record__version"]}"',
-            "location": f"{BASE}/Groups/{record_id}",
-        },
     }
-    if row["scim_record__external_id"] is not None:
-        document["externalId"] = row["scim_record__external_id"]
-    return document
+    return with_meta(document, row, "Group", row["scim_record__created"])
 
 
 def member_pks(values: list[str]) -> list[int]:
@@ -335,3 +317,17 @@ def group(request: HttpRequest, record_id: uuid.UUID) -> HttpResponse:
 
 
 __all__ = ["group", "user", "users"]
+
+
+def with_meta(document: dict[str, Any], row: dict[str, Any], kind: str, created: Any) -> Any:
+    """``document`` with its ``meta`` and, if it has one, its ``externalId``."""
+    document["meta"] = {
+        "resourceType": kind,
+        "created": created.isoformat(),
+        "lastModified": row["scim_record__last_modified"].isoformat(),
+        "version": f'W/"{row["scim_record__version"]}"',
+        "location": f"{BASE}/{kind}s/{document['id']}",
+    }
+    if row["scim_record__external_id"] is not None:
+        document["externalId"] = row["scim_record__external_id"]
+    return document
