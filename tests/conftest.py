@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
+from drf_scim.constants import ERROR_SCHEMA
 from drf_scim.models import SCIMToken
 
 SAMPLES = Path(__file__).parent / "samples"
@@ -102,3 +103,14 @@ def pytest_collection_modifyitems(config, items):
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
+
+
+def assert_error(response, status, scim_type=None):
+    """An RFC 7644 §3.12 Error body: ``status`` as a string, the ``scimType``, a detail."""
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert body["schemas"] == [ERROR_SCHEMA]
+    assert body["status"] == str(status)
+    assert body.get("scimType") == scim_type
+    assert body["detail"]
+    return body

@@ -21,8 +21,10 @@ from django.db.models import F
 from django.test import override_settings
 
 from drf_scim.checks import check_settings
-from drf_scim.constants import ERROR_SCHEMA, LIST_RESPONSE_SCHEMA, SEARCH_REQUEST_SCHEMA
+from drf_scim.constants import LIST_RESPONSE_SCHEMA, SEARCH_REQUEST_SCHEMA
 from drf_scim.pagination import Cursor, SCIMPagination
+
+from .conftest import assert_error
 
 USERS = "/scim/v2/Users"
 GROUPS = "/scim/v2/Groups"
@@ -79,15 +81,6 @@ def walk(client, path=USERS, **params):
         backward.append(page(client, path, cursor=backward[-1]["previousCursor"], **params))
         assert len(backward) <= TOTAL + 1
     return forward, backward
-
-
-def error(response, status, scim_type):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert body["schemas"] == [ERROR_SCHEMA]
-    assert body["status"] == str(status)
-    assert body.get("scimType") == scim_type
-    return body
 
 
 def test_rfc9865_2_first_page_has_next_cursor_and_no_previous(client, people):
@@ -234,7 +227,7 @@ def test_rfc9865_2_page_emptied_by_deletes_points_back(client, people):
 )
 def test_rfc9865_2_1_garbage_cursor_is_invalid_cursor(client, people, cursor):
     """RFC 9865 §2.1: an invalid cursor value is 400 invalidCursor."""
-    error(client.get(USERS, {"cursor": cursor}), 400, "invalidCursor")
+    assert_error(client.get(USERS, {"cursor": cursor}), 400, "invalidCursor")
 
 
 def test_rfc9865_2_1_tampered_cursor_is_invalid_cursor(client, people):
@@ -249,7 +242,7 @@ def test_rfc9865_2_1_tampered_cursor_is_invalid_cursor(client, people):
         cursor + "x",
     ]
     for text in tampered:
-        error(client.get(USERS, {"cursor": text, "count": 5}), 400, "invalidCursor")
+        assert_error(client.get(USERS, {"cursor": text, "count": 5}), 400, "invalidCursor")
 
 
 def test_rfc9865_5_2_cursor_signed_with_another_key_is_invalid(client, people):
@@ -258,7 +251,7 @@ def test_rfc9865_5_2_cursor_signed_with_another_key_is_invalid(client, people):
     cursor = page(client, cursor="", count=5)["nextCursor"]
 
     with override_settings(SECRET_KEY="another-secret-key-" + "x" * 40):
-        error(client.get(USERS, {"cursor": cursor, "count": 5}), 400, "invalidCursor")
+        assert_error(client.get(USERS, {"cursor": cursor, "count": 5}), 400, "invalidCursor")
 
 
 def test_rfc9865_2_1_expired_cursor(client, people):
@@ -268,7 +261,8 @@ def test_rfc9865_2_1_expired_cursor(client, people):
         assert client.get(USERS, {"cursor": cursor, "count": 5}).status_code == 200
         later = time.time() + 61
         with mock.patch("django.core.signing.time.time", return_value=later):
-            body = error(client.get(USERS, {"cursor": cursor, "count": 5}), 400, "expiredCursor")
+            response = client.get(USERS, {"cursor": cursor, "count": 5})
+            body = assert_error(response, 400, "expiredCursor")
     assert "expired" in body["detail"]
 
 
@@ -300,7 +294,7 @@ def test_rfc9865_2_cursor_with_another_query_is_invalid_cursor(client, people, c
 
     response = client.get(USERS, {**query, **changed, "cursor": cursor, "count": 5})
 
-    body = error(response, 400, "invalidCursor")
+    body = assert_error(response, 400, "invalidCursor")
     assert "another query" in body["detail"]
 
 
@@ -308,7 +302,7 @@ def test_rfc9865_2_cursor_of_another_resource_type_is_invalid(client, people):
     """A /Users cursor is no position in /Groups."""
     cursor = page(client, cursor="", count=5)["nextCursor"]
 
-    error(client.get(GROUPS, {"cursor": cursor}), 400, "invalidCursor")
+    assert_error(client.get(GROUPS, {"cursor": cursor}), 400, "invalidCursor")
 
 
 def test_rfc9865_2_count_and_attributes_may_change_between_pages(client, people):
@@ -356,7 +350,7 @@ def test_rfc9865_2_4_start_index_and_cursor_together_is_invalid_value(client, pe
     request naming both is refused rather than answered by a guess."""
     response = client.get(USERS, {"cursor": "", "startIndex": "1"})
 
-    error(response, 400, "invalidValue")
+    assert_error(response, 400, "invalidValue")
 
 
 def test_rfc9865_2_4_blank_start_index_does_not_conflict(client, people):
@@ -423,7 +417,7 @@ def test_rfc9865_3_search_request_cursor_must_be_a_string(client, people, cursor
     """A SearchRequest's cursor that is not a string is invalidCursor, not a 500."""
     body = {"schemas": [SEARCH_REQUEST_SCHEMA], "cursor": cursor}
 
-    error(client.post(f"{USERS}/.search", body), 400, "invalidCursor")
+    assert_error(client.post(f"{USERS}/.search", body), 400, "invalidCursor")
 
 
 def test_rfc9865_3_get_cursor_is_no_search_cursor_of_another_filter(client, people):

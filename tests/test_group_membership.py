@@ -17,9 +17,11 @@ from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from drf_scim.constants import ERROR_SCHEMA, GROUP_SCHEMA, PATCH_OP_SCHEMA, USER_SCHEMA
+from drf_scim.constants import GROUP_SCHEMA, PATCH_OP_SCHEMA, USER_SCHEMA
 from drf_scim.models import GroupRecord, SCIMEvent, UserRecord, UserValue
 from drf_scim.records import backfill_user_records
+
+from .conftest import assert_error
 
 GROUPS = "/scim/v2/Groups"
 USERS = "/scim/v2/Users"
@@ -76,15 +78,6 @@ def state(group):
     instance = Group.objects.get(scim_record__id=group["id"])
     rows = sorted(MEMBERSHIP.objects.filter(group=instance).values_list("user_id", flat=True))
     return instance.name, record, rows
-
-
-def assert_error(response, status, scim_type=None):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert body["schemas"] == [ERROR_SCHEMA]
-    assert body["status"] == str(status)
-    assert body.get("scimType") == scim_type
-    return body
 
 
 def bulk_users(count, prefix="bulk"):

@@ -15,8 +15,10 @@ from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from drf_scim.constants import ERROR_SCHEMA, GROUP_SCHEMA, PATCH_OP_SCHEMA, USER_SCHEMA
+from drf_scim.constants import GROUP_SCHEMA, PATCH_OP_SCHEMA, USER_SCHEMA
 from drf_scim.models import UserRecord, UserValue
+
+from .conftest import assert_error
 
 pytestmark = pytest.mark.django_db
 
@@ -52,15 +54,6 @@ def state():
         list(UserRecord.objects.order_by("pk").values()),
         list(UserValue.objects.order_by("pk").values()),
     )
-
-
-def assert_error(response, status, scim_type):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert body["schemas"] == [ERROR_SCHEMA]
-    assert body["status"] == str(status)
-    assert body["scimType"] == scim_type
-    return body["detail"]
 
 
 @pytest.fixture
@@ -100,7 +93,7 @@ def test_rfc7644_3_12_post_over_the_limit_is_invalid_value(client, limited, attr
 
     response = client.post(USERS, user_body(**attributes))
 
-    detail = assert_error(response, 400, "invalidValue")
+    detail = assert_error(response, 400, "invalidValue")["detail"]
     assert "5 values" in detail
     assert "more than the 4" in detail
     assert state() == before
@@ -130,7 +123,7 @@ def test_rfc7644_3_5_2_patch_over_the_limit_changes_nothing(client, bjensen, ope
 
     response = client.patch(f"{USERS}/{bjensen['id']}", patch_body(*operations))
 
-    assert "more than the 4" in assert_error(response, 400, "invalidValue")
+    assert "more than the 4" in assert_error(response, 400, "invalidValue")["detail"]
     assert state() == before
 
 
@@ -157,7 +150,7 @@ def test_rfc7644_3_5_2_a_filtered_add_that_creates_a_value_is_counted(client, bj
 
     response = client.patch(f"{USERS}/{bjensen['id']}", patch_body(operation))
 
-    assert "5 values" in assert_error(response, 400, "invalidValue")
+    assert "5 values" in assert_error(response, 400, "invalidValue")["detail"]
     assert state() == before
 
 
@@ -236,7 +229,7 @@ def test_rfc7644_3_7_4_more_operations_than_the_limit_is_413_too_many(client, bj
             f"{USERS}/{bjensen['id']}", {"schemas": [PATCH_OP_SCHEMA], key: operations}
         )
 
-    detail = assert_error(response, 413, "tooMany")
+    detail = assert_error(response, 413, "tooMany")["detail"]
     assert "4 operations" in detail
     assert "at most 3" in detail
     assert state() == before

@@ -19,11 +19,11 @@ from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from drf_scim.constants import ERROR_SCHEMA, PATCH_OP_SCHEMA
+from drf_scim.constants import PATCH_OP_SCHEMA
 from drf_scim.models import SCIMEvent, SCIMToken
 from drf_scim.signals import post_operation
 
-from .conftest import SCIMClient
+from .conftest import SCIMClient, assert_error
 
 USERS = "/scim/v2/Users"
 ME = "/scim/v2/Me"
@@ -48,15 +48,6 @@ def me(bjensen):
     user = User.objects.get(username="bjensen")
     _token, key = SCIMToken.generate("bjensen's token", user=user)
     return client_with(key)
-
-
-def assert_error(response, status, scim_type=None):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert body["schemas"] == [ERROR_SCHEMA]
-    assert body["status"] == str(status)
-    assert body.get("scimType") == scim_type
-    return body
 
 
 # -- no bound user: 501 ----------------------------------------------------------------------

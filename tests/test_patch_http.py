@@ -36,7 +36,7 @@ from drf_scim.serializers import SCIMUserSerializer
 from drf_scim.settings import scim_settings
 from drf_scim.signals import operation_failed, post_operation, pre_operation
 
-from .conftest import patch_concurrently
+from .conftest import assert_error, patch_concurrently
 
 USERS = "/scim/v2/Users"
 GROUPS = "/scim/v2/Groups"
@@ -84,17 +84,6 @@ def snapshot():
         list(Group.objects.order_by("pk").values()),
         list(GroupRecord.objects.order_by("pk").values()),
     )
-
-
-def assert_error(response, status, scim_type=None):
-    """An RFC 7644 §3.12 Error body with ``status`` as a string."""
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert body["schemas"] == [ERROR_SCHEMA]
-    assert body["status"] == str(status)
-    assert body.get("scimType") == scim_type
-    assert body["detail"]
-    return body
 
 
 def without_meta(document):

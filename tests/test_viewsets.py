@@ -10,8 +10,10 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import override_settings
 
-from drf_scim.constants import ENTERPRISE_USER_SCHEMA, ERROR_SCHEMA, USER_SCHEMA
+from drf_scim.constants import ENTERPRISE_USER_SCHEMA, USER_SCHEMA
 from drf_scim.models import UserRecord, UserValue
+
+from .conftest import assert_error
 
 USERS = "/scim/v2/Users"
 
@@ -26,16 +28,6 @@ def create(client, user_name="bjensen", **extra):
     response = client.post(USERS, user_body(user_name, **extra))
     assert response.status_code == 201, response.content
     return response.json()
-
-
-def assert_error(response, status, scim_type=None):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert body["schemas"] == [ERROR_SCHEMA]
-    assert body["status"] == str(status)
-    assert body.get("scimType") == scim_type
-    assert body["detail"]
-    return body
 
 
 def db_state():
