@@ -84,6 +84,9 @@ class _Scrubber:
         self.urns = (schemas.core.id, *(ext.id for ext in schemas.extensions)) if schemas else ()
         #: What each PATCH path of this body names: a body repeats its paths.
         self.targets: dict[str, Any] = {}
+        #: What each key names in each object context: a body repeats its keys (the
+        #: ``value`` of 20,000 members is resolved once).
+        self.members: dict[tuple[int, str], Any] = {}
 
     def body(self, data: Any) -> Any:
         if isinstance(data, dict) and any(_canonical(k) == "operations" for k in data):
@@ -156,6 +159,13 @@ class _Scrubber:
             return _SECRET
         return found
 
+    def cached_member(self, key: str, context: _Context) -> Any:
+        """:meth:`member`, once per key and context (contexts live as long as the body)."""
+        cache_key = (id(context), key)
+        if cache_key not in self.members:
+            self.members[cache_key] = self.member(key, context)
+        return self.members[cache_key]
+
     def targeted(self, value: Any, target: Any) -> Any:
         if target is _SECRET:
             return SCRUBBED
@@ -166,7 +176,7 @@ class _Scrubber:
         if isinstance(data, dict):
             return {
                 self.plain(key): self.targeted(
-                    value, self.member(key, context) if isinstance(key, str) else None
+                    value, self.cached_member(key, context) if isinstance(key, str) else None
                 )
                 for key, value in data.items()
             }

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Mapping
 from typing import IO, Any, NoReturn, cast
 
@@ -46,27 +47,30 @@ def _finite_float(text: str) -> float:
     return value
 
 
-def _check_structure(data: Any) -> None:
+#: A ``\\uXXXX`` escape of a UTF-16 surrogate: the only way a lone surrogate gets into
+#: a string parsed from UTF-8 text.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _check_structure(data: Any, text: str) -> None:
     """Refuse nesting deeper than MAX_DEPTH and strings that are not Unicode text.
 
-    JSON allows escapes of lone surrogates (RFC 8259 §8.2), which no database can store.
-    The walk is iterative, so no body can exhaust the stack.
+    JSON allows escapes of lone surrogates (RFC 8259 §8.2), which no database can store;
+    strings are only looked at when ``text``, the body, has a surrogate escape. The walk
+    is iterative, so no body can exhaust the stack, and visits containers only.
     """
     stack = [(data, 1)]
     while stack:
         value, depth = stack.pop()
-        if depth > MAX_DEPTH:
+        if value and depth >= MAX_DEPTH:  # its values are one level deeper
             raise InvalidSyntax(f"The request body is nested deeper than {MAX_DEPTH} levels.")
-        if isinstance(value, dict):
-            stack.extend((key, depth) for key in value)
-            stack.extend((item, depth + 1) for item in value.values())
-        elif isinstance(value, list):
-            stack.extend((item, depth + 1) for item in value)
-        elif isinstance(value, str):
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError as exc:
-                raise InvalidSyntax("The request body contains a lone surrogate escape.") from exc
+        items = value.values() if isinstance(value, dict) else value
+        stack.extend((item, depth + 1) for item in items if isinstance(item, (dict, list)))
+    if _SURROGATE_ESCAPE.search(text):
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InvalidSyntax("The request body contains a lone surrogate escape.") from exc
 
 
 class SCIMParser(BaseParser):
@@ -103,7 +107,7 @@ class SCIMParser(BaseParser):
             raise InvalidSyntax(f"The request body is not valid JSON: {exc}") from exc
         if not isinstance(data, dict):
             raise InvalidSyntax("The request body must be a JSON object.")
-        _check_structure(data)
+        _check_structure(data, text)
         return data
 
 
