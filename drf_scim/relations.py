@@ -235,13 +235,13 @@ class Relation:
         """The related resources' live records, of ``tenant``'s resources only if given."""
         return self.target.get_storage().live_records(tenant)
 
-    def resolve(self, items: Iterable[Any], *, tenant: Any = None) -> dict[str, Any]:
+    def resolve(self, items: Iterable[Any], *, tenant: Any = None) -> dict[uuid.UUID, Any]:
         """SCIM ids of related resources -> their primary keys, in one query.
 
         An id that names no live resource (of ``tenant``, if given) is ``invalidValue``:
         nothing is written.
         """
-        ids: dict[str, Any] = {}
+        ids: dict[uuid.UUID, Any] = {}
         for index, item in enumerate(items):
             value = item.get("value") if isinstance(item, dict) else item
             if value is None:
