@@ -3,7 +3,8 @@
 drf-scim's docstrings are written in DRF's reST idiom (``code``, :class:`Name`, a literal
 block after ``::``). Markdown already reads ````code```` as code; this rewrites the rest:
 a role becomes a code span (``~`` keeping the last part of the name, as Sphinx does), and
-a paragraph's closing ``::`` a colon, its indented block then being a Markdown code block.
+a paragraph's closing ``::`` a colon (a ``::`` alone goes), its indented block then being
+a Markdown code block.
 Configured in mkdocs.yml (``plugins: mkdocstrings: ... extensions``).
 """
 
@@ -16,6 +17,7 @@ import griffe
 
 ROLE = re.compile(r":(?:attr|class|data|exc|func|meth|mod|obj):`(~?)([^`]+)`")
 LITERAL = re.compile(r"(?<=\S)::$", re.MULTILINE)
+BARE_LITERAL = re.compile(r"^[ \t]*::$", re.MULTILINE)
 
 
 def _role(match: re.Match[str]) -> str:
@@ -25,7 +27,7 @@ def _role(match: re.Match[str]) -> str:
 
 def to_markdown(text: str) -> str:
     """``text``, a reST docstring, as mkdocstrings' Markdown renders it."""
-    return LITERAL.sub(":", ROLE.sub(_role, text))
+    return BARE_LITERAL.sub("", LITERAL.sub(":", ROLE.sub(_role, text)))
 
 
 class ReSTRoles(griffe.Extension):
