@@ -112,11 +112,14 @@ class SCIMModelViewSet(  # type: ignore[misc]
 
     filter_backends: Sequence[type[BaseFilterBackend]] = (SCIMFilterBackend, SCIMSortBackend)
 
-    # What this viewset implements, advertised in /ServiceProviderConfig.
+    # What this viewset implements, advertised in /ServiceProviderConfig. They only say
+    # it: False does not switch the feature off (leave "patch" out of http_method_names,
+    # or override the serializer's write_special_attributes(), for that).
     supports_patch = True
     supports_etag = True
-    #: Whether a ``password`` in PUT and PATCH sets the password (the User serializer's
-    #: ``write_special_attributes()``); read only for schemas that have a ``password``.
+    #: Advertised as ``changePassword`` for schemas that have a ``password``; a
+    #: ``password`` in PUT and PATCH is set whatever it says (the User serializer's
+    #: ``write_special_attributes()``).
     supports_change_password = True
 
     @classmethod
