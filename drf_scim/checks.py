@@ -13,6 +13,7 @@ __all__ = ["check_group_serializer", "check_settings", "check_user_serializer", 
 
 
 def check_settings(**kwargs: Any) -> list[checks.CheckMessage]:
+    """Every key and value of ``DRF_SCIM``: unknown keys and values out of range."""
     errors: list[checks.CheckMessage] = []
     for key in scim_settings.user_settings:
         if key not in DEFAULTS:
@@ -140,6 +141,7 @@ def check_group_serializer(**kwargs: Any) -> list[checks.CheckMessage]:
 
 
 def register() -> None:
+    """Register the checks, tagged ``drf_scim``; ``DRFSCIMConfig.ready()`` calls it."""
     checks.register(check_settings, "drf_scim")
     checks.register(check_user_serializer, "drf_scim")
     checks.register(check_group_serializer, "drf_scim")

@@ -122,6 +122,7 @@ class ServiceProviderConfigViewSet(DiscoveryViewSet):
         }
 
     def get_document(self) -> dict[str, Any]:
+        """The ServiceProviderConfig resource (RFC 7643 §5)."""
         document: dict[str, Any] = {"schemas": [constants.SERVICE_PROVIDER_CONFIG_SCHEMA]}
         if scim_settings.DOCUMENTATION_URI:
             document["documentationUri"] = scim_settings.DOCUMENTATION_URI
@@ -144,6 +145,7 @@ class ServiceProviderConfigViewSet(DiscoveryViewSet):
         return document
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """GET ``/ServiceProviderConfig``: :meth:`get_document`."""
         return Response(self.get_document())
 
 
@@ -155,6 +157,7 @@ class ResourceTypeViewSet(DiscoveryViewSet):
     """``GET /ResourceTypes`` and ``/ResourceTypes/{name}`` (RFC 7643 §6)."""
 
     def describe(self, viewset: type[SCIMModelViewSet]) -> dict[str, Any]:
+        """The ResourceType resource of ``viewset`` (RFC 7643 §6)."""
         serializer = _serializer(viewset)
         document: dict[str, Any] = {
             "schemas": [constants.RESOURCE_TYPE_SCHEMA],
@@ -176,10 +179,12 @@ class ResourceTypeViewSet(DiscoveryViewSet):
         return document
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """GET ``/ResourceTypes``: every resource type the router serves."""
         documents = [self.describe(viewset) for viewset in self.resource_viewsets]
         return Response(list_response(documents, len(documents), 1))
 
     def retrieve(self, request: Request, pk: str, *args: Any, **kwargs: Any) -> Response:
+        """GET ``/ResourceTypes/{name}``, or a SCIM 404."""
         for viewset in self.resource_viewsets:
             if _serializer(viewset).resource_type == pk:
                 return Response(self.describe(viewset))
@@ -201,6 +206,7 @@ class SchemaViewSet(DiscoveryViewSet):
         return list(schemas.values())
 
     def describe(self, schema: Schema) -> dict[str, Any]:
+        """The Schema resource of ``schema`` (RFC 7643 §7), with its ``meta``."""
         document = schema.to_representation()
         document["meta"] = {
             "resourceType": "Schema",
@@ -209,10 +215,12 @@ class SchemaViewSet(DiscoveryViewSet):
         return document
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """GET ``/Schemas``: the resources' schemas and the discovery schemas."""
         documents = [self.describe(schema) for schema in self.get_schemas()]
         return Response(list_response(documents, len(documents), 1))
 
     def retrieve(self, request: Request, pk: str, *args: Any, **kwargs: Any) -> Response:
+        """GET ``/Schemas/{urn}`` (any case), or a SCIM 404."""
         for schema in self.get_schemas():
             if schema.id.lower() == pk.lower():
                 return Response(self.describe(schema))

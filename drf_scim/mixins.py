@@ -6,7 +6,9 @@ share: the transaction, the ``pre_operation``/``post_operation`` signals, the
 a unique constraint's ``IntegrityError`` answered as a 409. The writes themselves go
 through DRF's hooks, ``perform_create()``, ``perform_update()`` (PUT *and* PATCH) and
 ``perform_destroy()``, so a project that overrides one sees every identity provider's
-writes, whichever method it uses.
+writes, whichever method it uses. Deprovisioning, however it is asked (``active`` set to
+false by PUT or PATCH, or a DELETE in "deactivate" mode), calls
+:meth:`SCIMWriteMixin.on_deactivate`; ``deactivate()`` runs for a DELETE only.
 """
 
 from __future__ import annotations
@@ -318,6 +320,7 @@ class SCIMDestroyModelMixin(SCIMWriteMixin):
     """DELETE: 204, and 404 for the resource from then on (RFC 7644 §3.6)."""
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """DELETE: ``If-Match``, then :meth:`perform_destroy`; 204."""
         with self.scim_write(Operation.DELETE) as write:
             instance = self.get_object(lock=True)
             self.check_preconditions(instance)

@@ -122,6 +122,12 @@ class SCIMRouter(SimpleRouter):
         return None
 
     def get_urls(self) -> list[Any]:
+        """The resource and discovery URLs, then ``/.search``, ``/Me`` and ``/Bulk``.
+
+        Each path is repeated with a trailing slash (tolerated, left out of the OpenAPI
+        schema), and, with ``catch_all``, a SCIM 404 answers every other path. Extend it as
+        DRF's ``DefaultRouter`` extends ``SimpleRouter.get_urls()``.
+        """
         registry = self.registry
         self.registry = [*registry, *self.get_discovery_registry()]
         try:

@@ -159,6 +159,7 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
 
     @classmethod
     def get_mapping(cls, scim_path: str) -> MappedAttribute | None:
+        """The ``attribute_map`` entry of ``scim_path`` (any case), or ``None``."""
         lowered = scim_path.lower()
         return next((m for m in cls.get_mappings() if m.scim_path.lower() == lowered), None)
 
@@ -214,6 +215,7 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
     # -- reading -----------------------------------------------------------------------
 
     def to_representation(self, instance: models.Model) -> dict[str, Any]:
+        """The SCIM document of ``instance``, with the request's ``attributes`` applied."""
         storage = self.get_storage()
         projection: Projection | None = self.context.get("projection")
         preloaded = self.context.get("preloaded") or {"values": None, "references": {}}
@@ -483,6 +485,7 @@ class SCIMUserSerializer(SCIMResourceSerializer):
 
     @classmethod
     def get_model(cls) -> type[models.Model]:
+        """``AUTH_USER_MODEL``."""
         return get_user_model()
 
     @classmethod
@@ -508,6 +511,7 @@ class SCIMUserSerializer(SCIMResourceSerializer):
     def write_special_attributes(
         self, instance: models.Model, document: dict[str, Any], *, created: bool
     ) -> None:
+        """``password`` through ``set_password()``; created without one, none usable."""
         password = document.pop("password", None)
         if password is not None:
             instance.set_password(password)  # type: ignore[attr-defined]
@@ -545,6 +549,7 @@ class SCIMGroupSerializer(SCIMResourceSerializer):
 
     @classmethod
     def get_model(cls) -> type[models.Model]:
+        """``DRF_SCIM_GROUP_MODEL`` (``auth.Group`` by default)."""
         return apps.get_model(GROUP_MODEL)
 
     @classmethod

@@ -122,6 +122,7 @@ class SCIMSettings:
 
     @property
     def user_settings(self) -> dict[str, Any]:
+        """The project's ``DRF_SCIM`` dict, as written (``{}`` when unset)."""
         return getattr(settings, "DRF_SCIM", None) or {}
 
     def __getattr__(self, key: str) -> Any:
@@ -136,6 +137,7 @@ class SCIMSettings:
         return self._cache[key]
 
     def reload(self) -> None:
+        """Drop the cached values; done on ``setting_changed`` for ``DRF_SCIM``."""
         self._cache.clear()
 
 

@@ -112,11 +112,14 @@ class SCIMModelViewSet(  # type: ignore[misc]
 
     filter_backends: Sequence[type[BaseFilterBackend]] = (SCIMFilterBackend, SCIMSortBackend)
 
-    # What this viewset implements, advertised in /ServiceProviderConfig.
+    # What this viewset implements, advertised in /ServiceProviderConfig. They only say
+    # it: False does not switch the feature off (leave "patch" out of http_method_names,
+    # or override the serializer's write_special_attributes(), for that).
     supports_patch = True
     supports_etag = True
-    #: Whether a ``password`` in PUT and PATCH sets the password (the User serializer's
-    #: ``write_special_attributes()``); read only for schemas that have a ``password``.
+    #: Advertised as ``changePassword`` for schemas that have a ``password``; a
+    #: ``password`` in PUT and PATCH is set whatever it says (the User serializer's
+    #: ``write_special_attributes()``).
     supports_change_password = True
 
     @classmethod
@@ -139,6 +142,7 @@ class SCIMModelViewSet(  # type: ignore[misc]
         return cls.serializer_class
 
     def get_serializer_class(self) -> type[SCIMResourceSerializer]:
+        """:meth:`get_resource_serializer`: one serializer for every action."""
         return self.get_resource_serializer()
 
     #: The query of this request: set by ``search()`` from its body, else built from the
@@ -223,6 +227,7 @@ class SCIMModelViewSet(  # type: ignore[misc]
         return self._scim_root
 
     def get_serializer_context(self) -> dict[str, Any]:
+        """DRF's context, with ``scim_root``, ``projection``, ``tenant`` and ``delete_mode``."""
         context = dict(super().get_serializer_context())
         context["scim_root"] = self.get_scim_root()
         context["projection"] = self.get_projection()
@@ -347,9 +352,11 @@ class UserViewSet(SCIMModelViewSet):
 
     @classmethod
     def get_resource_serializer(cls) -> type[SCIMResourceSerializer]:
+        """The ``USER_SERIALIZER`` setting."""
         return scim_settings.USER_SERIALIZER  # type: ignore[no-any-return]
 
     def uniqueness_detail(self) -> str:
+        """The detail of the 409 for a duplicate ``userName``."""
         return "A user with this userName already exists."
 
 
@@ -358,9 +365,11 @@ class GroupViewSet(SCIMModelViewSet):
 
     @classmethod
     def get_resource_serializer(cls) -> type[SCIMResourceSerializer]:
+        """The ``GROUP_SERIALIZER`` setting."""
         return scim_settings.GROUP_SERIALIZER  # type: ignore[no-any-return]
 
     def uniqueness_detail(self) -> str:
+        """The detail of the 409 for a duplicate ``displayName``."""
         return "A group with this displayName already exists."
 
 
@@ -424,6 +433,7 @@ class SCIMNotFoundView(SCIMViewMixin, APIView):
     schema = None  # not an endpoint: keep it out of the OpenAPI schema
 
     def not_found(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Every method: a SCIM 404 naming the path."""
         raise ResourceNotFound(f"No SCIM endpoint at {request.path}.")
 
     get = post = put = patch = delete = options = not_found

@@ -95,6 +95,11 @@ class StepResult:
 
 @dataclass
 class FlowResult:
+    """One identity provider's flow: its steps, checks, and what the vendor leaves out.
+
+    ``not_published`` lists what the vendor does not publish, so the flow cannot replay it.
+    """
+
     idp: str
     name: str
     steps: list[StepResult]
@@ -104,6 +109,7 @@ class FlowResult:
 
     @property
     def passed(self) -> bool:
+        """Whether every step and every configuration check passed."""
         return all(step.passed for step in self.steps) and all(c.passed for c in self.checks)
 
 
@@ -116,6 +122,7 @@ class Report:
 
     @property
     def passed(self) -> bool:
+        """Whether every flow passed."""
         return all(flow.passed for flow in self.flows)
 
     def as_dict(self) -> dict[str, Any]:
