@@ -53,14 +53,16 @@ def parse_expires(value: str, now: datetime.datetime | None = None) -> datetime.
         return None
     if _DURATION.match(text.lower()):
         try:
-            return now + parse_duration(text, "--expires")
+            moment: datetime.datetime | None = now + parse_duration(text, "--expires")
         except OverflowError as exc:
             raise CommandError(f"--expires: {value!r} is too long.") from exc
-    try:
-        moment = parse_datetime(text)
-        day = None if moment is not None else parse_date(text)
-    except ValueError as exc:  # well formed but impossible, e.g. 2027-02-30
-        raise CommandError(f"--expires: {value!r} is not a valid date: {exc}.") from exc
+        day = None
+    else:
+        try:
+            moment = parse_datetime(text)
+            day = None if moment is not None else parse_date(text)
+        except ValueError as exc:  # well formed but impossible, e.g. 2027-02-30
+            raise CommandError(f"--expires: {value!r} is not a valid date: {exc}.") from exc
     if day is not None:
         moment = datetime.datetime.combine(day, datetime.time())
     if moment is None:
