@@ -14,7 +14,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncDate
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -73,9 +73,9 @@ class SCIMTokenForm(forms.ModelForm):  # type: ignore[type-arg]
             except (ValueError, ValidationError):  # e.g. "abc" for an integer key
                 found = False
             if not found:
-                self.add_error(
-                    "tenant_id", _("No %(type)s has this primary key.") % {"type": tenant_type}
-                )
+                kind = model._meta.verbose_name if model is not None else tenant_type.model
+                message = _("No %(type)s has this primary key.") % {"type": kind}
+                self.add_error("tenant_id", message)
         return cleaned
 
 
@@ -177,11 +177,12 @@ class Bar:
 
 @dataclasses.dataclass
 class Day:
-    """One day of the activity page: counts by operation, split by outcome."""
+    """One day of the activity page: counts by operation, split by outcome, and by status."""
 
     date: datetime.date
     succeeded: dict[str, int]
     failed: dict[str, int]
+    statuses: dict[int, int] = dataclasses.field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -193,6 +194,11 @@ class Day:
 
     def by_operation(self) -> list[tuple[str, int, int]]:
         return [(op, self.succeeded[op], self.failed[op]) for op in self.succeeded]
+
+    def failed_statuses(self) -> str:
+        """The failures by status, e.g. ``409: 5, 500: 2``."""
+        failed = sorted(item for item in self.statuses.items() if item[0] >= FAILED_STATUS)
+        return ", ".join(f"{code}: {count}" for code, count in failed)
 
 
 @admin.register(SCIMEvent)
@@ -280,19 +286,17 @@ class SCIMEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         rows = (
             SCIMEvent.objects.filter(timestamp__gte=start)
             .annotate(day=TruncDate("timestamp"))
-            .values_list("day", "operation")
-            .annotate(
-                succeeded=Count("pk", filter=Q(status__lt=FAILED_STATUS)),
-                failed=Count("pk", filter=Q(status__gte=FAILED_STATUS)),
-            )
+            .values_list("day", "operation", "status")
+            .annotate(count=Count("pk"))
             .order_by()  # the model's ordering would group by timestamp too
         )
-        for day, operation, succeeded, failed in rows:
+        for day, operation, status, count in rows:
             entry = calendar.get(day)
             if entry is None or operation not in entry.succeeded:
                 continue  # a clock ahead of ours, or an operation of a later version
-            entry.succeeded[operation] += succeeded
-            entry.failed[operation] += failed
+            outcome = entry.failed if status >= FAILED_STATUS else entry.succeeded
+            outcome[operation] += count
+            entry.statuses[status] = entry.statuses.get(status, 0) + count
         return list(calendar.values())
 
     def get_chart(self, activity: list[Day]) -> tuple[list[Bar], int]:
@@ -310,15 +314,25 @@ class SCIMEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
                 (f"op-{op}", count, str(_("%(op)s, succeeded") % {"op": op}))
                 for op, count in day.succeeded.items()
             ]
-            segments.append(("failed", day.failures, str(_("failed"))))
+            failed = _("failed (%(statuses)s)") % {"statuses": day.failed_statuses()}
+            segments.append(("failed", day.failures, str(failed)))
             for css_class, count, label in segments:
                 if not count:
                     continue
                 height = self.chart_height * count / peak
-                bottom -= height
+                bottom = max(bottom - height, 0.0)
                 title = f"{day.date.isoformat()}: {count} {label}"
                 bars.append(Bar(index * slot, bottom, width, height, css_class, title))
         return bars, peak
+
+    @staticmethod
+    def count_statuses(activity: list[Day]) -> list[tuple[int, int, bool]]:
+        """The period's statuses: each code, its count and whether it is a failure."""
+        totals: dict[int, int] = {}
+        for day in activity:
+            for code, count in day.statuses.items():
+                totals[code] = totals.get(code, 0) + count
+        return [(code, count, code >= FAILED_STATUS) for code, count in sorted(totals.items())]
 
     def activity_view(self, request: HttpRequest) -> HttpResponse:
         """The events of the last days as a chart and a table.
@@ -343,6 +357,7 @@ class SCIMEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             "bars": bars,
             "peak": peak,
             "total": sum(day.total for day in activity),
+            "statuses": self.count_statuses(activity),
             "failures": sum(day.failures for day in activity),
             "chart_width": self.chart_width,
             "chart_height": self.chart_height,
