@@ -115,9 +115,7 @@ class SCIMTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     @admin.display(description=_("tenant"))
     def tenant_label(self, obj: SCIMToken) -> str:
         """The tenant's type and primary key: no query per row."""
-        if obj.tenant_type is None:
-            return "-"
-        return f"{obj.tenant_type.app_label}.{obj.tenant_type.model}:{obj.tenant_id}"
+        return obj.tenant_label or "-"
 
     @admin.display(description=_("state"))
     def state(self, obj: SCIMToken) -> SafeString | str:

@@ -259,6 +259,19 @@ class SCIMToken(models.Model):
         self.prefix = key[: self.prefix_length]
         return key
 
+    @property
+    def tenant_label(self) -> str:
+        """The tenant as ``app_label.Model:pk``, as ``create_scim_token --tenant`` takes it.
+
+        Empty without a tenant. Reads the tenant's type (``select_related("tenant_type")``
+        it in lists), never the tenant itself.
+        """
+        if self.tenant_type is None:
+            return ""
+        model = self.tenant_type.model_class()
+        name = model.__name__ if model is not None else self.tenant_type.model
+        return f"{self.tenant_type.app_label}.{name}:{self.tenant_id}"
+
     def get_state(self, now: datetime.datetime | None = None) -> SCIMToken.State:
         """Revoked, expired (at ``now``, by default the present) or active."""
         if self.revoked is not None:

@@ -313,7 +313,7 @@ def test_the_tenant_is_editable_and_explained(admin_client, token):
     assert response.status_code == 302
     assert SCIMToken.objects.get(pk=token.pk).tenant == acme
     listing = admin_client.get(reverse("admin:drf_scim_scimtoken_changelist")).content.decode()
-    assert f"auth.group:{acme.pk}" in listing
+    assert f"auth.Group:{acme.pk}" in listing
 
 
 def test_a_token_created_in_the_admin_can_be_bound_to_a_tenant(admin_client):

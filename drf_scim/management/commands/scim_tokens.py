@@ -112,15 +112,6 @@ def find_token(value: str) -> SCIMToken:
     return matches[0]
 
 
-def _tenant_label(token: SCIMToken) -> str | None:
-    """``app_label.Model:pk``, as ``create_scim_token --tenant`` takes it; no query."""
-    if token.tenant_type is None:
-        return None
-    model = token.tenant_type.model_class()
-    name = model.__name__ if model is not None else token.tenant_type.model
-    return f"{token.tenant_type.app_label}.{name}:{token.tenant_id}"
-
-
 def _iso(moment: datetime.datetime | None) -> str | None:
     return None if moment is None else timezone.localtime(moment).isoformat()
 
@@ -214,7 +205,7 @@ class Command(BaseCommand):
             "id": token.pk,
             "name": token.name,
             "prefix": token.prefix,
-            "tenant": _tenant_label(token),
+            "tenant": token.tenant_label or None,
             "user": token.user.get_username() if token.user is not None else None,
             "created": _iso(token.created),
             "last_used": _iso(token.last_used),
@@ -228,7 +219,7 @@ class Command(BaseCommand):
             str(token.pk),
             token.name,
             token.prefix,
-            _tenant_label(token) or "-",
+            token.tenant_label or "-",
             token.user.get_username() if token.user is not None else "-",
             _short(token.created, "-"),
             _short(token.last_used, "never"),
