@@ -340,6 +340,21 @@ def test_rotate_grace_never_extends_an_earlier_expiry(db):
     assert SCIMToken.objects.get(pk=old.pk).expires == soon
 
 
+def test_rotate_an_expired_token(db, anonymous_client):
+    old = issue(expires=timezone.now() + datetime.timedelta(days=1))
+    SCIMToken.objects.filter(pk=old.pk).update(
+        expires=timezone.now() - datetime.timedelta(days=1),
+        created=timezone.now() - datetime.timedelta(days=31),
+    )
+
+    key = tokens("rotate", old.prefix)[0].splitlines()[-1]
+
+    new = SCIMToken.objects.get(key_digest=SCIMToken.digest(key))
+    assert close_to(new.expires, timezone.now() + datetime.timedelta(days=30))
+    assert status(anonymous_client, key) == 200
+    assert SCIMToken.objects.get(pk=old.pk).revoked is not None
+
+
 def test_rotate_a_revoked_token_is_an_error(db):
     old = issue()
     old.revoke()
