@@ -449,3 +449,16 @@ def test_created_token_that_expires_authenticates_until_then(db, anonymous_clien
     SCIMToken.objects.update(expires=timezone.now() - datetime.timedelta(seconds=1))
 
     assert status(anonymous_client, key) == 401
+
+
+def test_list_names_the_tenant_of_a_removed_model_without_failing(db):
+    """A tenant type whose model is gone (an uninstalled app) still lists."""
+    from django.contrib.contenttypes.models import ContentType
+
+    gone = ContentType.objects.create(app_label="legacy", model="organization")
+    token = issue()
+    SCIMToken.objects.filter(pk=token.pk).update(tenant_type=gone, tenant_id="7")
+
+    listed = json.loads(tokens("list", "--json")[0])
+
+    assert listed[0]["tenant"] == "legacy.organization:7"
