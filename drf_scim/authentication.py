@@ -1,9 +1,12 @@
 """Bearer-token authentication for identity providers (RFC 7644 §2, RFC 6750).
 
 Create a token with ``python manage.py create_scim_token NAME`` and paste it into the
-identity provider as its "secret token". Any DRF authentication class can replace this
-one through the ``AUTHENTICATION_CLASSES`` setting; give it a
-``scim_authentication_scheme`` dict to have it advertised in /ServiceProviderConfig.
+identity provider as its "secret token"; ``manage.py scim_tokens`` lists, revokes and
+rotates them (docs/api-guide/authentication.md). A revoked or expired token is a 401.
+
+Any DRF authentication class can replace this one through the ``AUTHENTICATION_CLASSES``
+setting; give it a ``scim_authentication_scheme`` dict to have it advertised in
+/ServiceProviderConfig.
 """
 
 from __future__ import annotations
@@ -66,6 +69,10 @@ class SCIMTokenAuthentication(BaseAuthentication):
         token = next(iter(tokens[:1]), None)
         if token is None:
             raise AuthenticationFailed("Invalid or revoked token.")
+        # Checked here rather than in the query: the one indexed lookup stays the same,
+        # and the identity provider's administrator learns why the token stopped working.
+        if token.expires is not None and token.expires <= timezone.now():
+            raise AuthenticationFailed("Expired token.")
         self.touch(token)
         return SCIMClient(token), token
 

@@ -8,6 +8,7 @@ one-to-one beside each resource model and holds the SCIM ``id``, ``externalId``,
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import secrets
 import uuid
@@ -159,10 +160,16 @@ class SCIMToken(models.Model):
     """A bearer token for an identity provider; only its SHA-256 digest is stored.
 
     Tokens are 256 random bits, so a fast digest is enough: there is nothing to
-    brute-force, and lookups stay one indexed query.
+    brute-force, and lookups stay one indexed query. A token authenticates until it is
+    revoked or its ``expires`` time passes (docs/api-guide/authentication.md).
     """
 
     prefix_length: ClassVar[int] = 10
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("active")
+        EXPIRED = "expired", _("expired")
+        REVOKED = "revoked", _("revoked")
 
     name = models.CharField(_("name"), max_length=100)
     key_digest = models.CharField(max_length=64, unique=True, editable=False)
@@ -170,12 +177,34 @@ class SCIMToken(models.Model):
     created = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     last_used = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
     revoked = models.DateTimeField(_("revoked"), null=True, blank=True)
+    #: When the token stops authenticating; none means never.
+    expires = models.DateTimeField(
+        _("expires"),
+        null=True,
+        blank=True,
+        help_text=_("The token stops authenticating at this time. Leave empty for never."),
+    )
     #: The tenant (an instance of any model: an organisation, a customer) whose resources
     #: this token may see; none means every resource. See docs/tenants.md.
     tenant_type = models.ForeignKey(
-        "contenttypes.ContentType", on_delete=models.CASCADE, null=True, blank=True
+        "contenttypes.ContentType",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        verbose_name=_("tenant type"),
+        help_text=_(
+            "The model of the tenant this token belongs to (e.g. an organisation). With a "
+            "tenant, the token sees and changes only that tenant's users and groups, and "
+            "what it creates belongs to that tenant. Leave both tenant fields empty for a "
+            "token that sees every resource (see docs/tenants.md)."
+        ),
     )
-    tenant_id = models.CharField(_("tenant id"), max_length=64, blank=True)
+    tenant_id = models.CharField(
+        _("tenant id"),
+        max_length=64,
+        blank=True,
+        help_text=_("The primary key of the tenant, an instance of the tenant type."),
+    )
     tenant = GenericForeignKey("tenant_type", "tenant_id")
     #: The user this token acts as: ``/Me`` is an alias of that user (RFC 7644 §3.11,
     #: docs/me.md); none means ``/Me`` answers 501. Deleting the user unbinds the token
@@ -203,23 +232,58 @@ class SCIMToken(models.Model):
 
     @classmethod
     def generate(
-        cls, name: str, tenant: models.Model | None = None, user: models.Model | None = None
+        cls,
+        name: str,
+        tenant: models.Model | None = None,
+        user: models.Model | None = None,
+        expires: datetime.datetime | None = None,
     ) -> tuple[SCIMToken, str]:
-        """Create a token (for ``tenant``, bound to ``user``, if given); return it with the key.
+        """Create a token (for ``tenant``, bound to ``user``, expiring, if given); return it.
+
+        Returns the token and its key.
 
         The plain key is never stored: only its digest.
         """
-        key = f"scim_{secrets.token_urlsafe(32)}"
-        token = cls(name=name, key_digest=cls.digest(key), prefix=key[: cls.prefix_length])
+        token = cls(name=name, expires=expires)
         token.user = user  # type: ignore[assignment]
         if tenant is not None:
             token.tenant = tenant
+        key = token.set_key()
         token.save()
         return token, key
 
+    def set_key(self) -> str:
+        """Give an unsaved token a new random key and return it; only its digest is kept."""
+        key = f"scim_{secrets.token_urlsafe(32)}"
+        self.key_digest = self.digest(key)
+        self.prefix = key[: self.prefix_length]
+        return key
+
+    @property
+    def tenant_label(self) -> str:
+        """The tenant as ``app_label.Model:pk``, as ``create_scim_token --tenant`` takes it.
+
+        Empty without a tenant. Reads the tenant's type (``select_related("tenant_type")``
+        it in lists), never the tenant itself.
+        """
+        if self.tenant_type is None:
+            return ""
+        model = self.tenant_type.model_class()
+        name = model.__name__ if model is not None else self.tenant_type.model
+        return f"{self.tenant_type.app_label}.{name}:{self.tenant_id}"
+
+    def get_state(self, now: datetime.datetime | None = None) -> SCIMToken.State:
+        """Revoked, expired (at ``now``, by default the present) or active."""
+        if self.revoked is not None:
+            return self.State.REVOKED
+        if self.expires is not None and self.expires <= (now or timezone.now()):
+            return self.State.EXPIRED
+        return self.State.ACTIVE
+
     @property
     def is_active(self) -> bool:
-        return self.revoked is None
+        """Whether the token authenticates now: neither revoked nor expired."""
+        return self.get_state() == self.State.ACTIVE
 
     def revoke(self) -> None:
         self.revoked = timezone.now()

@@ -1,13 +1,18 @@
-"""Admin pages: SCIM tokens (create, revoke) and the audit log (read-only)."""
+"""Admin pages: SCIM tokens (create, revoke, expiry, tenant) and the audit log (read-only,
+with its activity page)."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import re
 
 import pytest
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.messages import WARNING
 from django.urls import reverse
+from django.utils import timezone
 
 from drf_scim.models import SCIMEvent, SCIMToken
 
@@ -41,6 +46,7 @@ def _bearer(key):
         "admin:drf_scim_scimtoken_changelist",
         "admin:drf_scim_scimtoken_add",
         "admin:drf_scim_scimevent_changelist",
+        "admin:drf_scim_scimevent_activity",
         "admin:app_list",
     ],
 )
@@ -248,3 +254,332 @@ def test_a_token_created_in_the_admin_can_be_bound_to_a_user_rfc7644_3_11(
     me = anonymous_client.get("/scim/v2/Me", **_bearer(key))
     assert me.status_code == 200
     assert me.json()["userName"] == "ann"
+
+
+# -- expiry and tenant ----------------------------------------------------------------------
+
+
+def _later(**delta):
+    moment = timezone.localtime(timezone.now() + datetime.timedelta(**delta))
+    return {"expires_0": moment.strftime("%Y-%m-%d"), "expires_1": moment.strftime("%H:%M:%S")}
+
+
+def test_a_token_created_in_the_admin_can_expire(admin_client, anonymous_client):
+    response = admin_client.post(
+        reverse("admin:drf_scim_scimtoken_add"), {"name": "Okta", **_later(days=90)}, follow=True
+    )
+    (key,) = [k for m in response.context["messages"] for k in KEY.findall(str(m))]
+
+    expires = SCIMToken.objects.get().expires
+    assert abs(expires - (timezone.now() + datetime.timedelta(days=90))).total_seconds() < 60
+    assert anonymous_client.get("/scim/v2/Users", **_bearer(key)).status_code == 200
+
+
+def test_a_new_token_cannot_be_born_expired(admin_client):
+    response = admin_client.post(
+        reverse("admin:drf_scim_scimtoken_add"), {"name": "Okta", **_later(days=-1)}
+    )
+
+    assert response.status_code == 200
+    assert "A new token must expire in the future." in response.content.decode()
+    assert not SCIMToken.objects.exists()
+
+
+def test_expiry_can_be_set_on_an_existing_token_and_ends_it(admin_client, anonymous_client, token):
+    url = reverse("admin:drf_scim_scimtoken_change", args=[token.pk])
+
+    response = admin_client.post(url, {"name": token.name, **_later(seconds=-5)})
+
+    assert response.status_code == 302
+    assert SCIMToken.objects.get(pk=token.pk).expires < timezone.now()
+    assert anonymous_client.get("/scim/v2/Users", **_bearer(token.key)).status_code == 401
+    listing = admin_client.get(reverse("admin:drf_scim_scimtoken_changelist")).content.decode()
+    assert "expired" in listing
+
+
+def test_the_tenant_is_editable_and_explained(admin_client, token):
+    """docs/tenants.md: a token bound to a tenant sees only that tenant's resources."""
+    acme = Group.objects.create(name="Acme")
+    group_type = ContentType.objects.get_for_model(Group)
+    url = reverse("admin:drf_scim_scimtoken_change", args=[token.pk])
+
+    page = admin_client.get(url).content.decode()
+    response = admin_client.post(
+        url, {"name": token.name, "tenant_type": group_type.pk, "tenant_id": str(acme.pk)}
+    )
+
+    assert "docs/tenants.md" in page
+    assert "only that tenant" in page
+    assert response.status_code == 302
+    assert SCIMToken.objects.get(pk=token.pk).tenant == acme
+    listing = admin_client.get(reverse("admin:drf_scim_scimtoken_changelist")).content.decode()
+    assert f"auth.Group:{acme.pk}" in listing
+
+
+def test_a_token_created_in_the_admin_can_be_bound_to_a_tenant(admin_client):
+    acme = Group.objects.create(name="Acme")
+    group_type = ContentType.objects.get_for_model(Group)
+
+    admin_client.post(
+        reverse("admin:drf_scim_scimtoken_add"),
+        {"name": "Acme", "tenant_type": group_type.pk, "tenant_id": str(acme.pk)},
+    )
+
+    assert SCIMToken.objects.get().tenant == acme
+
+
+@pytest.mark.parametrize(
+    ("tenant_id", "with_type", "message"),
+    [
+        ("999", True, "No group has this primary key."),
+        ("abc", True, "No group has this primary key."),
+        ("", True, "Give the tenant&#x27;s primary key"),
+        ("1", False, "Choose the tenant&#x27;s type"),
+    ],
+)
+def test_a_tenant_must_name_an_existing_object(admin_client, token, tenant_id, with_type, message):
+    group_type = ContentType.objects.get_for_model(Group)
+    data = {"name": token.name, "tenant_id": tenant_id}
+    if with_type:
+        data["tenant_type"] = group_type.pk
+
+    response = admin_client.post(reverse("admin:drf_scim_scimtoken_change", args=[token.pk]), data)
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    saved = SCIMToken.objects.get(pk=token.pk)
+    assert (saved.tenant_type, saved.tenant_id) == (None, "")
+
+
+# -- filters --------------------------------------------------------------------------------
+
+
+def _changelist(admin_client, name, **params):
+    response = admin_client.get(reverse(f"admin:drf_scim_{name}_changelist"), params)
+    assert response.status_code == 200
+    return list(response.context["cl"].result_list)
+
+
+def test_revoked_filter_is_yes_or_no(admin_client, token):
+    old, _ = SCIMToken.generate("old")
+    old.revoke()
+
+    page = admin_client.get(reverse("admin:drf_scim_scimtoken_changelist")).content.decode()
+
+    assert "?revoked=yes" in page
+    assert "?revoked=no" in page
+    assert _changelist(admin_client, "scimtoken", revoked="yes") == [old]
+    assert _changelist(admin_client, "scimtoken", revoked="no") == [token]
+    assert len(_changelist(admin_client, "scimtoken")) == 2
+
+
+def test_events_can_be_filtered_by_token(admin_client, token, event):
+    other, _ = SCIMToken.generate("other")
+    theirs = SCIMEvent.objects.create(
+        operation="delete", resource_type="User", status=204, token=other
+    )
+
+    assert _changelist(admin_client, "scimevent", token__id__exact=token.pk) == [event]
+    assert _changelist(admin_client, "scimevent", token__id__exact=other.pk) == [theirs]
+
+
+def test_events_can_be_filtered_by_outcome_and_status(admin_client, token, event):
+    """The activity page links to these filters."""
+    failed = SCIMEvent.objects.create(
+        operation="create", resource_type="User", status=409, token=token
+    )
+
+    assert _changelist(admin_client, "scimevent", outcome="failed") == [failed]
+    assert _changelist(admin_client, "scimevent", outcome="succeeded") == [event]
+    assert _changelist(admin_client, "scimevent", status="409") == [failed]
+    day = timezone.localdate()
+    by_day = {"timestamp__year": day.year, "timestamp__month": day.month, "timestamp__day": day.day}
+    assert _changelist(admin_client, "scimevent", outcome="failed", **by_day) == [failed]
+
+
+# -- the payload ----------------------------------------------------------------------------
+
+
+def test_payload_is_pretty_printed(admin_client, event):
+    page = admin_client.get(reverse("admin:drf_scim_scimevent_change", args=[event.pk]))
+
+    content = page.content.decode()
+    assert "<pre" in content
+    assert "{\n  &quot;userName&quot;: &quot;bjensen&quot;,\n  &quot;password&quot;" in content
+
+
+def test_html_in_a_payload_is_escaped(admin_client, token):
+    hostile = SCIMEvent.objects.create(
+        operation="create",
+        resource_type="User",
+        status=400,
+        token=token,
+        payload={"userName": "<script>alert(1)</script>", "<b>": "</pre><img src=x>"},
+    )
+
+    page = admin_client.get(reverse("admin:drf_scim_scimevent_change", args=[hostile.pk]))
+
+    content = page.content.decode()
+    assert "<script>alert(1)" not in content
+    assert "<img src=x>" not in content
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content
+    assert "&lt;/pre&gt;&lt;img src=x&gt;" in content
+
+
+# -- the activity page ----------------------------------------------------------------------
+
+ACTIVITY = "admin:drf_scim_scimevent_activity"
+
+
+def _event(days_ago, operation="create", status=201, token=None):
+    return SCIMEvent.objects.create(
+        timestamp=timezone.now() - datetime.timedelta(days=days_ago),
+        operation=operation,
+        resource_type="User",
+        status=status,
+        token=token,
+    )
+
+
+def test_the_event_changelist_links_to_the_activity_page(admin_client, event):
+    page = admin_client.get(reverse("admin:drf_scim_scimevent_changelist")).content.decode()
+
+    assert f'href="{reverse(ACTIVITY)}"' in page
+
+
+def test_activity_counts_events_per_day_by_operation_and_outcome(admin_client, token):
+    _event(0, "create", 201)
+    _event(0, "create", 201)
+    _event(0, "create", 409)
+    _event(0, "patch", 200)
+    _event(1, "delete", 204)
+    _event(1, "replace", 500)
+    _event(29, "patch", 400)
+    _event(30, "create", 201)  # outside the 30 days, today included
+    _event(40, "delete", 404)
+
+    response = admin_client.get(reverse(ACTIVITY))
+
+    assert response.status_code == 200
+    activity = response.context["activity"]  # newest first
+    assert len(activity) == 30
+    today, yesterday = activity[0], activity[1]
+    assert today.date == timezone.localdate()
+    assert today.succeeded == {"create": 2, "replace": 0, "patch": 1, "delete": 0}
+    assert today.failed == {"create": 1, "replace": 0, "patch": 0, "delete": 0}
+    assert (today.total, today.failures) == (4, 1)
+    assert yesterday.succeeded["delete"] == 1
+    assert yesterday.failed["replace"] == 1
+    assert activity[-1].failed["patch"] == 1
+    assert [day.total for day in activity[2:29]] == [0] * 27
+    assert (response.context["total"], response.context["failures"]) == (7, 3)
+    assert response.context["peak"] == 4
+    assert response.context["statuses"] == [
+        (200, 1, False),
+        (201, 2, False),
+        (204, 1, False),
+        (400, 1, True),
+        (409, 1, True),
+        (500, 1, True),
+    ]
+    assert today.failed_statuses() == "409: 1"
+    assert yesterday.failed_statuses() == "500: 1"
+
+
+def test_activity_days_parameter(admin_client, token):
+    _event(3, "create", 201)
+    _event(10, "create", 201)
+
+    week = admin_client.get(reverse(ACTIVITY), {"days": "7"})
+    year = admin_client.get(reverse(ACTIVITY), {"days": "100000"})
+    bad = admin_client.get(reverse(ACTIVITY), {"days": "soon"})
+    zero = admin_client.get(reverse(ACTIVITY), {"days": "0"})
+
+    assert (len(week.context["activity"]), week.context["total"]) == (7, 1)
+    assert len(year.context["activity"]) == 366
+    assert year.context["total"] == 2
+    assert len(bad.context["activity"]) == 30
+    assert len(zero.context["activity"]) == 1
+
+
+def test_activity_chart_is_inline_svg_with_failures_standing_out(admin_client, token):
+    _event(0, "create", 201)
+    _event(0, "create", 409)
+
+    content = admin_client.get(reverse(ACTIVITY)).content.decode()
+
+    assert "<svg" in content
+    assert 'class="op-create"' in content
+    assert 'class="failed"' in content
+    assert "1 failed" in content
+    assert "outcome=failed" in content
+    assert f"{timezone.localdate().isoformat()}: 1 failed (409: 1)" in content
+    assert "?status=409" in content
+    # Drawn on the server: no script, nothing fetched from elsewhere.
+    assert "<script" not in content.split("<svg", 1)[1].split("</svg>", 1)[0]
+    assert "http://" not in content.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "https://" not in content
+
+
+def test_activity_bars_are_scaled_to_the_busiest_day(admin_client, token):
+    for _ in range(4):
+        _event(0, "create", 201)
+    _event(1, "patch", 200)
+
+    bars = admin_client.get(reverse(ACTIVITY)).context["bars"]
+
+    heights = {bar.css_class: bar.height for bar in bars}
+    assert len(bars) == 2
+    assert heights["op-create"] == pytest.approx(160)
+    assert heights["op-patch"] == pytest.approx(40)
+
+
+def test_activity_queries_do_not_grow_with_events(admin_client, token, django_assert_num_queries):
+    """Session, user and one aggregate query, for one event or a hundred."""
+    _event(0)
+    with django_assert_num_queries(3):
+        assert admin_client.get(reverse(ACTIVITY)).status_code == 200
+    SCIMEvent.objects.bulk_create(
+        SCIMEvent(
+            timestamp=timezone.now() - datetime.timedelta(days=n % 30),
+            operation=("create", "patch", "delete")[n % 3],
+            resource_type="User",
+            status=(201, 409)[n % 2],
+            token=token,
+        )
+        for n in range(100)
+    )
+    with django_assert_num_queries(3):
+        response = admin_client.get(reverse(ACTIVITY))
+    assert response.context["total"] == 101
+
+
+def test_activity_page_needs_staff(client, django_user_model):
+    user = django_user_model.objects.create_user("ann", password="x")
+    client.force_login(user)
+
+    response = client.get(reverse(ACTIVITY))
+
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
+
+
+def test_activity_page_anonymous_is_sent_to_login(client, db):
+    response = client.get(reverse(ACTIVITY))
+
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
+
+
+def test_activity_page_needs_the_view_permission(client, django_user_model):
+    staff = django_user_model.objects.create_user("sam", password="x", is_staff=True)
+    client.force_login(staff)
+
+    denied = client.get(reverse(ACTIVITY))
+    staff.user_permissions.add(Permission.objects.get(codename="view_scimevent"))
+    allowed = client.get(reverse(ACTIVITY))
+    changelist = client.get(reverse("admin:drf_scim_scimevent_changelist"))
+
+    assert denied.status_code == 403
+    assert allowed.status_code == 200
+    assert changelist.status_code == 200

@@ -125,6 +125,73 @@ def test_revoked_token_cannot_write(client, token, django_user_model):
     assert not SCIMEvent.objects.exists()
 
 
+# -- expiry ---------------------------------------------------------------------------------
+
+
+def _expire(token, seconds_ago=1):
+    SCIMToken.objects.filter(pk=token.pk).update(
+        expires=timezone.now() - datetime.timedelta(seconds=seconds_ago)
+    )
+
+
+def test_rfc7644_3_12_expired_token_is_401_with_a_scim_error(client, token):
+    """An expired token is refused like a revoked one: 401 and a SCIM Error body."""
+    _expire(token)
+
+    response = client.get(USERS)
+
+    assert_401(response)
+    assert response.json()["detail"] == "Expired token."
+    assert_401(client.get(SPC))
+
+
+def test_expired_token_cannot_write(client, token, django_user_model):
+    _expire(token)
+
+    assert_401(client.post(USERS, {"userName": "bjensen"}))
+    assert not django_user_model.objects.exists()
+    assert not SCIMEvent.objects.exists()
+
+
+def test_expired_token_does_not_touch_last_used(client, token):
+    _expire(token)
+
+    client.get(USERS)
+
+    assert SCIMToken.objects.get(pk=token.pk).last_used is None
+
+
+def test_token_authenticates_until_it_expires(client, token):
+    SCIMToken.objects.filter(pk=token.pk).update(
+        expires=timezone.now() + datetime.timedelta(minutes=5)
+    )
+
+    assert client.get(USERS).status_code == 200
+    _expire(token)
+    assert_401(client.get(USERS))
+    SCIMToken.objects.filter(pk=token.pk).update(expires=None)
+    assert client.get(USERS).status_code == 200
+
+
+def test_token_state(token):
+    assert token.get_state() == SCIMToken.State.ACTIVE
+    assert token.is_active
+    token.expires = timezone.now() - datetime.timedelta(seconds=1)
+    assert token.get_state() == SCIMToken.State.EXPIRED
+    assert not token.is_active
+    assert token.get_state(now=token.expires - datetime.timedelta(seconds=1)) == "active"
+    token.revoke()
+    assert token.get_state() == SCIMToken.State.REVOKED
+
+
+def test_checking_expiry_adds_no_query(client, token, django_assert_num_queries):
+    """The expiry is read with the token: an expired token costs one query, as a valid one."""
+    _expire(token)
+
+    with django_assert_num_queries(1):
+        assert_401(client.get(SPC))
+
+
 def test_request_user_is_the_scim_client(token):
     from rest_framework.test import APIRequestFactory
 

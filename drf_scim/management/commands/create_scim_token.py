@@ -1,4 +1,7 @@
-"""``manage.py create_scim_token NAME [--tenant app_label.Model:pk] [--user USERNAME]``."""
+"""``manage.py create_scim_token NAME [--tenant MODEL:PK] [--user NAME] [--expires WHEN]``.
+
+``scim_tokens`` lists, revokes and rotates the tokens.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +10,12 @@ from typing import Any
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from drf_scim.models import SCIMToken
 from drf_scim.settings import scim_settings
+
+from .scim_tokens import parse_expires
 
 
 class Command(BaseCommand):
@@ -26,6 +32,11 @@ class Command(BaseCommand):
             "--user",
             help="Bind the token to the user with this username: /Me then stands for "
             "that user (RFC 7644 §3.11). Without it, /Me answers 501.",
+        )
+        parser.add_argument(
+            "--expires",
+            help="When the token stops working: a duration from now (e.g. 90d, 12h, 2w) or "
+            "an ISO 8601 date or time (e.g. 2027-03-31). Without it, it never expires.",
         )
 
     def get_tenant(self, value: str) -> Any:
@@ -55,12 +66,15 @@ class Command(BaseCommand):
         return user
 
     def handle(self, *args: Any, **options: Any) -> None:
+        expires = parse_expires(options["expires"]) if options.get("expires") else None
         tenant = self.get_tenant(options["tenant"]) if options.get("tenant") else None
         user = self.get_user(options["user"]) if options.get("user") else None
-        token, key = SCIMToken.generate(options["name"], tenant=tenant, user=user)
+        token, key = SCIMToken.generate(options["name"], tenant=tenant, user=user, expires=expires)
         scope = f" for {tenant}" if tenant is not None else ""
         if user is not None:
             scope += f", bound to user {options['user']!r}"
+        if expires is not None:
+            scope += f", expiring {timezone.localtime(expires):%Y-%m-%d %H:%M %Z}"
         self.stderr.write(
             f"Created SCIM token {token.name!r} ({token.prefix}…){scope}. "
             "Store it now: it cannot be shown again."
