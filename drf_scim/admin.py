@@ -266,12 +266,13 @@ class SCIMEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         """The events of the last ``days`` days (today included), by operation and outcome.
 
         One aggregate query, whatever the number of events. Override it to count otherwise.
+        Days are UTC days when ``USE_TZ`` is on: truncating in the database's own time zone
+        needs no time zone tables (MariaDB and MySQL answer NULL without them).
         """
-        today = timezone.localdate()
+        utc = datetime.timezone.utc if settings.USE_TZ else None
+        today = timezone.now().astimezone(utc).date() if utc else timezone.localdate()
         first = today - datetime.timedelta(days=days - 1)
-        start = datetime.datetime.combine(first, datetime.time())
-        if settings.USE_TZ:
-            start = timezone.make_aware(start)
+        start = datetime.datetime.combine(first, datetime.time(), tzinfo=utc)
         operations = [str(op) for op in SCIMEvent.Operation.values]
         calendar = {
             first + datetime.timedelta(days=n): Day(
@@ -283,7 +284,7 @@ class SCIMEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         }
         rows = (
             SCIMEvent.objects.filter(timestamp__gte=start)
-            .annotate(day=TruncDate("timestamp"))
+            .annotate(day=TruncDate("timestamp", tzinfo=utc))
             .values_list("day", "operation", "status")
             .annotate(count=Count("pk"))
             .order_by()  # the model's ordering would group by timestamp too

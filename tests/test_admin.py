@@ -583,3 +583,22 @@ def test_activity_page_needs_the_view_permission(client, django_user_model):
     assert denied.status_code == 403
     assert allowed.status_code == 200
     assert changelist.status_code == 200
+
+
+def test_activity_days_are_utc_days_whatever_the_time_zone(admin_client, token, settings):
+    """Days are truncated in UTC, which every database can do without time zone tables
+    (MariaDB answers NULL to a conversion it has no table for): an event at 02:00 UTC
+    counts on its UTC day even where it was still the day before."""
+    settings.TIME_ZONE = "America/New_York"
+    now = timezone.now()
+    early = now.replace(hour=2, minute=0, second=0, microsecond=0)
+    if early > now:
+        early -= datetime.timedelta(days=1)
+    SCIMEvent.objects.create(
+        timestamp=early, operation="create", resource_type="User", status=201, token=token
+    )
+
+    activity = admin_client.get(reverse(ACTIVITY)).context["activity"]
+
+    counted = {day.date: day.total for day in activity if day.total}
+    assert counted == {early.astimezone(datetime.timezone.utc).date(): 1}
