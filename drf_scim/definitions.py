@@ -1,8 +1,10 @@
 """The SCIM schemas, defined once, as data (RFC 7643 §2, §3.1, §4, §5-7 and §8.7).
 
 Everything else reads these definitions: ``/Schemas`` and ``/ResourceTypes``, request
-validation (types, ``required``, ``mutability``), response shaping (``returned``), and
-filtering and PATCH in later stages. A custom extension is one more :class:`Schema`.
+validation (types, ``required``, ``mutability``), response shaping (``returned``,
+``attributes``/``excludedAttributes``), the attribute resolver behind filters, ``sortBy``
+and PATCH paths (``caseExact``, types), the search index and the OpenAPI schema. A custom
+extension is one more :class:`Schema`.
 """
 
 from __future__ import annotations

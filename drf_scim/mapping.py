@@ -47,7 +47,7 @@ class Computed:
     For example::
 
         attribute_map = {
-            "displayName": Computed(lambda user: user.get_full_name(),
+            "displayName": Computed(lambda user: f"{user.first_name} {user.last_name}",
                                     expression=Concat("first_name", Value(" "), "last_name")),
         }
 
