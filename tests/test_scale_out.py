@@ -52,6 +52,8 @@ class Server:
                 "--workers=2",
                 "--graceful-timeout=5",
                 "--timeout=60",
+                # gunicorn's default, whatever FORWARDED_ALLOW_IPS says in this environment.
+                "--forwarded-allow-ips=127.0.0.1,::1",
                 f"--chdir={ROOT}",
                 "django.core.wsgi:get_wsgi_application()",
             ],
@@ -214,6 +216,39 @@ def test_two_servers_serve_one_database_with_no_state_of_their_own(servers, key)
         status, headers, error = request(server, "GET", f"{USERS}/{user['id']}", key)
         assert status == 401, error
         assert headers["www-authenticate"].startswith("Bearer")
+
+
+def test_a_cursor_from_one_server_pages_on_the_other_rfc9865(servers, key):
+    """A cursor (RFC 9865 §2) is signed with ``SECRET_KEY``, not remembered: the next page
+    asked of the other server is the right one, when both share the key."""
+    for index in range(5):
+        created(servers[index % 2], key, USERS, {"schemas": [USER_SCHEMA], "userName": f"u{index}"})
+    names = []
+    path = f"{USERS}?count=2&sortBy=userName&cursor="
+    for turn in range(3):
+        status, _, page = request(servers[turn % 2], "GET", path, key)
+        assert status == 200, page
+        names += [user["userName"] for user in page["Resources"]]
+        path = f"{USERS}?count=2&sortBy=userName&cursor={page.get('nextCursor', '')}"
+    assert names == [f"u{index}" for index in range(5)]
+    assert "nextCursor" not in page
+
+
+def test_gunicorn_takes_the_scheme_from_a_local_proxy_but_not_the_host(servers, key):
+    """What docs/deployment.md says of gunicorn: from an address in
+    ``--forwarded-allow-ips`` (127.0.0.1 by default: a proxy on the same host), it takes
+    ``X-Forwarded-Proto: https`` as the scheme of RFC 7644 §3.1 ``Location`` and
+    ``meta.location``; it does nothing with ``X-Forwarded-Host``, which needs Django's
+    ``USE_X_FORWARDED_HOST``."""
+    server = servers[0]
+    proxied = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "scim.example.com"}
+    body = {"schemas": [USER_SCHEMA], "userName": "proxied"}
+
+    status, headers, user = request(server, "POST", USERS, key, body, proxied)
+
+    assert status == 201, user
+    expected = f"https://127.0.0.1:{server.port}{USERS}/{user['id']}"
+    assert headers["location"] == user["meta"]["location"] == expected
 
 
 def test_racing_patches_through_two_servers_lose_no_update_rfc7644_3_5_2(servers, key):
