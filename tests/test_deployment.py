@@ -9,8 +9,13 @@ the proxy's plain-HTTP one to the app server: unless Django is told to trust the
 
 from __future__ import annotations
 
+import io
+import json
+from wsgiref.util import setup_testing_defaults
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.wsgi import get_wsgi_application
 from django.test import override_settings
 from django.urls import clear_script_prefix, set_script_prefix
 
@@ -245,3 +250,45 @@ def test_a_forwarded_host_not_in_allowed_hosts_is_refused_not_echoed(token):
     assert response.status_code == 400
     assert "Location" not in response.headers
     assert not get_user_model().objects.filter(username="eve").exists()
+
+
+def https_only(django_application):
+    """docs/deployment.md's WSGI wrapper for a proxy that can send no header at all."""
+
+    def application(environ, start_response):
+        # Every request arrives through the TLS-terminating proxy: it was HTTPS.
+        environ["wsgi.url_scheme"] = "https"
+        return django_application(environ, start_response)
+
+    return application
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(ALLOWED_HOSTS=[PUBLIC])
+def test_a_wsgi_wrapper_sets_https_for_a_proxy_that_sends_no_header(token):
+    """Through the real WSGI handler: with ``wsgi.url_scheme`` set by the wrapper and the
+    proxy passing ``Host`` on, RFC 7644 §3.1 ``Location`` and ``meta.location`` are the
+    public ``https://`` URL, with no Django proxy setting."""
+    body = json.dumps({"schemas": [USER_SCHEMA], "userName": "wrapped"}).encode()
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/scim/v2/Users",
+        "HTTP_HOST": PUBLIC,
+        "CONTENT_TYPE": "application/scim+json",
+        "CONTENT_LENGTH": str(len(body)),
+        "HTTP_AUTHORIZATION": f"Bearer {token.key}",
+        "wsgi.input": io.BytesIO(body),
+    }
+    setup_testing_defaults(environ)
+    assert environ["wsgi.url_scheme"] == "http"
+    started = {}
+
+    def start_response(status, headers, exc_info=None):
+        started.update(status=status, headers=dict(headers))
+
+    content = b"".join(https_only(get_wsgi_application())(environ, start_response))
+
+    assert started["status"].startswith("201"), content
+    document = json.loads(content)
+    expected = f"https://{PUBLIC}/scim/v2/Users/{document['id']}"
+    assert started["headers"]["Location"] == document["meta"]["location"] == expected
