@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
 from wsgiref.util import setup_testing_defaults
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.wsgi import get_wsgi_application
+from django.core.management.utils import get_random_secret_key
 from django.test import override_settings
 from django.urls import clear_script_prefix, set_script_prefix
 
@@ -252,23 +257,70 @@ def test_a_forwarded_host_not_in_allowed_hosts_is_refused_not_echoed(token):
     assert not get_user_model().objects.filter(username="eve").exists()
 
 
-def https_only(django_application):
-    """docs/deployment.md's WSGI wrapper for a proxy that can send no header at all."""
+# -- docs/deployment.md's snippets ---------------------------------------------------------
 
-    def application(environ, start_response):
-        # Every request arrives through the TLS-terminating proxy: it was HTTPS.
-        environ["wsgi.url_scheme"] = "https"
-        return django_application(environ, start_response)
+DEPLOYMENT_DOC = Path(__file__).resolve().parent.parent / "docs" / "deployment.md"
+EXAMPLE = DEPLOYMENT_DOC.parent.parent / "example"
 
-    return application
+
+def python_blocks():
+    """The ```python blocks of docs/deployment.md, in order."""
+    return re.findall(r"^```python\n(.*?)^```$", DEPLOYMENT_DOC.read_text(), re.M | re.S)
+
+
+def python_block(first_line):
+    """The block of docs/deployment.md that starts with ``first_line``."""
+    (block,) = [block for block in python_blocks() if block.startswith(first_line + "\n")]
+    return block
+
+
+def test_every_python_snippet_of_the_deployment_doc_compiles():
+    blocks = python_blocks()
+
+    assert len(blocks) >= 5
+    for block in blocks:
+        compile(block, str(DEPLOYMENT_DOC), "exec")
+
+
+def test_the_deployment_docs_settings_pass_check_deploy_but_for_two_domain_wide_choices(
+    tmp_path,
+):
+    """The production settings of docs/deployment.md, on top of the example project's:
+    ``manage.py check --deploy`` reports only what the page says it does (the HSTS
+    choices for the whole domain), and none of drf-scim's own checks."""
+    settings_module = tmp_path / "production_settings.py"
+    settings_module.write_text(
+        "from example_project.settings import *  # noqa: F403\n\n"
+        + python_block("# settings.py, production")
+    )
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "production_settings",
+        "DJANGO_SECRET_KEY": get_random_secret_key(),
+    }
+
+    result = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, str(EXAMPLE / "manage.py"), "check", "--deploy"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    reported = set(re.findall(r"\((\w+\.[EWCI]\d+)\)", result.stdout + result.stderr))
+    assert reported == {"security.W005", "security.W021"}, result.stderr
 
 
 @pytest.mark.django_db(transaction=True)
 @override_settings(ALLOWED_HOSTS=[PUBLIC])
 def test_a_wsgi_wrapper_sets_https_for_a_proxy_that_sends_no_header(token):
-    """Through the real WSGI handler: with ``wsgi.url_scheme`` set by the wrapper and the
-    proxy passing ``Host`` on, RFC 7644 §3.1 ``Location`` and ``meta.location`` are the
-    public ``https://`` URL, with no Django proxy setting."""
+    """docs/deployment.md's ``wsgi.py``, through Django's real WSGI handler: with
+    ``wsgi.url_scheme`` set by its wrapper and the proxy passing ``Host`` on, RFC 7644
+    §3.1 ``Location`` and ``meta.location`` are the public ``https://`` URL, with no
+    Django proxy setting."""
     body = json.dumps({"schemas": [USER_SCHEMA], "userName": "wrapped"}).encode()
     environ = {
         "REQUEST_METHOD": "POST",
@@ -286,7 +338,11 @@ def test_a_wsgi_wrapper_sets_https_for_a_proxy_that_sends_no_header(token):
     def start_response(status, headers, exc_info=None):
         started.update(status=status, headers=dict(headers))
 
-    content = b"".join(https_only(get_wsgi_application())(environ, start_response))
+    namespace = {}
+    exec(python_block("# myproject/wsgi.py"), namespace)  # noqa: S102 - our own docs
+    application = namespace["application"]
+
+    content = b"".join(application(environ, start_response))
 
     assert started["status"].startswith("201"), content
     document = json.loads(content)
