@@ -25,6 +25,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
+from gunicorn.config import KNOWN_SETTINGS
 
 from drf_scim.constants import ERROR_SCHEMA, GROUP_SCHEMA, PATCH_OP_SCHEMA, USER_SCHEMA
 from drf_scim.models import SCIMToken
@@ -34,6 +35,13 @@ USERS = "/scim/v2/Users"
 GROUPS = "/scim/v2/Groups"
 WRITERS = 8  # concurrent requests per race, alternating between the two servers
 START_TIMEOUT = 30
+# Recent gunicorn releases open a control socket, by default at one path for every server of
+# the user (~/.gunicorn/gunicorn.ctl): the two servers would take it from each other.
+NO_CONTROL_SOCKET = (
+    ["--no-control-socket"]
+    if any(setting.name == "control_socket_disable" for setting in KNOWN_SETTINGS)
+    else []
+)
 
 
 class Server:
@@ -54,6 +62,7 @@ class Server:
                 "--timeout=60",
                 # gunicorn's default, whatever FORWARDED_ALLOW_IPS says in this environment.
                 "--forwarded-allow-ips=127.0.0.1,::1",
+                *NO_CONTROL_SOCKET,
                 f"--chdir={ROOT}",
                 "django.core.wsgi:get_wsgi_application()",
             ],
