@@ -48,6 +48,8 @@ TEST_DEPS = (
     # tests/test_scim2_models.py: python-scim's pydantic models as an independent reader of
     # what we serve. Its 0.x releases change the models: move the pin deliberately.
     "scim2-models>=0.12,<0.13",
+    # tests/test_scale_out.py: two app servers on one database (docs/deployment.md).
+    "gunicorn",
 )
 
 # Run once, on SQLite: they test the schema against the views, not the database, and take

@@ -66,6 +66,9 @@ _ROWS_CACHE = "_scim_value_rows"
 _INSERTED = "_scim_inserted"
 #: The annotation of :meth:`SCIMStorage.get_queryset` holding a resource's rows as JSON.
 _ROWS_ANNOTATION = "_scim_value_rows_json"
+#: The annotation of :meth:`SCIMStorage.lock`: the record's version as the statement's
+#: snapshot saw it, which the rows annotation was read with.
+_READ_VERSION = "_scim_read_version"
 _BOOLEAN_COLUMNS = (_STORED_FIELDS.index("primary"),)
 _JSON_COLUMNS = (_STORED_FIELDS.index("data"), _STORED_FIELDS.index("search"))
 
@@ -164,6 +167,12 @@ class SCIMStorage:
         joined, which PostgreSQL cannot lock) has its record locked by a query of its own
         first. SQLite locks the whole database for a write transaction.
         """
+        # A locking query that waited for another write reads the rows it locked as that
+        # write left them, but the rest of the statement (the value rows of
+        # :meth:`with_values`) as they were when it began: PostgreSQL's READ COMMITTED,
+        # and any database whose non-locking reads keep the statement's snapshot. The
+        # version read on that snapshot tells :meth:`_annotated_rows` to read them again.
+        queryset = queryset.annotate(**{_READ_VERSION: self.version_subquery()})
         features = connections[queryset.db].features
         if not features.has_select_for_update_of:
             return queryset.select_for_update()
@@ -400,11 +409,25 @@ class SCIMStorage:
         setattr(record, _ROWS_CACHE, cached)
         return cached
 
+    def version_subquery(self) -> Subquery:
+        """The record's version, read in a subquery: as the statement's snapshot saw it."""
+        versions = self.resource.record_model._default_manager.filter(
+            pk=OuterRef(f"{self.record_name}__pk")
+        ).values("version")
+        return Subquery(versions, output_field=models.IntegerField())
+
     def _annotated_rows(self, instance: Any) -> list[tuple[Any, ...]] | None:
-        """The rows read with ``instance``, once (a later read must not see them stale)."""
+        """The rows read with ``instance``, once (a later read must not see them stale).
+
+        ``None`` when they must be read again: cut short, or read by a locking query
+        (:meth:`lock`) before another write to the resource committed.
+        """
         if instance is None or _ROWS_ANNOTATION not in vars(instance):
             return None
         text = vars(instance).pop(_ROWS_ANNOTATION)
+        read_version = vars(instance).pop(_READ_VERSION, None)
+        if read_version is not None and read_version != self.get_record(instance).version:
+            return None
         try:
             rows = read_json_rows(text, _BOOLEAN_COLUMNS, _JSON_COLUMNS)
         except ValueError:  # cut short (MariaDB's group_concat_max_len): read them again

@@ -295,6 +295,33 @@ def test_values_cut_short_by_the_database_are_read_again(client, monkeypatch):
     assert [e["value"] for e in shown["emails"]] == ["a@x.org", "b@x.org"]
 
 
+def test_rfc7644_3_5_2_a_locked_read_that_waited_reads_the_value_rows_again(
+    django_assert_num_queries,
+):
+    """A write's locking query that waited for another write to the resource sees the
+    rows it locked as they are now, but its value rows as they were when it began (READ
+    COMMITTED on PostgreSQL and MariaDB): concurrent PATCHes adding e-mails duplicated the
+    primary one. The record's version read with the value rows tells: when it differs
+    from the locked record's, the value rows are read again, else they are used as read."""
+    user = save_new({"userName": "bjensen", "emails": emails("a@x.org")})
+    with transaction.atomic():
+        current = STORAGE.lock(STORAGE.get_queryset()).get(pk=user.pk)
+        with django_assert_num_queries(0):
+            rows = STORAGE.stored_rows(current.scim_record, current)
+        assert [(row[2], row[3]) for row in rows] == [("emails", "a@x.org")]
+
+        waited = STORAGE.lock(STORAGE.get_queryset()).get(pk=user.pk)
+        # What the wait left: another write added a value and bumped the locked record.
+        UserValue.objects.create(
+            record=waited.scim_record, attribute="emails", position=1, value="b@x.org"
+        )
+        waited.scim_record.version += 1
+        with django_assert_num_queries(1):
+            rows = STORAGE.stored_rows(waited.scim_record, waited)
+
+    assert [row[3] for row in rows] == ["a@x.org", "b@x.org"]
+
+
 @pytest.mark.parametrize("cut_users", [1, 3])
 def test_a_page_reads_the_values_cut_short_again_in_one_query(
     client, monkeypatch, django_assert_num_queries, cut_users
