@@ -5,7 +5,8 @@ its own: the imports it needs are in the block, nothing carries over from an ear
 block of the page. It runs in a namespace that also holds the test project's settings
 (``INSTALLED_APPS``, ``MIDDLEWARE``...), copied, so that a settings fragment such as
 ``INSTALLED_APPS += ["drf_scim"]`` evaluates; a ``DRF_SCIM`` dict a block leaves behind
-must pass the settings checks (``drf_scim.E001``-``E007``). Signal receivers a block
+must pass the settings checks (``drf_scim.E001``-``E007``). An environment variable a
+block reads as ``os.environ["NAME"]`` is set to a placeholder. Signal receivers a block
 connects are disconnected afterwards, a block's database writes are rolled back, and it
 runs in a temporary directory, where the files it writes land.
 
@@ -42,6 +43,7 @@ from drf_scim.checks import check_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 FENCE = re.compile(r"^(?P<indent>[ \t]*)```(?P<info>[^`\s]*)[^`]*$")
+ENVIRON = re.compile(r"""os\.environ\[["'](\w+)["']\]""")
 NO_RUN = re.compile(r"^\s*<!--\s*snippet:\s*no-run:\s*(?P<reason>\S.*?)\s*-->\s*$")
 
 
@@ -166,6 +168,8 @@ def test_snippet_runs(
     if reason is not None:
         return  # compiled only: the block says why it cannot run here
     monkeypatch.chdir(tmp_path)  # files a block writes land there
+    for name in ENVIRON.findall(source):  # a production setting read from the environment
+        monkeypatch.setenv(name, f"placeholder-{name.lower()}")
     namespace = {"__name__": "docs_snippet", **settings_namespace()}
     exec(code, namespace)  # noqa: S102 - our own documentation
     if isinstance(namespace.get("DRF_SCIM"), dict):
