@@ -156,7 +156,6 @@ def test_payloads_stay_scrubbed(client, staff_client):
         ({"failed": "1"}, [2, 3]),
         ({"timestamp_after": "2026-12-01T12:03:00Z"}, [3, 4]),
         ({"timestamp_before": "2026-12-01T12:01:00Z"}, [0, 1]),
-        ({"timestamp_after": "2026-12-01T13:01:00+01:00", "timestamp_before": "12:02"}, None),
         (
             {
                 "timestamp_after": "2026-12-01T13:01:00+01:00",
@@ -164,15 +163,13 @@ def test_payloads_stay_scrubbed(client, staff_client):
             },
             [1, 2],
         ),
+        ({"timestamp_after": "2026-12-01", "timestamp_before": "2026-12-01T12:01"}, [0, 1]),
+        ({"timestamp_before": "2026-12-01"}, []),
         ({"resource_type": "User", "failed": "true"}, [3]),
     ],
 )
 def test_filters(staff_client, events, query, expected):
-    response = staff_client.get(EVENTS, query)
-    if expected is None:
-        assert response.status_code == 400
-    else:
-        assert ids(response) == newest_first(events, *expected)
+    assert ids(staff_client.get(EVENTS, query)) == newest_first(events, *expected)
 
 
 def test_filter_by_token_and_token_prefix(staff_client, events, token):
@@ -190,6 +187,7 @@ def test_filter_by_token_and_token_prefix(staff_client, events, token):
         {"failed": "maybe"},
         {"failed": "yes"},
         {"timestamp_after": "yesterday"},
+        {"timestamp_before": "12:02"},
         {"token": "Okta"},
     ],
 )
