@@ -14,6 +14,7 @@ elsewhere (CI, logs) only one summary line a phase is written. ``--progress`` an
 from __future__ import annotations
 
 from argparse import BooleanOptionalAction
+from collections.abc import Iterator
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -74,12 +75,30 @@ class Command(BaseCommand):
         total = resources.count() if show else None
         progress = Progress(self.stdout, f"Reindexing {label} records", total, enabled=show)
         count = 0
-        for resource in resources.iterator(chunk_size=self.batch_size):
-            try:
-                with transaction.atomic():
-                    storage.reindex(resource)
-            except IntegrityError:  # a unique key another resource holds
-                storage.reindex(resource, keys=False)
-            count += 1
-            progress.advance()
+        for batch in self.batches(resources):
+            for resource in batch:
+                try:
+                    with transaction.atomic():
+                        storage.reindex(resource)
+                except IntegrityError:  # a unique key another resource holds
+                    storage.reindex(resource, keys=False)
+                count += 1
+                progress.advance()
         progress.finish(f"Reindexed {count} SCIM {label} records.")
+
+    def batches(self, resources: Any) -> Iterator[list[Any]]:
+        """``resources`` by primary key, ``batch_size`` at a time, each batch read whole.
+
+        One short query a batch (``pk > last``) rather than a cursor held open while the
+        rows it reads are rewritten: SQLite gives no isolation between the two, and
+        server-side cursors do not survive transaction-pooling connection poolers.
+        """
+        resources = resources.order_by("pk")
+        last = None
+        while True:
+            page = resources if last is None else resources.filter(pk__gt=last)
+            batch = list(page[: self.batch_size])
+            if not batch:
+                return
+            yield batch
+            last = batch[-1].pk
