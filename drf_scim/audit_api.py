@@ -64,6 +64,12 @@ class StrictBooleanField(forms.Field):
         raise forms.ValidationError("Expected true or false.", code="invalid")
 
 
+class IntegerFilter(django_filters.NumberFilter):  # type: ignore[misc]
+    """A whole number: ``1.5`` or ``1e3`` is an error, not a number rounded down."""
+
+    field_class = forms.IntegerField
+
+
 class FailedFilter(django_filters.BooleanFilter):  # type: ignore[misc]
     """``true``: the events of refused or failed writes (status 400 or more)."""
 
@@ -86,20 +92,19 @@ class SCIMEventFilterSet(django_filters.FilterSet):  # type: ignore[misc]
     in the viewset's ``filterset_class``.
     """
 
-    token = django_filters.NumberFilter(field_name="token_id")
+    token = IntegerFilter(field_name="token_id")
     token_prefix = django_filters.CharFilter(field_name="token__prefix")
     operation = django_filters.ChoiceFilter(choices=SCIMEvent.Operation.choices)
+    status = IntegerFilter()
+    status__gte = IntegerFilter(field_name="status", lookup_expr="gte")
+    status__lte = IntegerFilter(field_name="status", lookup_expr="lte")
     failed = FailedFilter()
     timestamp_after = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="gte")
     timestamp_before = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="lte")
 
     class Meta:
         model = SCIMEvent
-        fields: ClassVar[dict[str, list[str]]] = {
-            "resource_type": ["exact"],
-            "resource_id": ["exact"],
-            "status": ["exact", "gte", "lte"],
-        }
+        fields: ClassVar[list[str]] = ["resource_type", "resource_id"]
 
 
 class SCIMEventTokenSerializer(serializers.ModelSerializer[SCIMToken]):

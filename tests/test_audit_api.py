@@ -189,6 +189,8 @@ def test_filter_by_token_and_token_prefix(staff_client, events, token):
         {"timestamp_after": "yesterday"},
         {"timestamp_before": "12:02"},
         {"token": "Okta"},
+        {"token": "1.5"},
+        {"status": "2e2"},
     ],
 )
 def test_invalid_filter_values_answer_400_naming_the_filter(staff_client, events, query):
