@@ -187,3 +187,25 @@ def test_command_progress_forced_in_a_log(bulk_users):
 
     assert "Backfilling user records: 5/5 (100%)" in out.getvalue()
     assert out.getvalue().endswith("Created 1 SCIM group records.\n")
+
+
+def test_reindex_a_key_clash_in_a_batch_spares_the_rest_of_the_batch(db, monkeypatch):
+    """Each resource has its savepoint inside its batch's transaction."""
+    monkeypatch.setattr(Command, "batch_size", 10)
+    User.objects.bulk_create([User(username=n) for n in ("ann", "Zoe", "zoe", "bob")])
+    call_command("scim_backfill_records", stdout=StringIO())
+    User.objects.filter(username__in=["ann", "bob"]).update(first_name="Changed")
+
+    out = StringIO()
+    call_command("scim_backfill_records", "--reindex", stdout=out)
+
+    assert "Reindexed 4 SCIM user records." in out.getvalue().splitlines()
+    records = {r.user.username: r for r in UserRecord.objects.select_related("user")}
+    assert {name: r.user_name_key for name, r in records.items()} == {
+        "ann": "ann",
+        "Zoe": "zoe",
+        "zoe": None,
+        "bob": "bob",
+    }
+    assert records["ann"].search["name"] == {"givenName": "changed"}
+    assert records["bob"].search["name"] == {"givenName": "changed"}

@@ -76,14 +76,16 @@ class Command(BaseCommand):
         progress = Progress(self.stdout, f"Reindexing {label} records", total, enabled=show)
         count = 0
         for batch in self.batches(resources):
-            for resource in batch:
-                try:
-                    with transaction.atomic():
-                        storage.reindex(resource)
-                except IntegrityError:  # a unique key another resource holds
-                    storage.reindex(resource, keys=False)
-                count += 1
-                progress.advance()
+            # One commit a batch; a savepoint a resource, so that a clash undoes its own.
+            with transaction.atomic():
+                for resource in batch:
+                    try:
+                        with transaction.atomic():
+                            storage.reindex(resource)
+                    except IntegrityError:  # a unique key another resource holds
+                        storage.reindex(resource, keys=False)
+                    count += 1
+                    progress.advance()
         progress.finish(f"Reindexed {count} SCIM {label} records.")
 
     def batches(self, resources: Any) -> Iterator[list[Any]]:
