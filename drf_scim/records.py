@@ -135,22 +135,17 @@ def backfill_records(
     record_model: type[models.Model],
     value_model: type[models.Model],
     batch_size: int = 500,
+    progress: Callable[[int], None] | None = None,
 ) -> int:
     """Give every resource without a record one, with its search document and value rows.
 
-    Works with the historical models of a migration as with the real ones. Returns the
-    number of records created.
+    Works with the historical models of a migration as with the real ones. Resources are
+    read and records written ``batch_size`` at a time, so memory stays bounded whatever
+    the number of resources; ``progress`` is called with each batch's number of records
+    once it is written. Returns the number of records created.
     """
     serializer = serializer_class
     storage = serializer.get_storage()
-    key_field = serializer.unique_key_field
-    taken = set()
-    if key_field:
-        taken = set(
-            record_model._default_manager.exclude(**{key_field: None}).values_list(
-                key_field, flat=True
-            )
-        )
     link = f"{storage.record_link}_id"
     missing = resource_model._default_manager.filter(
         **{f"{serializer.record_name}__isnull": True}
@@ -161,17 +156,16 @@ def backfill_records(
     for resource in missing.iterator(chunk_size=batch_size):
         document = storage.column_document(resource)
         record = record_model(**{link: resource.pk}, search=storage.build_search(document))
-        if key_field:
+        if serializer.unique_key_field:
             key = serializer.unique_key(document.get(serializer.unique_key_attribute))
-            setattr(record, key_field, None if key in taken else key)
-            taken.add(key)
+            setattr(record, serializer.unique_key_field, key)
         records.append(record)
         values.extend(
             value_model(record_id=record.pk, **row) for row in storage.index_rows(document)
         )
         if len(records) >= batch_size:
-            created += _flush(record_model, value_model, records, values)
-    return created + _flush(record_model, value_model, records, values)
+            created += _flush(serializer, record_model, value_model, records, values, progress)
+    return created + _flush(serializer, record_model, value_model, records, values, progress)
 
 
 def backfill_user_records(
@@ -179,17 +173,52 @@ def backfill_user_records(
     record_model: type[models.Model],
     value_model: type[models.Model],
     batch_size: int = 500,
+    progress: Callable[[int], None] | None = None,
 ) -> int:
     """:func:`backfill_records` for users; used by migration 0002."""
     return backfill_records(
-        scim_settings.USER_SERIALIZER, user_model, record_model, value_model, batch_size
+        scim_settings.USER_SERIALIZER, user_model, record_model, value_model, batch_size, progress
     )
 
 
-def _flush(record_model: Any, value_model: Any, records: list[Any], values: list[Any]) -> int:
+def _flush(
+    serializer: Any,
+    record_model: Any,
+    value_model: Any,
+    records: list[Any],
+    values: list[Any],
+    progress: Callable[[int], None] | None,
+) -> int:
+    _release_taken_keys(serializer, record_model, records)
     count = len(records)
     record_model._default_manager.bulk_create(records)
     value_model._default_manager.bulk_create(values)
     records.clear()
     values.clear()
+    if progress is not None and count:
+        progress(count)
     return count
+
+
+def _release_taken_keys(serializer: Any, record_model: Any, records: list[Any]) -> None:
+    """Empty the unique key of the ``records`` (one batch) whose key is already held.
+
+    Held by a record in the table (earlier batches included) or by an earlier record of
+    the batch: the first resource keeps the key; the others stay reachable by SCIM
+    without it, as :func:`receiver_for` leaves them. One query a batch, so that no set of
+    every key is kept in memory.
+    """
+    key_field = serializer.unique_key_field
+    if not key_field:
+        return
+    keys = {getattr(record, key_field) for record in records} - {None}
+    taken = set(
+        record_model._default_manager.filter(**{f"{key_field}__in": keys}).values_list(
+            key_field, flat=True
+        )
+    )
+    for record in records:
+        key = getattr(record, key_field)
+        if key in taken:
+            setattr(record, key_field, None)
+        taken.add(key)
