@@ -302,7 +302,8 @@ class SCIMEvent(models.Model):
     timestamp = models.DateTimeField(default=timezone.now, db_index=True)
     operation = models.CharField(max_length=16, choices=Operation.choices)
     resource_type = models.CharField(max_length=64)
-    resource_id = models.CharField(max_length=64, blank=True)
+    #: Indexed: "what did the identity provider do to this person" is the question asked.
+    resource_id = models.CharField(max_length=64, blank=True, db_index=True)
     status = models.PositiveSmallIntegerField()
     token = models.ForeignKey(SCIMToken, on_delete=models.SET_NULL, null=True, blank=True)
     #: The request body, with secrets (``AUDIT_SCRUB_ATTRIBUTES``) scrubbed.
