@@ -31,3 +31,14 @@ def test_token_generate_stores_only_the_digest(db):
     assert token.is_active
     token.revoke()
     assert not SCIMToken.objects.get().is_active
+
+
+def test_models_and_migrations_agree(db):
+    """Every model change has its migration: ``makemigrations --check`` finds nothing."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("makemigrations", "drf_scim", "--check", "--dry-run", stdout=out)
+    assert "No changes detected" in out.getvalue()
