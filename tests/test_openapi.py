@@ -603,6 +603,31 @@ def test_request_schema_describes_the_dialects_the_server_reads(schema, client):
     assert user_name["type"] == "string"
 
 
+def test_request_attributes_may_be_null_as_unassigned_rfc7643_2_5(schema, client):
+    """A request may give null for an attribute or sub-attribute that is not required:
+    it is no value, as the server reads it; a required one may not be null."""
+    body = {
+        "schemas": [USER_SCHEMA],
+        "userName": "bjensen",
+        "nickName": None,
+        "name": {"givenName": None},
+        "emails": [{"value": None, "type": "work"}, None],
+    }
+    validate_body(schema, "UserRequest", body, request=True)
+    assert client.post(USERS, body).status_code == 201
+    group = {
+        "schemas": [GROUP_SCHEMA],
+        "displayName": "Tour Guides",
+        "members": [{"value": None}, None],
+    }
+    validate_body(schema, "GroupRequest", group, request=True)
+    assert client.post("/scim/v2/Groups", group).status_code == 201
+    nameless = {"schemas": [USER_SCHEMA], "userName": None}
+    with pytest.raises(ValidationError):
+        validate_body(schema, "UserRequest", nameless, request=True)
+    assert client.post(USERS, nameless).status_code == 400
+
+
 def test_request_strings_exclude_nul_as_the_server_does(schema, client):
     request = schema["components"]["schemas"]["UserRequest"]
     body = {"schemas": [USER_SCHEMA], "userName": "bjensen", "nickName": "Babs\x00"}
@@ -661,7 +686,7 @@ def test_a_custom_extension_appears_by_itself():
     badge = user["properties"][BADGE.id]
     assert badge["type"] == "object"
     assert badge["required"] == ["badgeNumber"]
-    assert strict_shape(badge["properties"]["floor"]) == {"type": "integer"}
+    assert strict_shape(badge["properties"]["floor"]) == {"type": "integer", "nullable": True}
     answered = components["User"]["properties"][BADGE.id]
     assert answered["properties"]["floor"] == {"type": "integer"}
     assert badge["properties"]["badgeNumber"]["description"] == "The number on the badge."
@@ -1183,3 +1208,39 @@ def test_every_example_request_succeeds_and_answers_its_example(schema, client):
                 assert comparable({**answer, "id": None}) == comparable({**shown, "id": None})
             else:
                 assert comparable(answer) == comparable(shown), step
+
+
+WITHOUT_THE_APP = """
+import json
+import tests.settings
+
+tests.settings.INSTALLED_APPS.remove("drf_spectacular")
+import django
+
+django.setup()
+from django.urls import include, path
+from drf_spectacular.generators import SchemaGenerator
+
+from drf_scim.routers import SCIMRouter
+
+patterns = [path("scim/v2/", include(SCIMRouter().urls))]
+schema = SchemaGenerator(patterns=patterns).get_schema(request=None, public=True)
+print(json.dumps(schema["paths"]["/scim/v2/Users"]["get"]["operationId"]))
+"""
+
+
+def test_the_extensions_are_registered_without_the_drf_spectacular_app():
+    """drf-spectacular is a dependency (pyproject.toml), so drf_scim's app registers the
+    extensions whether or not ``drf_spectacular`` is in INSTALLED_APPS."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
+    result = subprocess.run(  # noqa: S603 - our own command line
+        [sys.executable, "-c", WITHOUT_THE_APP],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == "listUsers"

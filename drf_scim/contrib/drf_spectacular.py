@@ -1,9 +1,10 @@
 """drf-spectacular extensions: an exact OpenAPI schema of the SCIM endpoints.
 
-Imported by ``DRFSCIMConfig.ready()`` when drf-spectacular is installed; nothing else is
-needed. The resource bodies are generated from the same schema definitions that drive
-validation and ``/Schemas``, so a custom extension appears in the OpenAPI schema by itself,
-and the discovery documents from the discovery schemas (RFC 7643 §5-7).
+Imported by ``DRFSCIMConfig.ready()``: drf-spectacular is a dependency of drf-scim, and
+nothing else is needed. The resource bodies are generated from the same schema
+definitions that drive validation and ``/Schemas``, so a custom extension appears in the
+OpenAPI schema by itself, and the discovery documents from the discovery schemas
+(RFC 7643 §5-7). The examples are real documents (``openapi_examples``).
 
 :class:`SCIMViewExtension` gives every SCIM view :class:`SCIMAutoSchema`, which documents
 what the views really do: ``application/scim+json`` (RFC 7644 §3.1), ListResponse,
@@ -167,6 +168,15 @@ def _dialects(attribute: Attribute, single: dict[str, Any]) -> dict[str, Any]:
     return {"anyOf": [single, dialect]} if dialect else single
 
 
+def _allow_null(schema: dict[str, Any]) -> None:
+    """Make ``schema`` admit null.
+
+    OpenAPI 3.0's ``nullable`` applies to a schema with a ``type``: of dialects
+    (``anyOf``), to the first, the RFC's shape.
+    """
+    (schema["anyOf"][0] if "anyOf" in schema else schema)["nullable"] = True
+
+
 def _attribute_schema(attribute: Attribute, direction: str | None) -> dict[str, Any]:
     request = direction == "request"
     if attribute.is_complex:
@@ -183,11 +193,20 @@ def _attribute_schema(attribute: Attribute, direction: str | None) -> dict[str, 
     lenient = request and not scim_settings.STRICT
     if lenient and not (attribute.multi_valued and attribute.is_complex):
         single = _dialects(attribute, single)
+    if request and attribute.multi_valued:
+        _allow_null(single)  # a null value in the list is no value (RFC 7643 §2.5)
     schema: dict[str, Any] = (
         {"type": "array", "items": single} if attribute.multi_valued else dict(single)
     )
     if lenient and attribute.multi_valued:
         schema = {"anyOf": [schema, single]}  # a single value for a multi-valued attribute
+    if request and not attribute.required:
+        _allow_null(schema)  # null is no value (RFC 7643 §2.5), as the server reads it
+    return _annotated(attribute, schema)
+
+
+def _annotated(attribute: Attribute, schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with the attribute's description and mutability."""
     description = attribute.description
     if attribute.canonical_values:
         values = ", ".join(attribute.canonical_values)
