@@ -19,6 +19,7 @@ type's own ``/.search`` is documented instead.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
@@ -56,7 +57,7 @@ from drf_scim.discovery import (
     SchemaViewSet,
     ServiceProviderConfigViewSet,
 )
-from drf_scim.pagination import SCIMPagination
+from drf_scim.pagination import SCIMPagination, list_response
 from drf_scim.settings import scim_settings
 from drf_scim.viewsets import SCIMMeMixin, SCIMModelViewSet
 
@@ -885,9 +886,38 @@ class SCIMAutoSchema(AutoSchema):
     def discovery_responses(self, name: str, endpoint: str, schema: Schema) -> dict[int, Any]:
         """The success response of a discovery operation."""
         ref = self.discovery_ref(name, schema)
+        examples = self._examples(name, self.discovery_example(name, endpoint))
         if self.action == "retrieve" or endpoint == name:
-            return {200: OpenApiResponse(ref, f"The {name}.")}
-        return {200: OpenApiResponse(self.list_response_ref(name, ref), f"The {endpoint}.")}
+            return {200: OpenApiResponse(ref, f"The {name}.", examples)}
+        listed = self.list_response_ref(name, ref)
+        return {200: OpenApiResponse(listed, f"The {endpoint}.", examples)}
+
+    def discovery_example(self, name: str, endpoint: str) -> dict[str, Any] | None:
+        """The document the discovery view answers, as its example (RFC 7643 §5-7).
+
+        Built by the view itself, so it is what the server answers, with its URIs rooted
+        at the examples' ``https://example.com/scim/v2``: the view's ``url()`` would read
+        the host of drf-spectacular's mock request.
+        """
+        view: Any = copy.copy(self.view)
+        base = f"{openapi_examples.BASE_URL}/{endpoint}"
+        view.url = lambda *parts: "/".join((base, *parts))
+        if name == "ServiceProviderConfig":
+            document: Any = view.get_document()
+        elif self.action != "retrieve":
+            items = view.resource_viewsets if name == "ResourceType" else view.get_schemas()
+            described = [view.describe(item) for item in items]
+            document = list_response(described, len(described), 1)
+        elif name == "ResourceType":
+            viewsets = sorted(
+                view.resource_viewsets,
+                key=lambda viewset: viewset.get_resource_serializer().resource_type != "User",
+            )
+            document = view.describe(viewsets[0]) if viewsets else None
+        else:
+            schemas = sorted(view.get_schemas(), key=lambda item: item.id != constants.USER_SCHEMA)
+            document = view.describe(schemas[0]) if schemas else None
+        return document  # type: ignore[no-any-return]
 
 
 def _resource_parameters(
