@@ -18,8 +18,11 @@ class DRFSCIMConfig(AppConfig):
         from .models import GROUP_MODEL
 
         checks.register()
-        if apps.is_installed("drf_spectacular"):
-            from .contrib import drf_spectacular  # noqa: F401 - registers the extensions
+        # drf-spectacular is a dependency of drf-scim, always installed: its extensions are
+        # registered whether or not "drf_spectacular" is in INSTALLED_APPS, so a schema
+        # view of drf-spectacular documents the SCIM endpoints in any project.
+        from .contrib import drf_spectacular  # noqa: F401 - registers the extensions
+
         post_save.connect(
             records.user_saved, sender=get_user_model(), dispatch_uid="drf_scim.records.user_saved"
         )

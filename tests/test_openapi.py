@@ -187,9 +187,15 @@ def test_every_error_is_a_scim_error_body(schema):
         for method, documented in methods.items():
             for status, response in documented["responses"].items():
                 if status >= "400":
-                    assert response["content"] == {
-                        SCIM: {"schema": {"$ref": "#/components/schemas/Error"}}
-                    }, (route, method, status)
+                    schemas = {
+                        media_type: content["schema"]
+                        for media_type, content in response["content"].items()
+                    }
+                    assert schemas == {SCIM: {"$ref": "#/components/schemas/Error"}}, (
+                        route,
+                        method,
+                        status,
+                    )
                     assert response["description"]
 
 
@@ -597,6 +603,31 @@ def test_request_schema_describes_the_dialects_the_server_reads(schema, client):
     assert user_name["type"] == "string"
 
 
+def test_request_attributes_may_be_null_as_unassigned_rfc7643_2_5(schema, client):
+    """A request may give null for an attribute or sub-attribute that is not required:
+    it is no value, as the server reads it; a required one may not be null."""
+    body = {
+        "schemas": [USER_SCHEMA],
+        "userName": "bjensen",
+        "nickName": None,
+        "name": {"givenName": None},
+        "emails": [{"value": None, "type": "work"}, None],
+    }
+    validate_body(schema, "UserRequest", body, request=True)
+    assert client.post(USERS, body).status_code == 201
+    group = {
+        "schemas": [GROUP_SCHEMA],
+        "displayName": "Tour Guides",
+        "members": [{"value": None}, None],
+    }
+    validate_body(schema, "GroupRequest", group, request=True)
+    assert client.post("/scim/v2/Groups", group).status_code == 201
+    nameless = {"schemas": [USER_SCHEMA], "userName": None}
+    with pytest.raises(ValidationError):
+        validate_body(schema, "UserRequest", nameless, request=True)
+    assert client.post(USERS, nameless).status_code == 400
+
+
 def test_request_strings_exclude_nul_as_the_server_does(schema, client):
     request = schema["components"]["schemas"]["UserRequest"]
     body = {"schemas": [USER_SCHEMA], "userName": "bjensen", "nickName": "Babs\x00"}
@@ -655,7 +686,7 @@ def test_a_custom_extension_appears_by_itself():
     badge = user["properties"][BADGE.id]
     assert badge["type"] == "object"
     assert badge["required"] == ["badgeNumber"]
-    assert strict_shape(badge["properties"]["floor"]) == {"type": "integer"}
+    assert strict_shape(badge["properties"]["floor"]) == {"type": "integer", "nullable": True}
     answered = components["User"]["properties"][BADGE.id]
     assert answered["properties"]["floor"] == {"type": "integer"}
     assert badge["properties"]["badgeNumber"]["description"] == "The number on the badge."
@@ -948,3 +979,270 @@ def test_extend_schema_without_scim_auto_schema_warns():
     _, problems = generate(routes)
     assert len(problems) == 1
     assert "schema = SCIMAutoSchema()" in problems[0]
+
+
+# -- the examples, RFC 7643 §8: real documents the server takes and answers ---------------------
+
+#: Every SCIM operation, in an order in which each succeeds with its examples on an empty
+#: database, and the steps between them: ``"adopt"`` gives the resource just created the
+#: id of the example resource (the examples name RFC 7643 §8's ids, the server assigns
+#: new ones), ``"bind-me"`` binds the token of /Me to the example User (RFC 7644 §3.11),
+#: and ``"bind-me-to-alice"`` to the Bulk example's User, for DELETE /Me.
+EXAMPLE_RUN = (
+    ("/scim/v2/Users", "post"),
+    "adopt",
+    ("/scim/v2/Groups", "post"),
+    "adopt",
+    "bind-me",
+    ("/scim/v2/Users/{id}", "get"),
+    ("/scim/v2/Users/{id}", "put"),
+    ("/scim/v2/Users/{id}", "patch"),
+    ("/scim/v2/Users", "get"),
+    ("/scim/v2/Users/.search", "post"),
+    ("/scim/v2/Groups/{id}", "get"),
+    ("/scim/v2/Groups/{id}", "put"),
+    ("/scim/v2/Groups/{id}", "patch"),
+    ("/scim/v2/Groups", "get"),
+    ("/scim/v2/Groups/.search", "post"),
+    ("/scim/v2/Me", "get"),
+    ("/scim/v2/Me", "put"),
+    ("/scim/v2/Me", "patch"),
+    ("/scim/v2/ServiceProviderConfig", "get"),
+    ("/scim/v2/ResourceTypes", "get"),
+    ("/scim/v2/ResourceTypes/{id}", "get"),
+    ("/scim/v2/Schemas", "get"),
+    ("/scim/v2/Schemas/{id}", "get"),
+    ("/scim/v2/Bulk", "post"),
+    ("/scim/v2/Groups/{id}", "delete"),
+    ("/scim/v2/Users/{id}", "delete"),
+    "bind-me-to-alice",
+    ("/scim/v2/Me", "delete"),
+)
+
+
+def run_example_step(step, created_id, token):
+    """Run the step ``step`` of EXAMPLE_RUN that is not an operation.
+
+    ``created_id`` is the id of the resource the last operation created; ``token`` is
+    the one /Me is called with.
+    """
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from drf_scim.contrib.openapi_examples import GROUP_ID, USER_ID
+    from drf_scim.models import GroupRecord, GroupValue, UserRecord, UserValue
+
+    if step == "adopt":
+        for record_model, value_model, new_id in (
+            (UserRecord, UserValue, USER_ID),
+            (GroupRecord, GroupValue, GROUP_ID),
+        ):
+            if record_model.objects.filter(pk=created_id).exists():
+                with transaction.atomic():  # the values refer to the record's id
+                    record_model.objects.filter(pk=created_id).update(id=new_id)
+                    value_model.objects.filter(record_id=created_id).update(record_id=new_id)
+                return
+        raise AssertionError(f"No resource {created_id}")
+    user_name_key = {"bind-me": None, "bind-me-to-alice": "alice"}[step]
+    if user_name_key is None:
+        record = UserRecord.objects.get(pk=USER_ID)
+    else:
+        record = UserRecord.objects.get(user_name_key=user_name_key)
+    token.user = get_user_model().objects.get(scim_record=record)
+    token.save(update_fields=["user"])
+
+
+def request_example(schema, documented):
+    """The body Swagger UI's "Try it out" starts with: the first example of the media
+    type, else the example of the body's component."""
+    content = documented.get("requestBody", {}).get("content", {}).get(SCIM)
+    if content is None:
+        return None
+    if "examples" in content:
+        return next(iter(content["examples"].values()))["value"]
+    return schema["components"]["schemas"][component_name(content["schema"])]["example"]
+
+
+def example_url(route, documented):
+    """``route`` with its path parameter set to the parameter's example."""
+    for parameter in documented.get("parameters", []):
+        if parameter["in"] == "path":
+            value = next(iter(parameter["examples"].values()))["value"]
+            route = route.replace("{" + parameter["name"] + "}", value)
+    return route
+
+
+def success_status(documented):
+    """The status of a success without ``attributes``: 204 where PATCH answers no body."""
+    successes = [status for status in documented["responses"] if status < "300"]
+    return "204" if "204" in successes else min(successes)
+
+
+def comparable(body):
+    """``body`` with the server's URLs as the examples' and without what changes each run:
+    timestamps, versions, and the ids of resources a POST creates."""
+    from drf_scim.contrib.openapi_examples import BASE_URL
+
+    text = json.dumps(body).replace("http://testserver/scim/v2", BASE_URL)
+    body = json.loads(text)
+
+    def strip(node):
+        if isinstance(node, list):
+            return [strip(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        return {
+            key: strip(value)
+            for key, value in node.items()
+            if key not in ("created", "lastModified", "version", "location")
+        }
+
+    return strip(body)
+
+
+def examples_of(schema):
+    """Every example of the schema: (where, kind, schema of it, value)."""
+    for route, methods in schema["paths"].items():
+        for method, documented in methods.items():
+            where = f"{method.upper()} {route}"
+            for content in documented.get("requestBody", {}).get("content", {}).values():
+                for example in content.get("examples", {}).values():
+                    yield where, "request", content["schema"], example["value"]
+            for status, response in documented["responses"].items():
+                for content in response.get("content", {}).values():
+                    for example in content.get("examples", {}).values():
+                        yield f"{where} {status}", "response", content["schema"], example["value"]
+    for name, component in schema["components"]["schemas"].items():
+        if "example" in component:
+            yield name, "request", {"$ref": f"#/components/schemas/{name}"}, component["example"]
+
+
+def test_every_example_is_valid_by_the_schema(schema):
+    """Every request and response example, the Errors included, is valid by its schema,
+    with no member the schema does not name."""
+    found = list(examples_of(schema))
+    assert len(found) > 100
+    for where, kind, documented, value in found:
+        try:
+            validate_body(schema, component_name(documented), value, request=kind == "request")
+        except ValidationError as error:
+            pytest.fail(f"{where}: {error.message}")
+
+
+TABLE_9_400 = set(SCIM_TYPES) - {"uniqueness", "sensitive"}
+
+
+def test_error_examples_rfc7644_3_12(schema):
+    """Each error example's ``status`` is its own status code, as a string; ``scimType``
+    only where RFC 7644 Table 9 has one (400, 409 uniqueness, and a Bulk's 413 tooMany,
+    §3.7.4), never on 401, 403, 404, 412, 415 or 501."""
+    errors = 0
+    for route, methods in schema["paths"].items():
+        for method, documented in methods.items():
+            for status, response in documented["responses"].items():
+                if status < "400":
+                    continue
+                (example,) = response["content"][SCIM]["examples"].values()
+                value = example["value"]
+                errors += 1
+                assert value["status"] == status, (route, method)
+                scim_type = value.get("scimType")
+                if status == "400":
+                    assert scim_type in TABLE_9_400, (route, method)
+                elif status == "409":
+                    assert scim_type == "uniqueness", (route, method)
+                elif status == "413" and route == BULK:
+                    assert scim_type == "tooMany"
+                else:
+                    assert scim_type is None, (route, method, status)
+    assert errors > 50
+
+
+def test_examples_have_real_ids_and_consistent_lists(schema):
+    """No placeholder "string": ids are UUIDs, a ListResponse counts its Resources."""
+    uuid = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+    for where, _, _, value in examples_of(schema):
+        if "/Schemas" not in where:  # a Schema's attributes are of "type": "string"
+            assert "string" not in json.dumps(value).split('"'), where
+        resource_type = value.get("meta", {}).get("resourceType") if "id" in value else None
+        if resource_type in ("User", "Group"):
+            assert uuid.match(value["id"]), where
+        if isinstance(value, dict) and "Resources" in value:
+            assert value["totalResults"] == len(value["Resources"]) == value["itemsPerPage"]
+            assert value["startIndex"] == 1
+
+
+def test_every_example_request_succeeds_and_answers_its_example(schema, client):
+    """Each operation, sent as Swagger UI's "Try it out" sends it, with the examples of its
+    path parameter and body, succeeds with its documented status and answers its response
+    example (RFC 7643 §8's documents), in the order of EXAMPLE_RUN."""
+    operations = {
+        (route, method) for route, methods in schema["paths"].items() for method in methods
+    }
+    assert {step for step in EXAMPLE_RUN if isinstance(step, tuple)} == operations
+    me_token, me_key = SCIMToken.generate("me")
+    me_client = type(client)()
+    me_client.credentials(HTTP_AUTHORIZATION=f"Bearer {me_key}")
+    created_id = None
+    for step in EXAMPLE_RUN:
+        if isinstance(step, str):
+            run_example_step(step, created_id, me_token)
+            continue
+        route, method = step
+        documented = operation(schema, route, method)
+        sender = me_client if route == "/scim/v2/Me" else client
+        url = example_url(route, documented)
+        if method in ("post", "put", "patch"):
+            response = getattr(sender, method)(url, request_example(schema, documented))
+        else:
+            response = getattr(sender, method)(url)
+        status = success_status(documented)
+        answer = check(schema, response, status, route, method)
+        examples = documented["responses"][status].get("content", {}).get(SCIM, {})
+        for example in examples.get("examples", {}).values():
+            shown = example["value"]
+            if route == BULK:
+                assert [(o["method"], o["bulkId"], o["status"]) for o in answer["Operations"]] == [
+                    (o["method"], o["bulkId"], o["status"]) for o in shown["Operations"]
+                ]
+            elif status == "201":
+                created_id = answer["id"]
+                assert comparable({**answer, "id": None}) == comparable({**shown, "id": None})
+            else:
+                assert comparable(answer) == comparable(shown), step
+
+
+WITHOUT_THE_APP = """
+import json
+import tests.settings
+
+tests.settings.INSTALLED_APPS.remove("drf_spectacular")
+import django
+
+django.setup()
+from django.urls import include, path
+from drf_spectacular.generators import SchemaGenerator
+
+from drf_scim.routers import SCIMRouter
+
+patterns = [path("scim/v2/", include(SCIMRouter().urls))]
+schema = SchemaGenerator(patterns=patterns).get_schema(request=None, public=True)
+print(json.dumps(schema["paths"]["/scim/v2/Users"]["get"]["operationId"]))
+"""
+
+
+def test_the_extensions_are_registered_without_the_drf_spectacular_app():
+    """drf-spectacular is a dependency (pyproject.toml), so drf_scim's app registers the
+    extensions whether or not ``drf_spectacular`` is in INSTALLED_APPS."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
+    result = subprocess.run(  # noqa: S603 - our own command line
+        [sys.executable, "-c", WITHOUT_THE_APP],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == "listUsers"

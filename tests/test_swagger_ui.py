@@ -1,5 +1,10 @@
 """Swagger UI in a real browser: it lists the SCIM operations, authorizes with a bearer
-token and runs a request against a live server.
+token and runs requests against a live server: "Try it out" with the examples the schema
+gives succeeds for every SCIM operation.
+
+The browser resolves no host name but 127.0.0.1, so Swagger UI must come from
+drf-spectacular-sidecar's files served by the site itself, not from a CDN; the example
+project's page is checked to reference only its own static files.
 
 Drives headless Chromium through the DevTools protocol over ``--remote-debugging-pipe``
 (no port, no extra package). Chromium must be installed (Debian: ``apt-get install
@@ -14,6 +19,7 @@ import os
 import select
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from contextlib import contextmanager
@@ -23,6 +29,8 @@ from django.db import connections
 from django.test import override_settings
 from django.test.testcases import LiveServerThread
 from drf_spectacular.settings import patched_settings
+
+from tests.test_openapi import EXAMPLE_RUN, ROOT, run_example_step
 
 CHROMIUM_FLAGS = (
     "--headless",
@@ -34,6 +42,8 @@ CHROMIUM_FLAGS = (
     "--disable-sync",
     "--disable-quic",
     "--remote-debugging-pipe",
+    # Offline: every host name but the live server's fails to resolve (no CDN).
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
 )
 TIMEOUT = 15.0
 
@@ -216,52 +226,148 @@ def click(selector):
 OPERATION = "#operations-Discovery-getServiceProviderConfig"
 
 
-def test_swagger_ui_authorizes_and_runs_a_scim_request(swagger_site, browser, token):
-    browser.open_page(f"{swagger_site}/api/docs/")
-
-    # The schema loaded, without resolver errors, and lists the SCIM operations.
+def open_swagger_ui(browser, site):
+    """Open /api/docs/ and wait for the operations; assert it loaded from ``site`` alone."""
+    browser.open_page(f"{site}/api/docs/")
     paths = browser.wait_for(
         "[...document.querySelectorAll('.opblock-summary-path')].map(e => e.dataset.path)"
         ".filter(Boolean).length && [...document.querySelectorAll('.opblock-summary-path')]"
         ".map(e => e.dataset.path)",
         "Swagger UI to list the operations",
     )
-    assert {"/scim/v2/Users", "/scim/v2/Users/{id}", "/scim/v2/Groups/.search"} <= set(paths)
-    assert browser.evaluate("ui.errSelectors.allErrors().toJS()") == []
-    scheme = browser.evaluate(
-        "ui.specSelectors.specJson().getIn(['components', 'securitySchemes', "
-        "'SCIMBearerToken']).toJS()"
+    loaded = browser.evaluate(
+        "performance.getEntriesByType('resource').map(e => e.name).concat([location.href])"
     )
-    assert scheme["scheme"] == "bearer"
+    assert [url for url in loaded if not url.startswith(f"{site}/")] == []
+    assert any("/static/drf_spectacular_sidecar/swagger-ui-dist/" in url for url in loaded)
+    return paths
 
-    # The Authorize button takes the bearer token.
+
+def authorize(browser, key):
+    """Authorize with the bearer token: the dialog offers that scheme and no other."""
     browser.evaluate(click(".auth-wrapper .authorize"))
     browser.wait_for("!!document.querySelector('.modal-ux input')", "the auth dialog")
-    assert browser.evaluate(set_input(".modal-ux input", token.key)) == token.key
+    schemes = browser.evaluate(
+        "[...document.querySelectorAll('.modal-ux .auth-container h4')]"
+        ".map(e => e.textContent.trim())"
+    )
+    assert len(schemes) == 1, schemes
+    assert schemes[0].startswith("SCIMBearerToken"), schemes
+    assert browser.evaluate(set_input(".modal-ux input", key)) == key
     browser.evaluate(click(".modal-ux .auth-btn-wrapper button[type=submit]"))
     authorized = browser.wait_for(
         "ui.authSelectors.authorized().toJS().SCIMBearerToken", "the token to be accepted"
     )
-    assert authorized["value"] == token.key
+    assert authorized["value"] == key
     browser.evaluate(click(".modal-ux .close-modal"))
 
-    # GET /ServiceProviderConfig, run from the UI, answers 200 with the token.
-    browser.evaluate(click(f"{OPERATION} .opblock-summary-control"))
-    browser.wait_for(f"!!document.querySelector('{OPERATION} .try-out__btn')", "Try it out")
-    browser.evaluate(click(f"{OPERATION} .try-out__btn"))
-    browser.wait_for(f"!!document.querySelector('{OPERATION} .execute')", "Execute")
-    browser.evaluate(click(f"{OPERATION} .execute"))
+
+def execute(browser, operation):
+    """Open ``operation`` (a CSS selector), Try it out, Execute: (status, body, curl)."""
+    browser.evaluate(click(f"{operation} .opblock-summary-control"))
+    browser.wait_for(f"!!document.querySelector('{operation} .try-out__btn')", "Try it out")
+    browser.evaluate(click(f"{operation} .try-out__btn"))
+    browser.wait_for(f"!!document.querySelector('{operation} .execute')", "Execute")
+    browser.evaluate(click(f"{operation} .execute"))
     status = browser.wait_for(
-        f"document.querySelector('{OPERATION} .live-responses-table tbody .response-col_status')"
-        "?.textContent.trim()",
-        "the response",
+        f"document.querySelector('{operation} .live-responses-table tbody "
+        ".response-col_status')?.textContent.trim()",
+        f"the response of {operation}",
     )
     body = browser.evaluate(
-        f"document.querySelector('{OPERATION} .live-responses-table .microlight')?.textContent"
+        f"document.querySelector('{operation} .live-responses-table .microlight')?.textContent"
     )
-    curl = browser.evaluate(f"document.querySelector('{OPERATION} .curl-command')?.textContent")
+    curl = browser.evaluate(f"document.querySelector('{operation} .curl-command')?.textContent")
+    browser.evaluate(click(f"{operation} .opblock-summary-control"))  # close it again
+    return status, body, curl
+
+
+def test_swagger_ui_authorizes_and_runs_a_scim_request(swagger_site, browser, token):
+    # The schema loaded offline, without resolver errors, and lists the SCIM operations.
+    paths = open_swagger_ui(browser, swagger_site)
+    assert {"/scim/v2/Users", "/scim/v2/Users/{id}", "/scim/v2/Groups/.search"} <= set(paths)
+    assert browser.evaluate("ui.errSelectors.allErrors().toJS()") == []
+    schemes = browser.evaluate(
+        "ui.specSelectors.specJson().getIn(['components', 'securitySchemes']).toJS()"
+    )
+    assert list(schemes) == ["SCIMBearerToken"]
+    assert schemes["SCIMBearerToken"]["scheme"] == "bearer"
+
+    # The Authorize button takes the bearer token.
+    authorize(browser, token.key)
+
+    # GET /ServiceProviderConfig, run from the UI, answers 200 with the token.
+    status, body, curl = execute(browser, OPERATION)
     assert status == "200", body
     assert f"Authorization: Bearer {token.key}" in curl
     assert json.loads(body)["schemas"] == [
         "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
     ]
+
+
+def test_try_it_out_with_the_examples_succeeds_for_every_operation(swagger_site, browser, token):
+    """Every SCIM operation, run from Swagger UI with the example it starts with (path
+    parameter and body, RFC 7643 §8's documents), succeeds, in the order of
+    tests/test_openapi.py's EXAMPLE_RUN: the examples' ids are given to the resources the
+    POSTs create, and the token is bound to a user for /Me (RFC 7644 §3.11)."""
+    open_swagger_ui(browser, swagger_site)
+    authorize(browser, token.key)
+    spec = browser.evaluate("ui.specSelectors.specJson().toJS()")
+    created_id = None
+    ran = []
+    for step in EXAMPLE_RUN:
+        if isinstance(step, str):
+            run_example_step(step, created_id, token)
+            continue
+        route, method = step
+        documented = spec["paths"][route][method]
+        operation = f"#operations-{documented['tags'][0]}-{documented['operationId']}"
+        status, body, _ = execute(browser, operation)
+        assert status.startswith("2"), (step, status, body)
+        if status == "201":
+            created_id = json.loads(body)["id"]
+        ran.append(documented["operationId"])
+    assert len(ran) == len(set(ran)) == sum(len(methods) for methods in spec["paths"].values())
+
+
+#: Run in the example project: its /api/docs/ page, and where its static files finders
+#: find each file the page names.
+DOCS_PAGE = """
+import json, re
+from django.contrib.staticfiles import finders
+from django.test import Client
+
+response = Client(HTTP_HOST="127.0.0.1").get("/api/docs/")
+assert response.status_code == 200, response.status_code
+page = response.content.decode()
+assets = re.findall(r'(?:src|href)="([^"]+)"', page)
+found = {asset: finders.find(asset.removeprefix("/static/")) for asset in assets}
+print(json.dumps({"page": page, "found": found}))
+"""
+
+
+def test_the_example_serves_swagger_ui_from_its_own_static_files():
+    """The example project's /api/docs/ names no CDN: its scripts, styles and icon are
+    drf-spectacular-sidecar's static files, which the project serves itself."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "example_project.settings",
+        "DATABASE_URL": "sqlite://:memory:",
+    }
+    result = subprocess.run(  # noqa: S603 - our own command line
+        [sys.executable, str(ROOT / "example" / "manage.py"), "shell", "-c", DOCS_PAGE],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    served = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "://" not in served["page"]  # no absolute URL: nothing from another host
+    found = served["found"]
+    assert len(found) == 4, found  # the icon, the stylesheet and two scripts
+    for asset, location in found.items():
+        assert asset.startswith("/static/drf_spectacular_sidecar/swagger-ui-dist/"), asset
+        assert location is not None, asset
+        assert "drf_spectacular_sidecar" in location, asset

@@ -18,9 +18,13 @@ from drf_scim.routers import SCIMRouter
 
 SIDECAR_STATIC = Path(drf_spectacular_sidecar.__file__).resolve().parent / "static"
 
+SCIM = [path("scim/v2/", include(SCIMRouter().urls))]
+
 urlpatterns = [
-    path("scim/v2/", include(SCIMRouter().urls)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    *SCIM,
+    # The SCIM operations only, as the example's SERVE_INCLUDE_SCHEMA = False gives: the
+    # schema endpoint's own session and basic schemes stay out of the Authorize dialog.
+    path("api/schema/", SpectacularAPIView.as_view(patterns=SCIM), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     re_path(r"^static/(?P<path>.*)$", serve, {"document_root": SIDECAR_STATIC}),
 ]

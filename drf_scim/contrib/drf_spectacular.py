@@ -1,9 +1,10 @@
 """drf-spectacular extensions: an exact OpenAPI schema of the SCIM endpoints.
 
-Imported by ``DRFSCIMConfig.ready()`` when drf-spectacular is installed; nothing else is
-needed. The resource bodies are generated from the same schema definitions that drive
-validation and ``/Schemas``, so a custom extension appears in the OpenAPI schema by itself,
-and the discovery documents from the discovery schemas (RFC 7643 §5-7).
+Imported by ``DRFSCIMConfig.ready()``: drf-spectacular is a dependency of drf-scim, and
+nothing else is needed. The resource bodies are generated from the same schema
+definitions that drive validation and ``/Schemas``, so a custom extension appears in the
+OpenAPI schema by itself, and the discovery documents from the discovery schemas
+(RFC 7643 §5-7). The examples are real documents (``openapi_examples``).
 
 :class:`SCIMViewExtension` gives every SCIM view :class:`SCIMAutoSchema`, which documents
 what the views really do: ``application/scim+json`` (RFC 7644 §3.1), ListResponse,
@@ -18,6 +19,7 @@ type's own ``/.search`` is documented instead.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
@@ -36,12 +38,18 @@ from drf_spectacular.plumbing import (
 )
 from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiRequest,
+    OpenApiResponse,
+)
 from rest_framework.views import APIView
 
 from drf_scim import constants, definitions
 from drf_scim.bulk import SCIMBulkView
 from drf_scim.characteristics import AttributeType, Mutability, Returned
+from drf_scim.contrib import openapi_examples
 from drf_scim.definitions import COMMON_ATTRIBUTES, Attribute, Schema
 from drf_scim.discovery import (
     DiscoveryViewSet,
@@ -49,7 +57,7 @@ from drf_scim.discovery import (
     SchemaViewSet,
     ServiceProviderConfigViewSet,
 )
-from drf_scim.pagination import SCIMPagination
+from drf_scim.pagination import SCIMPagination, list_response
 from drf_scim.settings import scim_settings
 from drf_scim.viewsets import SCIMMeMixin, SCIMModelViewSet
 
@@ -161,6 +169,15 @@ def _dialects(attribute: Attribute, single: dict[str, Any]) -> dict[str, Any]:
     return {"anyOf": [single, dialect]} if dialect else single
 
 
+def _allow_null(schema: dict[str, Any]) -> None:
+    """Make ``schema`` admit null.
+
+    OpenAPI 3.0's ``nullable`` applies to a schema with a ``type``: of dialects
+    (``anyOf``), to the first, the RFC's shape.
+    """
+    (schema["anyOf"][0] if "anyOf" in schema else schema)["nullable"] = True
+
+
 def _attribute_schema(attribute: Attribute, direction: str | None) -> dict[str, Any]:
     request = direction == "request"
     if attribute.is_complex:
@@ -177,11 +194,20 @@ def _attribute_schema(attribute: Attribute, direction: str | None) -> dict[str, 
     lenient = request and not scim_settings.STRICT
     if lenient and not (attribute.multi_valued and attribute.is_complex):
         single = _dialects(attribute, single)
+    if request and attribute.multi_valued:
+        _allow_null(single)  # a null value in the list is no value (RFC 7643 §2.5)
     schema: dict[str, Any] = (
         {"type": "array", "items": single} if attribute.multi_valued else dict(single)
     )
     if lenient and attribute.multi_valued:
         schema = {"anyOf": [schema, single]}  # a single value for a multi-valued attribute
+    if request and not attribute.required:
+        _allow_null(schema)  # null is no value (RFC 7643 §2.5), as the server reads it
+    return _annotated(attribute, schema)
+
+
+def _annotated(attribute: Attribute, schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with the attribute's description and mutability."""
     description = attribute.description
     if attribute.canonical_values:
         values = ", ".join(attribute.canonical_values)
@@ -306,6 +332,32 @@ _ERROR_DESCRIPTIONS = {
     501: "The token is bound to no user, so `/Me` stands for no one (RFC 7644 §3.11).",
 }
 
+#: The example Error of each status (RFC 7644 §3.12): (``detail``, ``scimType``), as the
+#: server writes them. ``scimType`` only where Table 9 gives one; a 400's depends on the
+#: operation (``_BAD_REQUEST_EXAMPLES``).
+_ERROR_EXAMPLES: dict[int, tuple[str, str | None]] = {
+    401: ("Authentication credentials were not provided.", None),
+    403: ("You do not have permission to perform this action.", None),
+    404: (f"Resource '{openapi_examples.USER_ID}' not found.", None),
+    412: ('The resource is at version W/"3", not W/"2".', None),
+    413: ("The request body exceeds {max_payload_size} bytes.", None),
+    415: ('Unsupported media type "text/plain" in request.', None),
+    501: (
+        "/Me: this token is bound to no user (RFC 7644 §3.11); bind one with "
+        "create_scim_token --user or in the admin.",
+        None,
+    ),
+}
+
+_BAD_REQUEST_EXAMPLES: dict[str, tuple[str, str]] = {
+    "list": ("Expected a comparison operator at position 9: 'userName zz 1'", "invalidFilter"),
+    "search": ("Expected a comparison operator at position 9: 'userName zz 1'", "invalidFilter"),
+    "create": ("userName: is required.", "invalidValue"),
+    "update": ("userName: is required.", "invalidValue"),
+    "partial_update": ("Unknown attribute 'nickname2'.", "invalidPath"),
+    "bulk": ("'Operations' must be an array (RFC 7644 §3.7).", "invalidSyntax"),
+}
+
 #: What ``/Me`` answers 404 for.
 _ME_NOT_FOUND = (
     "The user bound to the token is not a SCIM resource: out of scope (staff, superuser), "
@@ -390,6 +442,12 @@ _DISCOVERY: tuple[tuple[type[DiscoveryViewSet], str, str, Schema, str], ...] = (
         "The schema's URI, e.g. `urn:ietf:params:scim:schemas:core:2.0:User`.",
     ),
 )
+
+#: The id of the 404 example of a resource type without an example resource.
+_UNKNOWN_ID = "f81d4fae-7dec-11d0-a765-00a0c91e6bf6"
+
+#: The example ``id`` of a discovery document: the User resource type and schema.
+_DISCOVERY_IDS = {"ResourceType": "User", "Schema": constants.USER_SCHEMA}
 
 _DISCOVERY_DESCRIPTIONS = {
     "ServiceProviderConfig": (
@@ -617,7 +675,12 @@ class SCIMAutoSchema(AutoSchema):
         if discovery is not None and self.action == "retrieve":
             parameters.append(
                 OpenApiParameter(
-                    "id", str, OpenApiParameter.PATH, required=True, description=discovery[3]
+                    "id",
+                    str,
+                    OpenApiParameter.PATH,
+                    required=True,
+                    description=discovery[3],
+                    examples=_id_examples(_DISCOVERY_IDS[discovery[0]]),
                 )
             )
         return parameters
@@ -625,7 +688,10 @@ class SCIMAutoSchema(AutoSchema):
     def resource_parameters(self) -> list[OpenApiParameter]:
         """``attributes``, ``excludedAttributes``, the id, and the version headers."""
         return _resource_parameters(
-            self.action, self.patch_answers_no_content(), path_id=not self.is_me_view()
+            self.action,
+            self.patch_answers_no_content(),
+            path_id=not self.is_me_view(),
+            id_example=openapi_examples.resource_id(self._core_schema()),
         )
 
     def patch_answers_no_content(self) -> bool:
@@ -654,10 +720,23 @@ class SCIMAutoSchema(AutoSchema):
                 "partial_update": ("PatchOp", _patch_op_schema),
                 "search": ("SearchRequest", _search_request_schema),
             }.get(self.action)
+            core = self._core_schema()
             if message is not None:
                 name, build = message
                 ref = self.component(name, build(self.registry))
-                return dict.fromkeys(self.map_parsers(), ref)
+                example = (
+                    openapi_examples.patch_example(core)
+                    if self.action == "partial_update"
+                    else openapi_examples.search_example(core)
+                )
+                request = OpenApiRequest(ref, examples=self._examples(name, example))
+                return dict.fromkeys(self.map_parsers(), request)
+            if self.action in ("create", "update"):
+                serializer = super().get_request_serializer()
+                resource = self.get_resource_example("request")
+                name = self._resource_names()[0]
+                request = OpenApiRequest(serializer, examples=self._examples(name, resource))
+                return dict.fromkeys(self.map_parsers(), request)
         return super().get_request_serializer()
 
     def get_response_serializers(self) -> Any:
@@ -681,8 +760,62 @@ class SCIMAutoSchema(AutoSchema):
                 text = "A `filter` was given (RFC 7644 §4), or the token may not make this request."
             if code == 404 and self.is_me_view():
                 text = _ME_NOT_FOUND
-            responses[code] = OpenApiResponse(error, description=text)
+            responses[code] = OpenApiResponse(
+                error, description=text, examples=self.error_examples(code)
+            )
         return responses
+
+    # -- examples ----------------------------------------------------------------------
+
+    def get_resource_example(
+        self, direction: str, *, created: bool = False
+    ) -> dict[str, Any] | None:
+        """The example resource of this view, ``None`` for none.
+
+        ``direction`` ``"request"`` is the body of a POST or PUT, ``"response"`` the
+        answer; ``created``, the answer to the POST. drf-scim has examples for Users and
+        Groups, from RFC 7643 §8, fitted to the serializer's schemas; override this to give
+        a resource type of your own one, which must be a document the server takes as it
+        is (Swagger UI's "Try it out" sends it).
+        """
+        view: Any = self.view
+        schemas = view.get_resource_serializer().get_schemas()
+        return openapi_examples.resource_example(schemas, direction, created=created)
+
+    def _core_schema(self) -> str:
+        view: Any = self.view
+        return str(view.get_resource_serializer().get_schemas().core.id)
+
+    def error_examples(self, code: int) -> list[OpenApiExample]:
+        """The example Error of ``code`` for this operation (RFC 7644 §3.12)."""
+        view: Any = self.view
+        scim_type: str | None
+        if code == 400:
+            action = "bulk" if self.is_bulk_view() else self.action
+            detail, scim_type = _BAD_REQUEST_EXAMPLES[action]
+        elif code == 409:
+            detail, scim_type = view.uniqueness_detail(), "uniqueness"
+        elif code == 413 and self.is_bulk_view():
+            detail = (
+                f"The bulk request has {view.get_max_operations() + 1} operations, more "
+                f"than maxOperations ({view.get_max_operations()})."
+            )
+            scim_type = "tooMany"
+        else:
+            detail, scim_type = _ERROR_EXAMPLES[code]
+        if code == 403 and self.get_discovery() is not None:
+            detail = "Filtering is not supported on discovery endpoints."
+        if code == 404 and self.get_discovery() is not None:
+            detail = "Resource 'Robot' not found."
+        elif code == 404 and self.is_resource_view():
+            resource_id = openapi_examples.resource_id(self._core_schema())
+            detail = f"Resource '{resource_id or _UNKNOWN_ID}' not found."
+        detail = detail.format(max_payload_size=scim_settings.MAX_PAYLOAD_SIZE)
+        value = openapi_examples.error_example(code, detail, scim_type)
+        return [OpenApiExample(f"Error {code}", value=value)]
+
+    def _examples(self, name: str, value: dict[str, Any] | None) -> list[OpenApiExample]:
+        return [] if value is None else [OpenApiExample(name, value=value)]
 
     def bulk_responses(self) -> dict[int, Any]:
         """``POST /Bulk``: a BulkResponse, or an error of the whole request (§3.7)."""
@@ -693,6 +826,9 @@ class SCIMAutoSchema(AutoSchema):
             200: OpenApiResponse(
                 response,
                 "A BulkResponse: an entry per operation processed, failed ones included.",
+                examples=[
+                    OpenApiExample("BulkResponse", value=openapi_examples.bulk_response_example())
+                ],
             )
         }
         texts = {
@@ -704,7 +840,9 @@ class SCIMAutoSchema(AutoSchema):
         }
         for code in (400, 401, 403, 413, 415):
             text = texts.get(code) or _ERROR_DESCRIPTIONS[code]
-            responses[code] = OpenApiResponse(error, description=text)
+            responses[code] = OpenApiResponse(
+                error, description=text, examples=self.error_examples(code)
+            )
         return responses
 
     def resource_responses(self) -> dict[int, Any]:
@@ -712,10 +850,17 @@ class SCIMAutoSchema(AutoSchema):
         action = self.action
         serializer = self._get_serializer()  # type: ignore[no-untyped-call]
         name, plural, _ = self._resource_names()
+        resource = self.get_resource_example("response")
+        examples = self._examples(name, resource)
         if action in ("list", "search"):
             item = self.resolve_serializer(serializer, "response").ref
             ref = self.list_response_ref(name, item)
-            return {200: OpenApiResponse(ref, f"A ListResponse of {plural}.")}
+            listed = None if resource is None else openapi_examples.list_response_example(resource)
+            return {
+                200: OpenApiResponse(
+                    ref, f"A ListResponse of {plural}.", self._examples("ListResponse", listed)
+                )
+            }
         if action == "destroy":
             return {204: OpenApiResponse(None, f"The {name} is deleted.")}
         if action == "partial_update" and self.patch_answers_no_content():
@@ -725,11 +870,13 @@ class SCIMAutoSchema(AutoSchema):
                     serializer,
                     f"The {name}, when `attributes` or `excludedAttributes` is given "
                     "(RFC 7644 §3.5.2).",
+                    examples,
                 ),
             }
         if action == "create":
-            return {201: OpenApiResponse(serializer, f"The new {name}.")}
-        responses: dict[int, Any] = {200: OpenApiResponse(serializer, f"The {name}.")}
+            created = self._examples(name, self.get_resource_example("response", created=True))
+            return {201: OpenApiResponse(serializer, f"The new {name}.", created)}
+        responses: dict[int, Any] = {200: OpenApiResponse(serializer, f"The {name}.", examples)}
         if action == "retrieve":
             responses[304] = OpenApiResponse(
                 None, "Not Modified: the resource is at the version of `If-None-Match`."
@@ -739,17 +886,47 @@ class SCIMAutoSchema(AutoSchema):
     def discovery_responses(self, name: str, endpoint: str, schema: Schema) -> dict[int, Any]:
         """The success response of a discovery operation."""
         ref = self.discovery_ref(name, schema)
+        examples = self._examples(name, self.discovery_example(name, endpoint))
         if self.action == "retrieve" or endpoint == name:
-            return {200: OpenApiResponse(ref, f"The {name}.")}
-        return {200: OpenApiResponse(self.list_response_ref(name, ref), f"The {endpoint}.")}
+            return {200: OpenApiResponse(ref, f"The {name}.", examples)}
+        listed = self.list_response_ref(name, ref)
+        return {200: OpenApiResponse(listed, f"The {endpoint}.", examples)}
+
+    def discovery_example(self, name: str, endpoint: str) -> dict[str, Any] | None:
+        """The document the discovery view answers, as its example (RFC 7643 §5-7).
+
+        Built by the view itself, so it is what the server answers, with its URIs rooted
+        at the examples' ``https://example.com/scim/v2``: the view's ``url()`` would read
+        the host of drf-spectacular's mock request.
+        """
+        view: Any = copy.copy(self.view)
+        base = f"{openapi_examples.BASE_URL}/{endpoint}"
+        view.url = lambda *parts: "/".join((base, *parts))
+        if name == "ServiceProviderConfig":
+            document: Any = view.get_document()
+        elif self.action != "retrieve":
+            items = view.resource_viewsets if name == "ResourceType" else view.get_schemas()
+            described = [view.describe(item) for item in items]
+            document = list_response(described, len(described), 1)
+        elif name == "ResourceType":
+            viewsets = sorted(
+                view.resource_viewsets,
+                key=lambda viewset: viewset.get_resource_serializer().resource_type != "User",
+            )
+            document = view.describe(viewsets[0]) if viewsets else None
+        else:
+            schemas = sorted(view.get_schemas(), key=lambda item: item.id != constants.USER_SCHEMA)
+            document = view.describe(schemas[0]) if schemas else None
+        return document  # type: ignore[no-any-return]
 
 
 def _resource_parameters(
-    action: str, patch_no_content: bool, *, path_id: bool = True
+    action: str, patch_no_content: bool, *, path_id: bool = True, id_example: str | None = None
 ) -> list[OpenApiParameter]:
     """The parameters and headers of a resource endpoint's ``action``.
 
-    ``path_id`` is false for ``/Me``, whose resource the token names.
+    ``path_id`` is false for ``/Me``, whose resource the token names; ``id_example`` is
+    the id of the example resource, if there is one.
     """
     parameters = []
     if action in ("list", "retrieve", "create", "update", "partial_update"):
@@ -775,6 +952,7 @@ def _resource_parameters(
                 OpenApiParameter.PATH,
                 required=True,
                 description="The resource's `id`.",
+                examples=_id_examples(id_example),
             )
         )
     if action == "retrieve":
@@ -827,6 +1005,11 @@ def _resource_parameters(
                 )
             )
     return parameters
+
+
+def _id_examples(value: str | None) -> list[OpenApiExample]:
+    """The example of an ``id`` path parameter: Swagger UI's "Try it out" starts with it."""
+    return [] if value is None else [OpenApiExample("Example id", value=value)]
 
 
 def _ref(name: str) -> dict[str, Any]:
@@ -1091,7 +1274,7 @@ def _bulk_request_schema(registry: Any, max_operations: int) -> dict[str, Any]:
                     "bulkId": "ytrewq",
                     "data": {
                         "schemas": [constants.GROUP_SCHEMA],
-                        "displayName": "Tour Guides",
+                        "displayName": "Employees",
                         "members": [{"type": "User", "value": "bulkId:qwerty"}],
                     },
                 },

@@ -24,6 +24,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    # Swagger UI's files, served from the installed package: /api/docs/ works offline.
+    "drf_spectacular_sidecar",
     "drf_scim",
 ]
 
@@ -93,6 +95,13 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "drf-scim example",
     "DESCRIPTION": "A SCIM 2.0 service provider built with drf-scim.",
     "VERSION": "0.1.0",
+    # Swagger UI from drf_spectacular_sidecar's static files, not from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # /api/schema/ itself is left out of the schema: it would add the session and basic
+    # authentication schemes of its own to the Authorize dialog, which SCIM does not take.
+    "SERVE_INCLUDE_SCHEMA": False,
 }
 
 # Every key is optional; see docs/settings.md for the full list.
