@@ -33,28 +33,10 @@ from nox.command import CommandFailed
 nox.options.sessions = ["lint", "typecheck", "tests", "conformance", "docs"]
 nox.options.reuse_existing_virtualenvs = True
 
-# Swagger UI's files, served by the example and the tests without a CDN. Each release
-# bundles one Swagger UI version: move the pin deliberately (docs/openapi.md).
-SIDECAR = "drf-spectacular-sidecar==2026.10.1"
-
-TEST_DEPS = (
-    "pytest",
-    "pytest-django",
-    "hypothesis",
-    "dj-database-url",
-    "psycopg[binary]",
-    "PyMySQL",
-    # tests/test_openapi.py and tests/test_swagger_ui.py (Swagger UI's files, offline).
-    "openapi-spec-validator",
-    SIDECAR,
-    # tests/test_schemathesis.py. Its 4.x releases add checks: move the pin deliberately.
-    "schemathesis>=4.32,<5",
-    # tests/test_scim2_models.py: python-scim's pydantic models as an independent reader of
-    # what we serve. Its 0.x releases change the models: move the pin deliberately.
-    "scim2-models>=0.12,<0.13",
-    # tests/test_scale_out.py: two app servers on one database (docs/deployment.md).
-    "gunicorn",
-)
+# What the tests and the example install beyond drf-scim, each listed once, in files a
+# reader can also use without nox (README.md, docs/quickstart.md).
+TEST_DEPS = ("-r", "tests/requirements.txt")
+EXAMPLE_DEPS = ("-r", "example/requirements.txt")
 
 # Run once, on SQLite: they test the schema against the views, not the database, and take
 # a minute or two each: run_suite deselects them on the other databases.
@@ -303,7 +285,7 @@ def example_port(session: nox.Session) -> str:
 
 
 def example_install(session: nox.Session) -> None:
-    session.install("-e", ".", "dj-database-url", SIDECAR)
+    session.install("-e", ".", *EXAMPLE_DEPS)
     scheme = urlsplit(os.environ.get("DATABASE_URL", "")).scheme
     if scheme.startswith("postgres"):
         session.install("psycopg[binary]")
