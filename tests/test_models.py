@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.contrib.auth.models import User
 
 from drf_scim.models import SCIMToken, UserRecord
@@ -42,3 +44,33 @@ def test_models_and_migrations_agree(db):
     out = StringIO()
     call_command("makemigrations", "drf_scim", "--check", "--dry-run", stdout=out)
     assert "No changes detected" in out.getvalue()
+
+
+def test_records_leave_room_for_updates_on_postgresql(db):
+    """Migration 0008: on PostgreSQL the record tables keep a fifth of each page free, so
+    that a version bump (RFC 7644 §3.14) is a heap-only update; elsewhere nothing is set."""
+    from django.db import connection
+
+    from drf_scim.models import GroupRecord
+
+    tables = [UserRecord._meta.db_table, GroupRecord._meta.db_table]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT relname, reloptions FROM pg_class WHERE relname = ANY(%s)", [tables]
+            )
+            options = dict(cursor.fetchall())
+            assert options == {table: ["fillfactor=80"] for table in tables}
+    if connection.vendor != "postgresql":  # the migration writes nothing here
+        import importlib
+
+        from django.apps import apps
+
+        migration = importlib.import_module("drf_scim.migrations.0008_record_fillfactor")
+        executed = []
+        editor = SimpleNamespace(
+            connection=connection, quote_name=connection.ops.quote_name, execute=executed.append
+        )
+        migration.set_fillfactor(apps, editor)
+        migration.reset_fillfactor(apps, editor)
+        assert executed == []
