@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -114,3 +117,20 @@ def assert_error(response, status, scim_type=None):
     assert body.get("scimType") == scim_type
     assert body["detail"]
     return body
+
+
+def python_json(arguments, settings_module, cwd=None, **environ):
+    """Run ``python ARGUMENTS`` in a process of its own, with ``settings_module`` and
+    ``environ``; assert it succeeded and return its last line of output, read as JSON."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings_module, **environ}
+    result = subprocess.run(  # noqa: S603 - our own command line
+        [sys.executable, *arguments],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])

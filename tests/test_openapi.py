@@ -46,6 +46,7 @@ from drf_scim.models import SCIMToken
 from drf_scim.routers import SCIMRouter
 from drf_scim.serializers import SCIMUserSerializer
 from drf_scim.viewsets import UserViewSet
+from tests.conftest import python_json
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "openapi" / "example-schema.yaml"
@@ -1234,15 +1235,6 @@ print(json.dumps(schema["paths"]["/scim/v2/Users"]["get"]["operationId"]))
 def test_the_extensions_are_registered_without_the_drf_spectacular_app():
     """drf-spectacular is a dependency (pyproject.toml), so drf_scim's app registers the
     extensions whether or not ``drf_spectacular`` is in INSTALLED_APPS."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
-    result = subprocess.run(  # noqa: S603 - our own command line
-        [sys.executable, "-c", WITHOUT_THE_APP],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout.strip().splitlines()[-1]) == "listUsers"
+    operation_id = python_json(["-c", WITHOUT_THE_APP], "tests.settings", cwd=ROOT)
+
+    assert operation_id == "listUsers"

@@ -19,7 +19,6 @@ import os
 import select
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from contextlib import contextmanager
@@ -30,6 +29,7 @@ from django.test import override_settings
 from django.test.testcases import LiveServerThread
 from drf_spectacular.settings import patched_settings
 
+from tests.conftest import python_json
 from tests.test_openapi import EXAMPLE_RUN, ROOT, run_example_step
 
 CHROMIUM_FLAGS = (
@@ -349,21 +349,11 @@ print(json.dumps({"page": page, "found": found}))
 def test_the_example_serves_swagger_ui_from_its_own_static_files():
     """The example project's /api/docs/ names no CDN: its scripts, styles and icon are
     drf-spectacular-sidecar's static files, which the project serves itself."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "example_project.settings",
-        "DATABASE_URL": "sqlite://:memory:",
-    }
-    result = subprocess.run(  # noqa: S603 - our own command line
-        [sys.executable, str(ROOT / "example" / "manage.py"), "shell", "-c", DOCS_PAGE],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
+    served = python_json(
+        [str(ROOT / "example" / "manage.py"), "shell", "-c", DOCS_PAGE],
+        "example_project.settings",
+        DATABASE_URL="sqlite://:memory:",
     )
-    assert result.returncode == 0, result.stderr
-    served = json.loads(result.stdout.strip().splitlines()[-1])
     assert "://" not in served["page"]  # no absolute URL: nothing from another host
     found = served["found"]
     assert len(found) == 4, found  # the icon, the stylesheet and two scripts
