@@ -12,6 +12,22 @@ from drf_scim.management.commands.scim_backfill_records import Command
 from drf_scim.models import UserRecord, UserValue
 from drf_scim.progress import Progress, format_duration
 from drf_scim.records import backfill_user_records
+from drf_scim.serializers import SCIMUserSerializer
+
+
+@pytest.fixture
+def plus_suffix_keys(monkeypatch):
+    """userName keys that ignore a "+..." suffix: "ann" and "ann+2" clash as userNames.
+
+    The clash comes from the key, not from case ("ann" and "ANN"), which MariaDB's
+    case-insensitive collation would refuse as two Django usernames before any key.
+    """
+    default = SCIMUserSerializer.unique_key.__func__
+    monkeypatch.setattr(
+        SCIMUserSerializer,
+        "unique_key",
+        classmethod(lambda cls, value: default(cls, str(value).partition("+")[0])),
+    )
 
 
 class Terminal(StringIO):
@@ -109,9 +125,10 @@ def test_enabled_overrides_the_terminal_test():
     assert forced.getvalue().startswith("\rx: 1/1 (100%)")
 
 
-def test_backfill_reports_each_batch_and_keeps_keys_unique_across_batches(db):
+def test_backfill_reports_each_batch_and_keeps_keys_unique_across_batches(db, plus_suffix_keys):
     """Records are written a batch at a time; a key held by an earlier batch is not reused."""
-    User.objects.bulk_create([User(username=name) for name in ("ann", "bob", "cy", "ANN", "dee")])
+    names = ("ann", "bob", "cy", "ann+2", "dee")
+    User.objects.bulk_create([User(username=name) for name in names])
     batches = []
 
     created = backfill_user_records(
@@ -121,15 +138,15 @@ def test_backfill_reports_each_batch_and_keeps_keys_unique_across_batches(db):
     assert created == 5
     assert batches == [2, 2, 1]
     keys = dict(UserRecord.objects.values_list("user__username", "user_name_key"))
-    assert keys == {"ann": "ann", "bob": "bob", "cy": "cy", "ANN": None, "dee": "dee"}
+    assert keys == {"ann": "ann", "bob": "bob", "cy": "cy", "ann+2": None, "dee": "dee"}
 
 
-def test_backfill_within_a_batch_keeps_the_first_holder_of_a_key(db):
-    User.objects.bulk_create([User(username="Eve"), User(username="eve")])
+def test_backfill_within_a_batch_keeps_the_first_holder_of_a_key(db, plus_suffix_keys):
+    User.objects.bulk_create([User(username="Eve"), User(username="eve+2")])
 
     assert backfill_user_records(User, UserRecord, UserValue) == 2
     keys = dict(UserRecord.objects.values_list("user__username", "user_name_key"))
-    assert keys == {"Eve": "eve", "eve": None}
+    assert keys == {"Eve": "eve", "eve+2": None}
 
 
 @pytest.fixture
@@ -189,10 +206,12 @@ def test_command_progress_forced_in_a_log(bulk_users):
     assert out.getvalue().endswith("Created 1 SCIM group records.\n")
 
 
-def test_reindex_a_key_clash_in_a_batch_spares_the_rest_of_the_batch(db, monkeypatch):
+def test_reindex_a_key_clash_in_a_batch_spares_the_rest_of_the_batch(
+    db, monkeypatch, plus_suffix_keys
+):
     """Each resource has its savepoint inside its batch's transaction."""
     monkeypatch.setattr(Command, "batch_size", 10)
-    User.objects.bulk_create([User(username=n) for n in ("ann", "Zoe", "zoe", "bob")])
+    User.objects.bulk_create([User(username=n) for n in ("ann", "Zoe", "zoe+2", "bob")])
     call_command("scim_backfill_records", stdout=StringIO())
     User.objects.filter(username__in=["ann", "bob"]).update(first_name="Changed")
 
@@ -204,7 +223,7 @@ def test_reindex_a_key_clash_in_a_batch_spares_the_rest_of_the_batch(db, monkeyp
     assert {name: r.user_name_key for name, r in records.items()} == {
         "ann": "ann",
         "Zoe": "zoe",
-        "zoe": None,
+        "zoe+2": None,
         "bob": "bob",
     }
     assert records["ann"].search["name"] == {"givenName": "changed"}
