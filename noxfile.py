@@ -382,7 +382,7 @@ def example_smoke(session: nox.Session) -> None:
 
 # The benchmark's own tools: never installed into the test or example environments.
 BENCH_DEPS = (
-    "dj-database-url",
+    *EXAMPLE_DEPS,  # bench/project/ serves the example's settings
     "psycopg[binary]",
     "gunicorn",
     # The other SCIM implementation measured side by side (bench/project/scim2.py).
