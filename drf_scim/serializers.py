@@ -227,7 +227,7 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
             instance, values=wanted, rows=rows, references=preloaded.get("columns")
         )
         self._add_refs(document)
-        for name, relation in self.get_relations().items():
+        for name, relation in self._relations_once().items():
             if shows(projection, relation):
                 if name in preloaded["references"]:
                     values = preloaded["references"][name].get(instance.pk, [])
@@ -237,6 +237,16 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
                     document[name] = values
         shaped = self._shape(instance, document)
         return projection.apply(shaped) if projection is not None else shaped
+
+    def _relations_once(self) -> dict[str, Relation]:
+        """:meth:`get_relations`, found once per serializer.
+
+        A list's child serializer represents every resource of the page.
+        """
+        relations: dict[str, Relation] | None = self.__dict__.get("_scim_relations")
+        if relations is None:
+            relations = self.__dict__["_scim_relations"] = self.get_relations()
+        return relations
 
     def _add_refs(self, document: dict[str, Any]) -> None:
         """Give reference columns (``manager``) their ``$ref`` (RFC 7643 §4.3)."""
