@@ -19,9 +19,10 @@ __all__ = ["JSONRows", "read_json_rows"]
 class JSONRows(models.Aggregate):
     """The rows of a group as JSON text: ``[[column, column, ...], ...]``, unordered.
 
-    Booleans come back as ``true``/``false`` on PostgreSQL and ``1``/``0`` elsewhere, and a
-    JSON column as JSON on PostgreSQL and as its text elsewhere: :func:`read_json_rows`
-    makes them alike.
+    Booleans come back as ``true``/``false`` on PostgreSQL and ``1``/``0`` elsewhere:
+    :func:`read_json_rows` makes them alike. A JSON column comes as JSON on every database
+    (MariaDB embeds a ``JSONField``'s ``json_valid`` column as JSON, SQLite once it is
+    wrapped in ``JSON()``), so the whole value is decoded at once.
     """
 
     function = "JSON_ARRAYAGG"
@@ -30,7 +31,19 @@ class JSONRows(models.Aggregate):
     output_field = models.TextField()
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(
+        # A JSON column goes in as JSON (``JSON(column)``), not as the text of it, so that
+        # the whole aggregate is decoded at once: one ``json.loads`` per resource, not one
+        # per value row and column.
+        embedded = self.copy()
+        embedded.set_source_expressions(
+            [
+                models.Func(expression, function="JSON", output_field=expression.output_field)
+                if isinstance(getattr(expression, "output_field", None), models.JSONField)
+                else expression
+                for expression in self.get_source_expressions()
+            ]
+        )
+        return embedded.as_sql(
             compiler,
             connection,
             function="JSON_GROUP_ARRAY",
@@ -48,14 +61,12 @@ class JSONRows(models.Aggregate):
         )
 
 
-def read_json_rows(
-    text: str | None, booleans: tuple[int, ...], json_columns: tuple[int, ...]
-) -> list[list[Any]]:
+def read_json_rows(text: str | None, booleans: tuple[int, ...]) -> list[list[Any]]:
     """The rows of a :class:`JSONRows` value, alike on every database.
 
-    The columns at ``booleans`` become ``True``/``False``/``None``, those at
-    ``json_columns`` are decoded. Raises ``ValueError`` on text that is no JSON array: MariaDB
-    cuts an aggregate at ``group_concat_max_len`` bytes.
+    The columns at ``booleans`` become ``True``/``False``/``None``. Raises ``ValueError``
+    on text that is no JSON array: MariaDB cuts an aggregate at ``group_concat_max_len``
+    bytes.
     """
     rows = json.loads(text) if text else []
     if not isinstance(rows, list):
@@ -64,7 +75,4 @@ def read_json_rows(
         for index in booleans:
             if row[index] is not None:
                 row[index] = bool(row[index])
-        for index in json_columns:
-            if isinstance(row[index], str):
-                row[index] = json.loads(row[index])
     return rows

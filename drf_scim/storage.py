@@ -70,7 +70,6 @@ _ROWS_ANNOTATION = "_scim_value_rows_json"
 #: snapshot saw it, which the rows annotation was read with.
 _READ_VERSION = "_scim_read_version"
 _BOOLEAN_COLUMNS = (_STORED_FIELDS.index("primary"),)
-_JSON_COLUMNS = (_STORED_FIELDS.index("data"), _STORED_FIELDS.index("search"))
 
 
 #: Querysets :meth:`SCIMStorage.reused` built, by storage and key, with the scope they were
@@ -429,7 +428,7 @@ class SCIMStorage:
         if read_version is not None and read_version != self.get_record(instance).version:
             return None
         try:
-            rows = read_json_rows(text, _BOOLEAN_COLUMNS, _JSON_COLUMNS)
+            rows = read_json_rows(text, _BOOLEAN_COLUMNS)
         except ValueError:  # cut short (MariaDB's group_concat_max_len): read them again
             return None
         return sorted((tuple(row) for row in rows), key=lambda row: (row[2], row[1]))

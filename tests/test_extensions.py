@@ -135,3 +135,22 @@ def test_filter_sort_patch_rfc7644_3_4_2_and_3_5_2(client):
     )
     assert removed.status_code == 400
     assert removed.json()["scimType"] == "mutability"
+
+
+def test_value_rows_read_with_the_user_are_the_stored_rows(client):
+    """A resource's value rows come with it in one JSON aggregate: they must be the rows
+    stored, whatever their text looks like ("123" stays a string, RFC 7643 §2.3.1), or a
+    write would see changes where there are none."""
+    from drf_scim.storage import _STORED_FIELDS
+
+    created = create(client, "cy", badgeNumber="B-9", projects=["123", "true", "null"])
+    storage = AcmeUserSerializer.get_storage()
+    instance = storage.get_queryset().get(username="cy")
+    record = storage.get_record(instance)
+
+    read = storage.stored_rows(record, instance)
+
+    stored = storage.value_model._default_manager.filter(record=record)
+    assert read == list(stored.order_by("attribute", "position").values_list(*_STORED_FIELDS))
+    assert [row[-2] for row in read] == ["123", "true", "null"]  # the search column
+    assert created[ACME.id]["projects"] == ["123", "true", "null"]

@@ -283,7 +283,7 @@ def test_values_cut_short_by_the_database_are_read_again(client, monkeypatch):
     from drf_scim.expressions import read_json_rows
 
     with pytest.raises(ValueError, match="Unterminated"):
-        read_json_rows('[[1, 2, "cut', (), ())
+        read_json_rows('[[1, 2, "cut', ())
 
     user = save_new({"userName": "bjensen", "emails": emails("a@x.org", "b@x.org")})
 
