@@ -14,20 +14,20 @@ FILLFACTOR = 80
 MODELS = ("UserRecord", "GroupRecord")
 
 
-def set_fillfactor(apps, schema_editor):
+def _alter(apps, schema_editor, change):
     if schema_editor.connection.vendor != "postgresql":
         return
     for name in MODELS:
         table = schema_editor.quote_name(apps.get_model("drf_scim", name)._meta.db_table)
-        schema_editor.execute(f"ALTER TABLE {table} SET (fillfactor = {FILLFACTOR})")
+        schema_editor.execute(f"ALTER TABLE {table} {change}")
+
+
+def set_fillfactor(apps, schema_editor):
+    _alter(apps, schema_editor, f"SET (fillfactor = {FILLFACTOR})")
 
 
 def reset_fillfactor(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name in MODELS:
-        table = schema_editor.quote_name(apps.get_model("drf_scim", name)._meta.db_table)
-        schema_editor.execute(f"ALTER TABLE {table} RESET (fillfactor)")
+    _alter(apps, schema_editor, "RESET (fillfactor)")
 
 
 class Migration(migrations.Migration):
