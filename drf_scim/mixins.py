@@ -334,11 +334,17 @@ class SCIMDestroyModelMixin(SCIMWriteMixin):
         return self.delete_mode or scim_settings.DELETE_MODE
 
     def perform_destroy(self, instance: models.Model) -> None:
-        """Delete the resource, or :meth:`deactivate` it in "deactivate" mode."""
+        """Delete the resource, or :meth:`deactivate` it in "deactivate" mode.
+
+        Either way it stops being a member of groups that keep ``members`` as data
+        (``forget_member()`` of the ``GROUP_SERIALIZER``).
+        """
+        scim_id = self.get_serializer_class().get_storage().get_record(instance).id
         if self.get_delete_mode() == "deactivate":
             self.deactivate(instance)
         else:
             instance.delete()
+        scim_settings.GROUP_SERIALIZER.forget_member(scim_id)
 
     def deactivate(self, instance: models.Model) -> None:
         """Keep the row but end the resource for SCIM: inactive, and 404 from now on.

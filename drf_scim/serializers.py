@@ -28,12 +28,14 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 
 from .characteristics import Returned
 from .definitions import ENTERPRISE_USER, GROUP, USER, Schema
 from .exceptions import InvalidValue
+from .indexing import index_key
 from .mapping import (
     PROTECTED_USER_FIELDS,
     Computed,
@@ -622,6 +624,33 @@ class SCIMGroupSerializer(SCIMResourceSerializer):
                 "members: no User or Group with id "
                 + ", ".join(repr(value) for value in missing[:5])
                 + (" ..." if len(missing) > 5 else "")
+            )
+
+    @classmethod
+    def forget_member(cls, scim_id: Any) -> None:
+        """A User or Group deleted over SCIM stops being a member of any group.
+
+        RFC 7644 §3.6: a deleted resource is gone from every answer. A many-to-many
+        (:meth:`get_relations`) leaves it out by itself; ``members`` kept as data would
+        still name it, a member answering 404. Its value rows go, and the groups that
+        listed it get a new version (§3.14): one query to find them, one ``DELETE`` and
+        one ``UPDATE`` when there are any.
+        """
+        if "members" in cls.get_relations():
+            return
+        members = GROUP.get("members")
+        value = members.get("value") if members is not None else None
+        if value is None:
+            return
+        storage = cls.get_storage()
+        rows = storage.value_model._default_manager.filter(
+            attribute="members", value_key=index_key(value, str(scim_id))
+        )
+        groups = list(rows.values_list("record_id", flat=True).distinct())
+        if groups:
+            rows.delete()
+            cls.record_model._default_manager.filter(pk__in=groups).update(
+                version=F("version") + 1, last_modified=timezone.now()
             )
 
     @classmethod

@@ -207,3 +207,34 @@ def test_rfc7644_3_14_etags_on_a_custom_user_model(client):
     body = {"userName": "ann@example.org"}
     assert client.put(url, body, HTTP_IF_MATCH=etag).status_code == 200
     assert_error(client.put(url, body, HTTP_IF_MATCH=etag), 412)
+
+
+@pytest.mark.parametrize("mode", ["deactivate", "delete"])
+def test_rfc7644_3_6_a_deleted_user_leaves_the_groups_that_keep_members_as_data(
+    client, settings, mode
+):
+    """No ``groups`` many-to-many: members are data. A deleted user is gone from every
+    answer (RFC 7644 §3.6), group members included, in both delete modes; the group gets a
+    new version (§3.14) and takes members as before."""
+    settings.DRF_SCIM = {**getattr(settings, "DRF_SCIM", {}), "DELETE_MODE": mode}
+    ann = create_user(client, "ann@example.com")
+    bob = create_user(client, "bob@example.com")
+    members = [{"value": ann["id"].upper()}, {"value": bob["id"]}]
+    response = client.post(
+        GROUPS, {"schemas": [GROUP_SCHEMA], "displayName": "Ops", "members": members}
+    )
+    assert response.status_code == 201, response.content
+    group = response.json()
+    url = f"{GROUPS}/{group['id']}"
+
+    assert client.delete(f"{USERS}/{ann['id']}").status_code == 204
+
+    after = client.get(url).json()
+    assert [m["value"] for m in after["members"]] == [bob["id"]]
+    assert after["meta"]["version"] != group["meta"]["version"]
+    found = client.get(f"{GROUPS}?filter=" + quote(f'members.value eq "{ann["id"]}"')).json()
+    assert found["totalResults"] == 0
+    carl = create_user(client, "carl@example.com")
+    added = patch(client, url, {"op": "add", "path": "members", "value": [{"value": carl["id"]}]})
+    assert added.status_code == 204, added.content
+    assert [m["value"] for m in client.get(url).json()["members"]] == [bob["id"], carl["id"]]
