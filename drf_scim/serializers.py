@@ -591,7 +591,8 @@ class SCIMGroupSerializer(SCIMResourceSerializer):
         RFC 7643 §4.2: a member's ``value`` is the ``id`` of a User or Group. Each must
         be one this request may see: in scope and, for a tenant's token, of its tenant
         (docs/tenants.md); else ``invalidValue`` and nothing is written. One query per
-        resource type, whatever the number of members.
+        resource type, whatever the number of members. Each ``value`` is then written as
+        the member's own ``id`` (``5C60…`` becomes ``5c60…``), as it is answered.
         """
         if "members" in self.get_relations():
             return  # the relation resolves its own ids
@@ -605,11 +606,14 @@ class SCIMGroupSerializer(SCIMResourceSerializer):
             if kind not in (None, "user", "group"):
                 raise InvalidValue(f"members[{index}].type: {kind!r} is not User or Group.")
             try:
-                wanted[str(uuid.UUID(str(value)))] = kind
+                canonical = str(uuid.UUID(str(value)))
             except ValueError:
                 raise InvalidValue(
                     f"members[{index}].value: {value!r} is not the id of a User or Group."
                 ) from None
+            wanted[canonical] = kind
+            if isinstance(item, dict):
+                item["value"] = canonical  # stored and answered as the member's own id
         found: set[str] = set()
         tenant = self.context.get("tenant")
         for resource in (scim_settings.USER_SERIALIZER, type(self)):

@@ -226,6 +226,7 @@ def test_rfc7644_3_6_a_deleted_user_leaves_the_groups_that_keep_members_as_data(
     assert response.status_code == 201, response.content
     group = response.json()
     url = f"{GROUPS}/{group['id']}"
+    assert [m["value"] for m in group["members"]] == [ann["id"], bob["id"]]  # its own id
 
     assert client.delete(f"{USERS}/{ann['id']}").status_code == 204
 
