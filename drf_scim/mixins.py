@@ -336,11 +336,19 @@ class SCIMDestroyModelMixin(SCIMWriteMixin):
     def perform_destroy(self, instance: models.Model) -> None:
         """Delete the resource, or :meth:`deactivate` it in "deactivate" mode.
 
-        Either way it stops being a member of groups that keep ``members`` as data
-        (``forget_member()`` of the ``GROUP_SERIALIZER``).
+        Either way the resources related to it get a new version (the groups of a user:
+        their ``members`` change), and it stops being a member of groups that keep
+        ``members`` as data (``forget_member()`` of the ``GROUP_SERIALIZER``).
         """
-        scim_id = self.get_serializer_class().get_storage().get_record(instance).id
-        if self.get_delete_mode() == "deactivate":
+        serializer = self.get_serializer_class()
+        scim_id = serializer.get_storage().get_record(instance).id
+        deactivating = self.get_delete_mode() == "deactivate"
+        for relation in serializer.get_relations().values():
+            # The groups of a user that goes lose a member (RFC 7644 §3.14: a new
+            # version); deactivate() clears, and so touches, the writable relations.
+            if not (deactivating and relation.writable):
+                relation.touch_related(instance)
+        if deactivating:
             self.deactivate(instance)
         else:
             instance.delete()

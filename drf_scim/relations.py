@@ -313,6 +313,18 @@ class Relation:
             version=F("version") + 1, last_modified=timezone.now()
         )
 
+    def touch_related(self, instance: models.Model) -> None:
+        """A new ``meta.version`` for every resource related to ``instance``.
+
+        ``instance`` is going: their own attribute (a group's ``members``) loses it. One
+        ``UPDATE``.
+        """
+        self.touch(
+            self.through._default_manager.filter(**{self.source_field: instance.pk}).values(
+                self.target_field
+            )
+        )
+
     def existing(self, ids: Iterable[str], *, tenant: Any = None) -> list[Any]:
         """Primary keys of the live related resources among SCIM ``ids``; others ignored."""
         valid = []

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from django.contrib.auth.models import User
+
+from drf_scim.constants import GROUP_SCHEMA
 
 USERS = "/scim/v2/Users"
 
@@ -74,3 +77,25 @@ def test_if_match_with_the_current_version_writes_rfc7644_3_14(client):
 def test_if_match_star_matches_any_version(client):
     url = create(client)["Location"]
     assert client.put(url, {"userName": "x"}, HTTP_IF_MATCH="*").status_code == 200
+
+
+@pytest.mark.parametrize("mode", ["deactivate", "delete"])
+def test_a_group_gets_a_new_version_when_a_member_is_deleted_rfc7644_3_14(client, settings, mode):
+    """A deleted user is gone from its groups' ``members`` (RFC 7644 §3.6), so each of
+    those groups is a new version: an ``If-None-Match`` of the old one is no 304."""
+    settings.DRF_SCIM = {"DELETE_MODE": mode}
+    ann, bob = create(client, "ann").json(), create(client, "bob").json()
+    members = [{"value": ann["id"]}, {"value": bob["id"]}]
+    group = client.post(
+        "/scim/v2/Groups",
+        {"schemas": [GROUP_SCHEMA], "displayName": "Ops", "members": members},
+    )
+    assert group.status_code == 201, group.content
+    url, before = group["Location"], group["ETag"]
+
+    assert client.delete(f"{USERS}/{ann['id']}").status_code == 204
+
+    after = client.get(url)
+    assert [m["value"] for m in after.json()["members"]] == [bob["id"]]
+    assert after["ETag"] != before
+    assert client.get(url, HTTP_IF_NONE_MATCH=before).status_code == 200

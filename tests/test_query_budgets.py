@@ -223,3 +223,23 @@ def test_group_patch_answering_the_group_costs_8(warm, members):
         response = warm.patch(f"{url}?attributes=members", add)
     assert response.status_code == 200
     assert len(response.json()["members"]) == members + 1
+
+
+@pytest.mark.parametrize("groups", [1, 5])
+@pytest.mark.parametrize("mode", ["deactivate", "delete"])
+def test_delete_of_a_user_costs_the_same_whatever_its_groups(warm, settings, mode, groups):
+    """RFC 7644 §3.6. Both modes: the token; the user locked and read; its groups' versions
+    (one ``UPDATE``, §3.14); the audit event. "deactivate" (6): ``is_active`` written and
+    the record marked deleted. "delete" (13): Django's deletion of the row and of what
+    cascades from it (the record, its value rows, memberships, permissions, the admin log,
+    a bound token and the test project's devices). The same at 1 and 5 groups."""
+    settings.DRF_SCIM = {"DELETE_MODE": mode}
+    user = post_user(warm, "bjensen")
+    for n in range(groups):
+        group = warm.post(
+            GROUPS,
+            {"schemas": [GROUP_SCHEMA], "displayName": f"g{n}", "members": [{"value": user["id"]}]},
+        )
+        assert group.status_code == 201, group.content
+    with statements({"deactivate": 6, "delete": 13}[mode]):
+        assert warm.delete(f"{USERS}/{user['id']}").status_code == 204
