@@ -12,6 +12,8 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.messages import WARNING
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -606,3 +608,31 @@ def test_activity_days_are_utc_days_whatever_the_time_zone(admin_client, token, 
 
     counted = {day.date: day.total for day in activity if day.total}
     assert counted == {early.astimezone(datetime.timezone.utc).date(): 1}
+
+
+def test_token_list_queries_do_not_grow_with_tokens(admin_client, django_assert_num_queries):
+    """The token list shows each token's user and tenant from the page's own query."""
+    from django.contrib.auth.models import User
+
+    def add(n):
+        user = User.objects.create_user(f"owner{n}")
+        SCIMToken.objects.create(
+            name=f"t{n}",
+            key_digest=f"{n:064d}",
+            prefix=f"scim_{n}",
+            user=user,
+            tenant_type=ContentType.objects.get_for_model(Group),
+            tenant_id=str(n),
+        )
+
+    url = reverse("admin:drf_scim_scimtoken_changelist")
+    add(0)
+    admin_client.get(url)  # the content types are cached once
+    with CaptureQueriesContext(connection) as one:
+        assert admin_client.get(url).status_code == 200
+    for n in range(1, 6):
+        add(n)
+    with django_assert_num_queries(len(one.captured_queries)):
+        page = admin_client.get(url)
+    assert page.status_code == 200
+    assert "auth.Group:5" in page.content.decode()
