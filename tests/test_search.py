@@ -17,6 +17,7 @@ from drf_scim.constants import (
     SEARCH_REQUEST_SCHEMA,
 )
 from drf_scim.models import SCIMEvent, UserRecord, UserValue
+from tests.conftest import assert_error
 
 USERS = "/scim/v2/Users"
 SEARCH = f"{USERS}/.search"
@@ -245,15 +246,6 @@ def test_rfc7643_2_5_null_fields_are_absent(client, people):
     assert search(client, body) == get_list(client, {})
 
 
-def assert_error(response, scim_type, status=400):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert body["schemas"] == [ERROR_SCHEMA]
-    assert body["status"] == str(status)
-    assert body.get("scimType") == scim_type
-    assert body["detail"]
-
-
 @pytest.mark.parametrize(
     "fields",
     [
@@ -280,7 +272,7 @@ def test_rfc7644_3_4_3_bad_field_types_are_invalid_value(client, people, fields)
 
     response = client.post(SEARCH, {"schemas": [SEARCH_REQUEST_SCHEMA], **fields})
 
-    assert_error(response, "invalidValue")
+    assert_error(response, 400, "invalidValue")
     assert state() == before
 
 
@@ -301,7 +293,7 @@ def test_rfc7644_3_4_3_malformed_filter_is_invalid_filter(client, people, filter
 
     response = client.post(SEARCH, {"schemas": [SEARCH_REQUEST_SCHEMA], "filter": filter_})
 
-    assert_error(response, "invalidFilter")
+    assert_error(response, 400, "invalidFilter")
     assert state() == before
 
 
@@ -316,7 +308,7 @@ def test_rfc7644_3_4_3_malformed_filter_is_invalid_filter(client, people, filter
 def test_rfc7644_3_4_3_body_must_be_a_json_object(client, people, body):
     response = client.post(SEARCH, body)
 
-    assert_error(response, "invalidSyntax")
+    assert_error(response, 400, "invalidSyntax")
 
 
 def test_rfc7644_3_4_3_requires_authentication(anonymous_client, db):
@@ -347,7 +339,7 @@ def test_rfc7644_3_4_3_strict_requires_the_search_request_schema(client, people,
     if schemas is not None:
         body["schemas"] = schemas
 
-    assert_error(client.post(SEARCH, body), "invalidSyntax")
+    assert_error(client.post(SEARCH, body), 400, "invalidSyntax")
 
 
 @override_settings(DRF_SCIM={"STRICT": True})
