@@ -367,7 +367,7 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         """
         tenant = self.context.get("tenant")
         return [
-            (relation, relation.resolve(document.get(name) or [], tenant=tenant).values())
+            (relation, relation.resolve(document.get(name) or [], tenant=tenant))
             for name, relation in self.get_relations().items()
             if relation.writable
         ]

@@ -1,0 +1,94 @@
+"""drf_scim.expressions.AnyOf: ``field IN values`` as one array parameter on PostgreSQL.
+
+Membership writes name up to about 20,000 ids in one request (a 1 MiB PATCH); these check
+that the expression selects exactly what ``__in`` selects, wherever the ORM puts it.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from drf_scim.expressions import AnyOf
+from drf_scim.models import UserRecord
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def users():
+    """Five users with records, and the record ids of the second and fourth."""
+    created = [User.objects.create(username=f"any{i}") for i in range(5)]
+    return created, [created[1].scim_record.id, created[3].scim_record.id]
+
+
+def test_selects_what_in_selects(users):
+    created, ids = users
+    by_any = set(UserRecord.objects.filter(AnyOf("id", ids)).values_list("user_id", flat=True))
+    by_in = set(UserRecord.objects.filter(id__in=ids).values_list("user_id", flat=True))
+    assert by_any == by_in == {created[1].pk, created[3].pk}
+
+
+def test_a_foreign_key_takes_primary_keys(users):
+    created, _ = users
+    pks = [created[0].pk, created[4].pk]
+    found = set(UserRecord.objects.filter(AnyOf("user", pks)).values_list("user_id", flat=True))
+    assert found == set(pks)
+
+
+def test_ids_as_text_and_unknown_ids(users):
+    created, ids = users
+    listed = [str(ids[0]), uuid.uuid4()]
+    found = list(UserRecord.objects.filter(AnyOf("id", listed)).values_list("user_id", flat=True))
+    assert found == [created[1].pk]
+
+
+def test_an_empty_list_selects_nothing(users):
+    assert not UserRecord.objects.filter(AnyOf("id", [])).exists()
+    assert UserRecord.objects.exclude(AnyOf("id", [])).count() == 5
+
+
+def test_inside_a_subquery_and_under_a_join(users):
+    """Its column follows the query it ends up in: a subquery's aliases are renamed."""
+    created, ids = users
+    records = UserRecord.objects.filter(AnyOf("id", ids)).values("user_id")
+    assert set(User.objects.filter(pk__in=records).values_list("pk", flat=True)) == {
+        created[1].pk,
+        created[3].pk,
+    }
+    group = Group.objects.create(name="any")
+    group.user_set.add(*created)
+    members = User.groups.through.objects.filter(
+        AnyOf("user", [created[2].pk]), group=group
+    ).values_list("user_id", flat=True)
+    assert list(members) == [created[2].pk]
+
+
+def test_update_and_delete_by_it(users):
+    created, ids = users
+    assert UserRecord.objects.filter(AnyOf("id", ids)).update(version=99) == 2
+    assert set(UserRecord.objects.filter(version=99).values_list("id", flat=True)) == set(ids)
+    group = Group.objects.create(name="any")
+    group.user_set.add(*created)
+    through = User.groups.through.objects
+    through.filter(AnyOf("user", [created[0].pk, created[1].pk]), group=group).delete()
+    assert sorted(group.user_set.values_list("pk", flat=True)) == [u.pk for u in created[2:]]
+
+
+def test_one_parameter_for_the_whole_list_on_postgresql(users):
+    """On PostgreSQL the list is one array parameter, whatever its length; elsewhere it
+    is Django's ``IN (%s, %s, …)``."""
+    _, ids = users
+    many = [*ids, *(uuid.uuid4() for _ in range(500))]
+    with CaptureQueriesContext(connection) as captured:
+        assert UserRecord.objects.filter(AnyOf("id", many)).count() == 2
+    sql = captured.captured_queries[-1]["sql"]
+    if connection.vendor == "postgresql":
+        assert "= ANY(" in sql
+        assert " IN (" not in sql
+    else:
+        assert " IN (" in sql
