@@ -68,7 +68,7 @@ before the strict parser reads it:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -77,7 +77,6 @@ from .constants import PATCH_OP_SCHEMA
 from .definitions import Attribute, ResourceSchemas, Schema
 from .errors import InvalidPathError, InvalidValueError
 from .filter_language import (
-    DEFAULT_MAX_LENGTH,
     And,
     AttributePath,
     Comparison,
@@ -481,9 +480,9 @@ class _PatchReader:
     ) -> list[dict[str, Any]]:
         """``remove`` with a ``value`` (:func:`values_filter`): remove the values listed.
 
-        A long list becomes several operations, each path within the parser's length
-        limit (``DEFAULT_MAX_LENGTH``): removing some values, then others, leaves what
-        removing all at once does.
+        One operation, however long the list: its path is put in ``paths`` already
+        parsed, so the parser's length limit (``DEFAULT_MAX_LENGTH``, for what clients
+        write) does not apply, and 20,000 members leave as one ``DELETE``.
         """
         attribute = target.attribute
         if (
@@ -500,29 +499,10 @@ class _PatchReader:
         if selector is None:
             raise InvalidValueError(f"{where}: the 'value' of remove must list values of {path}.")
         whole = _qualified(PatchPath(path.attribute, None, path.schema), target)
-        terms = selector.operands if isinstance(selector, Or) else (selector,)
-        return [
-            {"op": "remove", "path": str(PatchPath(whole.attribute, None, whole.schema, chunk))}
-            for chunk in _any_of(terms, DEFAULT_MAX_LENGTH - len(str(whole)) - 2)
-        ]
-
-
-def _any_of(terms: tuple[Filter, ...], budget: int) -> Iterator[Filter]:
-    """``terms`` joined with ``or`` into filters of at most ``budget`` characters each.
-
-    A term alone longer than ``budget`` stays alone: the parser then refuses its path.
-    """
-    chunk: list[Filter] = []
-    size = 0
-    for term in terms:
-        cost = len(str(term)) + 6  # " or ", and parentheses around an "and"
-        if chunk and size + cost > budget:
-            yield chunk[0] if len(chunk) == 1 else Or(tuple(chunk))
-            chunk, size = [], 0
-        chunk.append(term)
-        size += cost
-    if chunk:
-        yield chunk[0] if len(chunk) == 1 else Or(tuple(chunk))
+        listed = PatchPath(whole.attribute, None, whole.schema, selector)
+        text = str(listed)
+        self.paths[text] = listed
+        return [{"op": "remove", "path": text}]
 
 
 def _target_value(target: ResolvedPath, value: Any) -> Any:
