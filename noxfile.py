@@ -384,6 +384,8 @@ def example_smoke(session: nox.Session) -> None:
 BENCH_DEPS = (
     *EXAMPLE_DEPS,  # bench/project/ serves the example's settings
     "psycopg[binary]",
+    # bench/groups.py, filters.py, patch.py and cursor.py take --db mariadb.
+    "PyMySQL",
     "gunicorn",
     # The other SCIM implementation measured side by side (bench/project/scim2.py).
     "django-scim2==0.23.0",

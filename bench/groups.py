@@ -1,12 +1,13 @@
 """Group membership (RFC 7643 §4.2, RFC 7644 §3.5.2) at 10,000 members, against the ORM.
 
-    python bench/groups.py [--members 10000] [--db sqlite|postgres|mariadb] [--runs 9]
+    python bench/groups.py [--members 10000] [--add 1000] [--db sqlite|postgres|mariadb]
+                           [--runs 9]
 
-Creates (once) a group of N members and 1,000 more users, stored the way drf-scim stores
-them, then times five requests in-process -- adding 1,000 members in one PATCH, removing
-one member, renaming the group, and GETting it without and with its members -- each
-against a hand-written equivalent run in the same loop, with the number of SQL queries of
-each. See ``bench/README.md``.
+Creates (once) a group of N members and 1,000 (``--add``) more users, stored the way
+drf-scim stores them, then times five requests in-process -- adding those users in one
+PATCH, removing one member, renaming the group, and GETting it without and with its
+members -- each against a hand-written equivalent run in the same loop, with the number
+of SQL queries of each. See ``bench/README.md``.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ from bench.filters import (  # noqa: E402
 #: ``bench/.data/groups.sqlite3``, or the database ``drf_scim_bench_groups``.
 DATABASE_FILE = "groups.sqlite3"
 DATABASE_NAME = "drf_scim_bench_groups"
-#: How many members one PATCH adds (the "add" case) -- the users after the N members.
+#: How many members one PATCH adds (the "add" case) -- the users after the N members;
+#: ``--add`` changes it.
 NEWCOMERS = 1000
 GROUP_NAME = "Bench group"
 #: The group's ``externalId``, by which later runs find it (the cases rename it).
@@ -83,7 +85,7 @@ def populate(members: int) -> float | None:
     if existing or group is not None:
         sys.exit(
             f"The benchmark database holds {existing} users, not {total}: run with "
-            f"--members {existing - NEWCOMERS}, or with --reset."
+            f"--members and --add that make {existing}, or with --reset."
         )
     started = time.perf_counter()
     with transaction.atomic():
@@ -440,12 +442,20 @@ def report(results: list[Result], runs: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global NEWCOMERS  # one run, one size: --add
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--members", type=int, default=10_000, help="group size (10000)")
+    parser.add_argument(
+        "--add",
+        type=int,
+        default=NEWCOMERS,
+        help=f"members the add case adds in one PATCH ({NEWCOMERS}); 20000 is a 1 MiB request",
+    )
     add_server_arguments(parser, 9, "case")
     args = parser.parse_args(argv)
-    if args.members < 2 or args.runs < 1:
-        parser.error("--members must be at least 2 and --runs positive")
+    if args.members < 2 or args.runs < 1 or args.add < 1:
+        parser.error("--members must be at least 2, --add and --runs positive")
+    NEWCOMERS = args.add
 
     setup_django(args.db)
     from django.test import Client
