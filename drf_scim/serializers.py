@@ -325,8 +325,8 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
     def get_max_values(self) -> int | None:
         """Most values the multi-valued attributes of a resource may hold together.
 
-        ``MAX_MULTI_VALUES``; relations (Group ``members``) are not counted. ``None``: no
-        limit.
+        ``MAX_MULTI_VALUES``; relations (Group ``members`` of a many-to-many) are not
+        counted, members kept as data are. ``None``: no limit.
         """
         limit = scim_settings.MAX_MULTI_VALUES
         return None if limit is None else int(limit)

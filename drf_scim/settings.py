@@ -49,7 +49,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_PAYLOAD_SIZE": 1_048_576,
     # Most values a multi-valued attribute of a resource may hold (emails, roles...), and
     # so the most one request may give it; more get 400 invalidValue. Relations (Group
-    # ``members``) are not limited. None: no limit.
+    # ``members`` of a ``groups`` many-to-many) are not limited; members kept as data are
+    # values like others. None: no limit.
     "MAX_MULTI_VALUES": 1000,
     # Most operations in one PATCH request (RFC 7644 §3.5.2); more get 413 tooMany.
     "PATCH_MAX_OPERATIONS": 1000,

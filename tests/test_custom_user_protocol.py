@@ -179,6 +179,27 @@ def test_rfc7643_4_2_group_members_without_a_groups_relation(client):
     assert_error(unknown, 400, "invalidValue")
 
 
+def test_members_kept_as_data_count_toward_max_multi_values(client, settings):
+    """docs/settings.md: members kept as data are values of the group, and count toward
+    ``MAX_MULTI_VALUES`` (members of a ``groups`` many-to-many do not,
+    tests/test_limits.py). Over it: 400 invalidValue and nothing changes (RFC 7644 §3.12)."""
+    settings.DRF_SCIM = {"MAX_MULTI_VALUES": 2}
+    ann, bob, cy = (create_user(client, f"{n}@example.com") for n in ("ann", "bob", "cy"))
+    response = client.post(
+        GROUPS, {"schemas": [GROUP_SCHEMA], "displayName": "Ops", "members": [{"value": ann["id"]}]}
+    )
+    assert response.status_code == 201, response.content
+    url = f"{GROUPS}/{response.json()['id']}"
+    more = [{"value": bob["id"]}, {"value": cy["id"]}]
+    assert_error(
+        patch(client, url, {"op": "add", "path": "members", "value": more}), 400, "invalidValue"
+    )
+    assert [m["value"] for m in client.get(url).json()["members"]] == [ann["id"]]
+    added = patch(client, url, {"op": "add", "path": "members", "value": more[:1]})
+    assert added.status_code == 204, added.content
+    assert len(client.get(url).json()["members"]) == 2
+
+
 def test_rfc7644_3_6_delete_deactivates_hides_and_is_undone_by_a_new_post(client):
     """The default ``"deactivate"`` mode on this model: the row stays, inactive; the
     resource is 404 and gone from lists and filters; the same ``userName`` POSTed again
