@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
@@ -79,7 +80,7 @@ class MappedAttribute(AttributeRef):
     #: ``value`` is that resource's SCIM ``id``. The storage reads and writes it.
     reference: bool = False
 
-    @property
+    @cached_property
     def lookup(self) -> str:
         """The ORM path of the column, e.g. ``"profile__department"``."""
         assert self.field is not None  # noqa: S101 - not called for computed attributes
@@ -109,17 +110,17 @@ class MappedAttribute(AttributeRef):
             instance, model = related, type(related)
         return instance
 
-    @property
+    @cached_property
     def key(self) -> str:
         """The attribute's name in the values table: ``emails``, ``urn:...:manager``."""
         return f"{self.urn}:{self.attribute.name}" if self.urn else self.attribute.name
 
-    @property
+    @cached_property
     def scim_path(self) -> str:
         """The attribute's path: ``name.givenName``, ``<extension URN>:manager``."""
         return self.name
 
-    @property
+    @cached_property
     def read_only(self) -> bool:
         return (
             self.computed is not None
@@ -127,7 +128,7 @@ class MappedAttribute(AttributeRef):
             or self.definition.mutability is Mutability.READ_ONLY
         )
 
-    @property
+    @cached_property
     def primary_value(self) -> bool:
         """A multi-valued attribute whose primary value is kept in the column."""
         return self.attribute.multi_valued

@@ -208,16 +208,21 @@ class Relation:
         if paths is None:
             return None
         related = f"{self.target_field}__{target.record_name}"
-        rows = (
-            self.through._default_manager.filter(
-                storage.live_lookup(f"{self.target_field}__"),
-                **{f"{self.source_field}__in": pks},
-            )
-            .order_by(self.target_field)
-            .values_list(
-                self.source_field, f"{related}__id", *[f"{self.target_field}__{p}" for p in paths]
-            )
+        fields = (
+            self.source_field,
+            f"{related}__id",
+            *[f"{self.target_field}__{p}" for p in paths],
         )
+        # Built once (lookups resolved, joins set up), given each page's pks.
+        live = storage.reused(
+            ("preload", self.through._meta.label_lower, *fields),
+            lambda: (
+                self.through._default_manager.filter(storage.live_lookup(f"{self.target_field}__"))
+                .order_by(self.target_field)
+                .values_list(*fields)
+            ),
+        )
+        rows = live.filter(**{f"{self.source_field}__in": pks})
         references: dict[Any, list[dict[str, Any]]] = {}
         for source, scim_id, *names in rows:
             references.setdefault(source, []).append(self._reference(scim_id, _first(names), root))

@@ -13,6 +13,7 @@ Nothing here imports Django or DRF.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
 from .definitions import Attribute, Schema
@@ -35,17 +36,17 @@ class AttributeRef:
     attribute: Attribute
     sub_attribute: Attribute | None = None
 
-    @property
+    @cached_property
     def urn(self) -> str | None:
         """The extension's URN, as the schema spells it, or ``None``."""
         return self.extension.id if self.extension is not None else None
 
-    @property
+    @cached_property
     def definition(self) -> Attribute:
         """The innermost attribute named: the sub-attribute if any, else the attribute."""
         return self.sub_attribute or self.attribute
 
-    @property
+    @cached_property
     def name(self) -> str:
         """The path in canonical case: ``name.givenName``, ``<extension URN>:manager``."""
         path = self.attribute.name

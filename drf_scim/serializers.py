@@ -121,6 +121,7 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
     filter_map: ClassVar[dict[str, Any]] = {}
     _compiled_schemas: ClassVar[ResourceSchemas]
     _compiled_mappings: ClassVar[tuple[MappedAttribute, ...]]
+    _mappings_by_path: ClassVar[dict[str, MappedAttribute]]
     _storage: ClassVar[SCIMStorage]
 
     #: PATCH operations on relations, set by validation and written by :meth:`update`.
@@ -162,8 +163,12 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
     @classmethod
     def get_mapping(cls, scim_path: str) -> MappedAttribute | None:
         """The ``attribute_map`` entry of ``scim_path`` (any case), or ``None``."""
-        lowered = scim_path.lower()
-        return next((m for m in cls.get_mappings() if m.scim_path.lower() == lowered), None)
+        if "_mappings_by_path" not in cls.__dict__:
+            by_path: dict[str, MappedAttribute] = {}
+            for mapping in cls.get_mappings():
+                by_path.setdefault(mapping.scim_path.lower(), mapping)
+            cls._mappings_by_path = by_path
+        return cls._mappings_by_path.get(scim_path.lower())
 
     @classmethod
     def get_storage(cls) -> SCIMStorage:

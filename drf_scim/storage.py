@@ -376,7 +376,16 @@ class SCIMStorage:
         return document
 
     def rows_subquery(self) -> Subquery:
-        """A resource's value rows (``_STORED_FIELDS``), as JSON text, for an annotation."""
+        """A resource's value rows (``_STORED_FIELDS``), as JSON text, for an annotation.
+
+        Built once: ``annotate()`` resolves a copy of it into each request's query.
+        """
+        built: Subquery | None = self.__dict__.get("_rows_subquery")
+        if built is None:
+            built = self.__dict__["_rows_subquery"] = self._build_rows_subquery()
+        return built
+
+    def _build_rows_subquery(self) -> Subquery:
         rows = (
             self.value_model._default_manager.filter(record=OuterRef(f"{self.record_name}__pk"))
             .order_by()
@@ -437,7 +446,11 @@ class SCIMStorage:
 
     def reference_mappings(self) -> list[MappedAttribute]:
         """Mappings of a reference attribute to a foreign key of the model to itself."""
-        return [m for m in self.resource.get_mappings() if m.reference]
+        found: list[MappedAttribute] | None = self.__dict__.get("_reference_mappings")
+        if found is None:
+            found = [m for m in self.resource.get_mappings() if m.reference]
+            self.__dict__["_reference_mappings"] = found
+        return found
 
     def references(
         self, *, pks: Iterable[Any] = (), scim_ids: Iterable[Any] = (), tenant: Any = None
