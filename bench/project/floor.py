@@ -3,7 +3,9 @@
 The least a SCIM server on these tables must do, written by someone who knows the schema:
 no authentication, no parsing beyond a regular expression, no validation, JSON built from
 ``.values()`` rows. It reads drf-scim's records (the SCIM ``id``, ``externalId``,
-``meta``) and value rows (``emails``), so it answers the same documents. Its writes touch
+``meta``) and value rows (``emails``), so it answers the same documents, and keeps the
+rules any server on these tables must keep to answer them (docs/security.md): no staff
+or superusers, no groups that carry permissions, nothing deleted. Its writes touch
 the user, group and membership rows, and a record's version, and nothing else: no search
 document, no audit row (drf-scim's receivers stand aside, bench/project/apps.py).
 Only the request shapes the harness sends are understood; anything else is a 400.
@@ -55,8 +57,20 @@ def error(detail: str, status: int = 400) -> HttpResponse:
 
 def live_users() -> Any:
     return get_user_model()._default_manager.filter(
-        scim_record__isnull=False, scim_record__deleted__isnull=True
+        scim_record__isnull=False,
+        scim_record__deleted__isnull=True,
+        is_staff=False,
+        is_superuser=False,
     )
+
+
+#: Groups and members a SCIM client may see, from the membership table.
+LIVE_GROUP = {"group__scim_record__deleted__isnull": True, "group__permissions__isnull": True}
+LIVE_MEMBER = {
+    "user__scim_record__deleted__isnull": True,
+    "user__is_staff": False,
+    "user__is_superuser": False,
+}
 
 
 def user_documents(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -77,7 +91,7 @@ def user_documents(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             email["primary"] = True
         emails[user_of[value["record_id"]]].append(email)
     groups: dict[int, list[dict[str, Any]]] = {pk: [] for pk in pks}
-    membership = get_user_model().groups.through.objects.filter(user_id__in=pks)
+    membership = get_user_model().groups.through.objects.filter(user_id__in=pks, **LIVE_GROUP)
     for row in membership.values("user_id", "group__scim_record__id", "group__name"):
         group_id = row["group__scim_record__id"]
         groups[row["user_id"]].append(
@@ -204,7 +218,9 @@ def user(request: HttpRequest, record_id: uuid.UUID) -> HttpResponse:
         return error("method not allowed", 405)
     body = json.loads(request.body)
     with transaction.atomic():
-        records = UserRecord.objects.filter(id=record_id, deleted__isnull=True)
+        records = UserRecord.objects.filter(
+            id=record_id, deleted__isnull=True, user__is_staff=False, user__is_superuser=False
+        )
         user_pk = records.values_list("user_id", flat=True).first()
         if user_pk is None:
             return error("not found", 404)
@@ -230,7 +246,11 @@ def user(request: HttpRequest, record_id: uuid.UUID) -> HttpResponse:
 
 def group_document(record_id: uuid.UUID) -> dict[str, Any] | None:
     rows = list(
-        Group.objects.filter(scim_record__id=record_id).values(
+        Group.objects.filter(
+            scim_record__id=record_id,
+            scim_record__deleted__isnull=True,
+            permissions__isnull=True,
+        ).values(
             "pk",
             "name",
             "scim_record__external_id",
@@ -244,7 +264,7 @@ def group_document(record_id: uuid.UUID) -> dict[str, Any] | None:
     row = rows[0]
     members = (
         get_user_model()
-        .groups.through.objects.filter(group_id=row["pk"])
+        .groups.through.objects.filter(group_id=row["pk"], **LIVE_MEMBER)
         .order_by("user_id")
         .values_list("user__scim_record__id", "user__username")
     )
@@ -267,7 +287,10 @@ def group_document(record_id: uuid.UUID) -> dict[str, Any] | None:
 
 def member_pks(values: list[str]) -> list[int]:
     ids = [parse_id(value) for value in values]
-    return list(UserRecord.objects.filter(id__in=ids).values_list("user_id", flat=True))
+    live = UserRecord.objects.filter(
+        id__in=ids, deleted__isnull=True, user__is_staff=False, user__is_superuser=False
+    )
+    return list(live.values_list("user_id", flat=True))
 
 
 def apply_group_operation(group_pk: int, operation: dict[str, Any]) -> str | None:
@@ -297,9 +320,10 @@ def group(request: HttpRequest, record_id: uuid.UUID) -> HttpResponse:
     if request.method == "PATCH":
         body = json.loads(request.body)
         with transaction.atomic():
-            group_pk = (
-                GroupRecord.objects.filter(id=record_id).values_list("group_id", flat=True).first()
+            live = GroupRecord.objects.filter(
+                id=record_id, deleted__isnull=True, group__permissions__isnull=True
             )
+            group_pk = live.values_list("group_id", flat=True).first()
             if group_pk is None:
                 return error("not found", 404)
             for operation in body.get("Operations") or []:
