@@ -6,8 +6,8 @@ and values together. Each database has its own JSON aggregate, as Django's own
 ``django.contrib.postgres.aggregates.JSONBAgg`` is PostgreSQL's alone.
 
 :class:`AnyOf` is ``column IN (...)`` for the long lists of a membership write (up to about
-20,000 ids in a 1 MiB request): one array parameter on PostgreSQL, Django's ``__in``
-elsewhere.
+20,000 ids in a 1 MiB request): one parameter on PostgreSQL and SQLite, Django's ``__in``
+on MariaDB.
 """
 
 from __future__ import annotations
@@ -69,10 +69,12 @@ class JSONRows(models.Aggregate):
 class AnyOf(models.Expression):
     """``field IN values`` as a filter: ``.filter(AnyOf("user", pks))``.
 
-    On PostgreSQL it is ``field = ANY(%s::type[])`` with the list as one array parameter.
-    ``__in`` sends one placeholder per value, and at 20,000 ids the driver's splitting of
-    the query, Django's per-value preparation and the server's parsing of the statement
-    cost more than the lookup itself. Elsewhere it is Django's own ``__in``.
+    On PostgreSQL it is ``field = ANY(%s::type[])`` with the list as one array parameter,
+    on SQLite ``field IN (SELECT value FROM JSON_EACH(%s))`` with the list as one JSON
+    parameter. ``__in`` sends one placeholder per value, and at 20,000 ids the driver's
+    splitting of the query, Django's per-value preparation and the server's parsing of
+    the statement cost more than the lookup itself; SQLite refuses more than 32,766.
+    Elsewhere (MariaDB) it is Django's own ``__in``.
     """
 
     conditional = True
@@ -92,13 +94,28 @@ class AnyOf(models.Expression):
     def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         return compiler.compile(compiler.query.build_lookup(["in"], self.lhs, self.values))
 
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+    def _prepared(self, connection: Any) -> list[Any]:
         field = self.lhs.output_field
         target = getattr(field, "target_field", field)  # a foreign key holds its target's
         prepare = target.get_db_prep_value
-        values = [prepare(value, connection, prepared=False) for value in self.values]
+        return [prepare(value, connection, prepared=False) for value in self.values]
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        values = self._prepared(connection)
         sql, params = compiler.compile(self.lhs)
-        return f"{sql} = ANY(%s::{field.cast_db_type(connection)}[])", (*params, values)
+        cast = self.lhs.output_field.cast_db_type(connection)
+        return f"{sql} = ANY(%s::{cast}[])", (*params, values)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # One JSON parameter: SQLite allows 32,766 parameters in a statement, and binding
+        # each costs more than reading them from JSON (drf-scim needs JSON1 anyway).
+        try:
+            values = json.dumps(self._prepared(connection))
+        except TypeError:  # a value JSON cannot carry: Django's own IN (...)
+            return self.as_sql(compiler, connection, **extra)
+        sql, params = compiler.compile(self.lhs)
+        subquery = "SELECT value FROM JSON_EACH(%s)"  # the list is the one parameter
+        return f"{sql} IN ({subquery})", (*params, values)
 
 
 def read_json_rows(text: str | None, booleans: tuple[int, ...]) -> list[list[Any]]:

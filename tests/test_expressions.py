@@ -79,9 +79,9 @@ def test_update_and_delete_by_it(users):
     assert sorted(group.user_set.values_list("pk", flat=True)) == [u.pk for u in created[2:]]
 
 
-def test_one_parameter_for_the_whole_list_on_postgresql(users):
-    """On PostgreSQL the list is one array parameter, whatever its length; elsewhere it
-    is Django's ``IN (%s, %s, …)``."""
+def test_one_parameter_for_the_whole_list_on_postgresql_and_sqlite(users):
+    """On PostgreSQL the list is one array parameter, on SQLite one JSON parameter,
+    whatever its length; on MariaDB it is Django's ``IN (%s, %s, …)``."""
     _, ids = users
     many = [*ids, *(uuid.uuid4() for _ in range(500))]
     with CaptureQueriesContext(connection) as captured:
@@ -90,5 +90,17 @@ def test_one_parameter_for_the_whole_list_on_postgresql(users):
     if connection.vendor == "postgresql":
         assert "= ANY(" in sql
         assert " IN (" not in sql
+    elif connection.vendor == "sqlite":
+        assert "JSON_EACH(" in sql
+        assert sql.count("'") == 2  # one quoted literal: the JSON list
     else:
         assert " IN (" in sql
+
+
+def test_more_ids_than_sqlite_takes_parameters(users):
+    """40,000 ids (more than SQLite's 32,766 parameters a statement; a 1 MiB request holds
+    about 27,000 at most, but MAX_PAYLOAD_SIZE can be raised) select what they name."""
+    created, ids = users
+    many = [*(uuid.uuid4() for _ in range(40_000)), ids[1]]
+    found = UserRecord.objects.filter(AnyOf("id", many)).values_list("user_id", flat=True)
+    assert list(found) == [created[3].pk]
