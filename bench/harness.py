@@ -69,6 +69,8 @@ REQUEST_TIMEOUT = 110
 BULK_WARM_UP = 10
 #: The ratios reported: (numerator op, denominator op, what the ratio says).
 RATIOS = (
+    ("deep", "list", "index page at the end / the first (RFC 7644 §3.4.2.4)"),
+    ("middle", "list", "index page in the middle / the first (RFC 7644 §3.4.2.4)"),
     ("cursor_last", "cursor", "cursor page at the end / the first (RFC 9865)"),
     ("posts", "bulk", "the POSTs one by one / one Bulk of them (RFC 7644 §3.7)"),
 )
@@ -362,6 +364,7 @@ def user_operations(users: int, sample: list[Resource]) -> list[Operation]:
     reader_i = sequence(manager.get(pk=reader.pk).username)
     writer_i = {t: sequence(manager.get(pk=u.pk).username) for t, u in writers.items()}
     deep = max(users - 99, 1)
+    middle = max(users // 2 - 49, 1)  # the page farthest from both ends
     nonce = uuid.uuid4().hex[:8]
     # The cursor of the last page, made (untimed) as bench/cursor.py makes it: walking
     # there by nextCursor would take users / 100 requests.
@@ -393,6 +396,12 @@ def user_operations(users: int, sample: list[Resource]) -> list[Operation]:
             "deep",
             f"list page at startIndex={deep:,}",
             lambda t, r: ("GET", url(t, f"/Users?startIndex={deep}&count=100"), None),
+            expect_total=users,
+        ),
+        Operation(
+            "middle",
+            f"list page at startIndex={middle:,}",
+            lambda t, r: ("GET", url(t, f"/Users?startIndex={middle}&count=100"), None),
             expect_total=users,
         ),
         Operation(
@@ -603,13 +612,20 @@ def measure(
 def together(operations: list[Operation]) -> list[list[Operation]]:
     """``operations`` in the batches timed together: the two sides of a ratio (``RATIOS``)
     share one, so that the machine's load hits both alike; every other one is alone."""
-    partners = {a: b for a, b, _ in RATIOS} | {b: a for a, b, _ in RATIOS}
+    partners: dict[str, set[str]] = {}
+    for a, b, _ in RATIOS:
+        partners.setdefault(a, set()).add(b)
+        partners.setdefault(b, set()).add(a)
     batches, placed = [], set()
     for operation in operations:
         if operation.key in placed:
             continue
         batch = [operation]
-        batch += [other for other in operations if other.key == partners.get(operation.key)]
+        batch += [
+            other
+            for other in operations
+            if other.key in partners.get(operation.key, ()) and other.key not in placed
+        ]
         placed.update(other.key for other in batch)
         batches.append(batch)
     return batches

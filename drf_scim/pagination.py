@@ -334,18 +334,39 @@ class SCIMPagination(BasePagination):
         return not connections[queryset.db].features.allow_sliced_subqueries_with_in
 
     @staticmethod
-    def page_of(queryset: QuerySet[Any], offset: int, count: int) -> QuerySet[Any]:
+    def page_of(
+        queryset: QuerySet[Any], offset: int, count: int, total: int | None = None
+    ) -> list[Any]:
         """``count`` rows of ``queryset`` from ``offset`` on, in its order.
 
         Past the first row, the ``OFFSET`` goes in a subquery reading primary keys alone
         (a deferred join), so the rows it skips cost no more than their keys: whatever
         ``queryset`` reads with each row (the value rows) is read for the page alone.
         Not on MariaDB and MySQL, which have no ``LIMIT`` in an ``IN`` subquery.
+
+        Given ``total``, the number of rows, a page nearer the end than the start is read
+        from the end: in the reverse order, whose ``OFFSET`` skips only the rows after the
+        page, so the last page costs what the first does and no page skips more than half
+        the rows. Only when the ordering ends with the primary key: that order is total,
+        so its reverse (``QuerySet.reverse()``, which also swaps where nulls go) holds
+        the same rows at the same places, counted from the other end.
         """
+        sliced = connections[queryset.db].features.allow_sliced_subqueries_with_in
+        if total is not None and offset < total:
+            size = min(count, total - offset)
+            behind = total - offset - size  # the rows after the page
+            items = _order_items(queryset)
+            if behind < offset and items and _is_pk(items[-1], queryset):
+                page = queryset.reverse()[behind : behind + size]
+                if sliced:
+                    return list(queryset.filter(pk__in=page.values("pk")))
+                rows = list(page)
+                rows.reverse()
+                return rows
         page = queryset[offset : offset + count]
-        if offset and connections[queryset.db].features.allow_sliced_subqueries_with_in:
-            return queryset.filter(pk__in=page.values("pk"))
-        return page
+        if offset and sliced:
+            return list(queryset.filter(pk__in=page.values("pk")))
+        return list(page)
 
     def paginate_queryset(
         self, queryset: QuerySet[Any] | Sequence[Any], request: Request, view: Any = None
@@ -356,7 +377,7 @@ class SCIMPagination(BasePagination):
         every match and ``totalResults`` is its size, with no ``COUNT`` (a filter that
         finds one user, as ``userName eq`` does, costs one query). Any other page counts
         first, and is not read at all when ``startIndex`` is past the last match; it is
-        read by :meth:`page_of`.
+        read by :meth:`page_of`, from whichever end it is nearer.
         """
         self.query = get_scim_query(request, view)
         if self.get_method(request) == "cursor" and isinstance(queryset, QuerySet):
@@ -372,7 +393,7 @@ class SCIMPagination(BasePagination):
             return []
         offset = self.start_index - 1
         if isinstance(queryset, QuerySet):
-            return list(self.page_of(queryset, offset, count))
+            return self.page_of(queryset, offset, count, self.total)
         return list(queryset[offset : offset + count])
 
     # -- cursors (RFC 9865) ------------------------------------------------------------------

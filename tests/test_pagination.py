@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from drf_scim.constants import ERROR_SCHEMA, LIST_RESPONSE_SCHEMA
 from drf_scim.models import UserValue
@@ -254,6 +256,36 @@ def test_rfc7644_3_4_2_4_order_does_not_depend_on_user_name(client, db):
     after = [r["id"] for r in client.get(USERS).json()["Resources"]]
 
     assert before == after
+
+
+@pytest.mark.parametrize("sliced", [True, False], ids=["deferred-join", "no-sliced-subquery"])
+def test_rfc7644_3_4_2_4_a_page_near_the_end_skips_only_the_rows_after_it(
+    client, db, monkeypatch, sliced
+):
+    """A page nearer the end than the start is read in the reverse order: its ``OFFSET``
+    counts the rows after it, not the rows before (SCIMPagination.page_of), and its
+    users still come in the list's order. ``no-sliced-subquery`` is MariaDB's path."""
+    if not sliced:
+        monkeypatch.setattr(connection.features, "allow_sliced_subqueries_with_in", False)
+    make_users(30)
+    client.get(USERS)  # the token's last_used is written once, outside the capture
+
+    with CaptureQueriesContext(connection) as last:
+        last_page = client.get(f"{USERS}?startIndex=29&count=5")
+    with CaptureQueriesContext(connection) as near:
+        near_end = client.get(f"{USERS}?startIndex=26&count=2")
+    with CaptureQueriesContext(connection) as early:
+        early_page = client.get(f"{USERS}?startIndex=5&count=2")
+
+    assert user_names(last_page) == ["user028", "user029"]
+    assert user_names(near_end) == ["user025", "user026"]
+    assert user_names(early_page) == ["user004", "user005"]
+    assert last_page.json()["totalResults"] == near_end.json()["totalResults"] == 30
+    assert not any("OFFSET" in q["sql"].upper() for q in last.captured_queries)
+    near_sql = " ".join(q["sql"].upper() for q in near.captured_queries)
+    assert "OFFSET 3" in near_sql  # user027 to user029 follow the page
+    assert "OFFSET 25" not in near_sql
+    assert "OFFSET 4" in " ".join(q["sql"].upper() for q in early.captured_queries)
 
 
 def _add_values(users, per_user=3):

@@ -309,6 +309,28 @@ def test_rfc7644_3_4_2_3_paging_never_repeats_or_skips(client, people, sort_by, 
     assert sorted(walked) == sorted(people)
 
 
+@pytest.mark.parametrize("count", [1, 4])
+@pytest.mark.parametrize(
+    ("sort_by", "order"),
+    [(None, None)]
+    + [
+        (sort_by, order)
+        for sort_by in ("name.familyName", "title", "emails", "meta.created")
+        for order in ("ascending", "descending")
+    ],
+)
+def test_rfc7644_3_4_2_4_every_page_holds_its_places(client, people, sort_by, order, count):
+    """Every page, at every ``startIndex``, holds the users at those places of the whole
+    list (RFC 7644 §3.4.2.4). A page nearer the end is read in the reverse order
+    (SCIMPagination.page_of): ties, and users without a value (last ascending, first
+    descending, RFC 7644 §3.4.2.3), must land where the forward order puts them."""
+    params = {} if sort_by is None else {"sortBy": sort_by, "sortOrder": order}
+    whole = listed(client, **params)
+    for start in range(1, len(whole) + 2):
+        page = listed(client, count=count, startIndex=start, **params)
+        assert page == whole[start - 1 : start - 1 + count], start
+
+
 def assert_invalid_value(response):
     assert response.status_code == 400, response.content
     body = response.json()
