@@ -435,7 +435,9 @@ class SCIMBulkView(SCIMViewMixin, APIView):
 
         It carries this request's authentication (no second token lookup) and the
         attributes middleware set on it (``request.tenant`` and the like), and the
-        operation's ``version`` as ``If-Match`` (§3.7).
+        operation's ``version`` as ``If-Match`` (§3.7). It is marked as a Bulk operation
+        (``constants.BULK_OPERATION``): a write answers it with the resource's ``id`` and
+        headers, not its representation, which no BulkResponse shows.
         """
         outer = self.request._request
         body = b"" if data is None else json.dumps(data).encode()
@@ -463,6 +465,7 @@ class SCIMBulkView(SCIMViewMixin, APIView):
                 setattr(sub, name, value)
         sub._force_auth_user = self.request.user  # type: ignore[attr-defined]
         sub._force_auth_token = self.request.auth  # type: ignore[attr-defined]
+        setattr(sub, constants.BULK_OPERATION, True)
         return sub
 
 

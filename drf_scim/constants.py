@@ -38,3 +38,7 @@ PATCH_OP_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
 BULK_REQUEST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:BulkRequest"
 BULK_RESPONSE_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:BulkResponse"
+
+#: The attribute set (true) on the request of an operation of a ``POST /Bulk``
+#: (drf_scim.bulk): its response only feeds the BulkResponse, which shows no resource.
+BULK_OPERATION = "scim_bulk_operation"

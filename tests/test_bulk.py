@@ -333,6 +333,46 @@ def test_rfc7644_3_7_3_each_method_answers_location_version_and_status(client):
     assert client.get(f"{USERS}/{eve['id']}").status_code == 404
 
 
+def test_rfc7644_3_7_3_a_successful_operation_builds_no_representation(client, monkeypatch):
+    """§3.7.3: for normal completion "the server MAY elect to omit the response body", and
+    the BulkResponse does; so a POST, PUT or PATCH in a Bulk never builds the resource's
+    representation (about a tenth of an operation's time). Its entry still has the
+    ``location`` and ``version`` the written resource has."""
+    bob = create_user(client, "bob")
+    built = []
+    original = SCIMUserSerializer.to_representation
+    monkeypatch.setattr(
+        SCIMUserSerializer,
+        "to_representation",
+        lambda self, instance: built.append(instance) or original(self, instance),
+    )
+    results = send(
+        client,
+        bulk(
+            post_user("a", "alice"),
+            {
+                "method": "PUT",
+                "path": f"/Users/{bob['id']}",
+                "data": {"schemas": [USER_SCHEMA], "userName": "bob", "nickName": "Bobby"},
+            },
+            patch(
+                f"/Users/{bob['id']}",
+                {"op": "replace", "path": "title", "value": "Engineer"},
+            ),
+        ),
+    )
+
+    assert [result["status"] for result in results] == ["201", "200", "200"]
+    assert built == []
+    alice = client.get(results[0]["location"])
+    assert alice.json()["userName"] == "alice"
+    assert results[0]["version"] == alice["ETag"]
+    bob_now = client.get(f"{USERS}/{bob['id']}").json()
+    assert (bob_now["nickName"], bob_now["title"]) == ("Bobby", "Engineer")
+    assert results[2]["version"] == bob_now["meta"]["version"] != results[1]["version"]
+    assert len(built) == 2  # the GETs above do build it
+
+
 def test_rfc7644_3_7_3_a_stale_version_is_412_and_writes_nothing(client):
     """The operation's ``version`` is its ``If-Match`` (RFC 7644 §3.7, §3.14)."""
     ann = create_user(client, "ann")
