@@ -165,6 +165,21 @@ def test_post_of_a_user_costs_6(warm, emails):
 
 
 @pytest.mark.parametrize("emails", [1, 30])
+def test_post_bringing_back_a_deleted_user_costs_10(warm, settings, emails):
+    """The rare create that finds a deleted user holding its userName (``DELETE_MODE``
+    "deactivate", RFC 7644 §3.6): the token; the deleted record's keys; the user's row;
+    the old record's value rows and the record deleted; the user updated; the new record
+    and its value rows inserted; the audit event; the user's groups (its row existed, so
+    it may be in some). The common create reads the record's keys alone."""
+    settings.DRF_SCIM = {"DELETE_MODE": "deactivate"}
+    old = post_user(warm, "bjensen", emails)
+    assert warm.delete(f"{USERS}/{old['id']}").status_code == 204
+    with statements(10):
+        again = post_user(warm, "BJensen", emails)
+    assert again["id"] != old["id"]
+
+
+@pytest.mark.parametrize("emails", [1, 30])
 def test_put_of_a_user_costs_5(warm, emails):
     """Budget 7: the token; the user locked and read with its record and value rows; the
     record updated (no column of the user nor value row changed: no statement); the
