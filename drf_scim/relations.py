@@ -222,7 +222,7 @@ class Relation:
                 .values_list(*fields)
             ),
         )
-        rows = live.filter(**{f"{self.source_field}__in": pks})
+        rows = live.filter(AnyOf(self.source_field, pks))
         references: dict[Any, list[dict[str, Any]]] = {}
         for source, scim_id, *names in rows:
             references.setdefault(source, []).append(self._reference(scim_id, _first(names), root))
