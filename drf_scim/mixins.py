@@ -21,6 +21,7 @@ from django.db import IntegrityError, models, transaction
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from . import constants
 from .exceptions import TooMany, Uniqueness
 from .models import SCIMEvent
 from .patch import parse_patch_request
@@ -156,6 +157,15 @@ class SCIMWriteMixin:
         record = getattr(instance, storage.record_name, None)
         return str(record.id) if record is not None else ""
 
+    def in_bulk(self) -> bool:
+        """Whether this request is an operation of a ``POST /Bulk`` (drf_scim.bulk).
+
+        Its response feeds the BulkResponse only, which shows no successful operation's
+        resource (RFC 7644 §3.7.3): a write then answers with the resource's ``id`` and
+        headers, and builds no representation.
+        """
+        return bool(getattr(self.request._request, constants.BULK_OPERATION, False))
+
     def uniqueness_detail(self) -> str:
         """The detail of the 409 when a write breaks a unique constraint."""
         return "A resource with the same unique attribute values already exists."
@@ -202,7 +212,7 @@ class SCIMCreateModelMixin(SCIMWriteMixin):
             self.perform_create(serializer)
             write.finished(serializer.instance, serializer.validated_data, 201)
         instance = serializer.instance
-        if resource.get_storage().inserted(instance):
+        if not self.in_bulk() and resource.get_storage().inserted(instance):
             for relation in relations:
                 if relation.table not in named:
                     relation.mark_empty(instance)

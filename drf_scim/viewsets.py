@@ -23,7 +23,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import constants
 from .exceptions import (
     NotImplementedByProvider,
     PreconditionFailed,
@@ -274,17 +273,17 @@ class SCIMModelViewSet(  # type: ignore[misc]
     def resource_response(self, instance: models.Model, status: int) -> Response:
         """The resource as the response to a read or write, with ``ETag`` and ``Location``.
 
-        In a Bulk operation (``constants.BULK_OPERATION``), only its ``id``: the
-        BulkResponse shows a successful operation's ``location``, ``version`` and
-        ``status``, not its resource (RFC 7644 §3.7.3: "the server MAY elect to omit the
-        response body"), so the representation would be built for nothing.
+        In a Bulk operation (:meth:`in_bulk`), only its ``id``: the BulkResponse shows a
+        successful operation's ``location``, ``version`` and ``status``, not its resource
+        (RFC 7644 §3.7.3: "the server MAY elect to omit the response body"), so the
+        representation would be built for nothing.
         """
         resource_id = self.resource_id(instance)
         headers = {
             "ETag": self.get_etag(instance),
             "Location": self.get_serializer_class().location_of(self.get_scim_root(), resource_id),
         }
-        if getattr(self.request._request, constants.BULK_OPERATION, False):
+        if self.in_bulk():
             return Response({"id": resource_id}, status=status, headers=headers)
         return Response(self.get_serializer(instance).data, status=status, headers=headers)
 
