@@ -16,6 +16,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import models
 
 __all__ = ["AnyOf", "JSONRows", "read_json_rows"]
@@ -101,6 +102,8 @@ class AnyOf(models.Expression):
         return [prepare(value, connection, prepared=False) for value in self.values]
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        if not self.values:
+            raise EmptyResultSet  # as Django's ``__in=[]``: no query is sent
         values = self._prepared(connection)
         sql, params = compiler.compile(self.lhs)
         cast = self.lhs.output_field.cast_db_type(connection)
@@ -109,6 +112,8 @@ class AnyOf(models.Expression):
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         # One JSON parameter: SQLite allows 32,766 parameters in a statement, and binding
         # each costs more than reading them from JSON (drf-scim needs JSON1 anyway).
+        if not self.values:
+            raise EmptyResultSet  # as Django's ``__in=[]``: no query is sent
         try:
             values = json.dumps(self._prepared(connection))
         except TypeError:  # a value JSON cannot carry: Django's own IN (...)

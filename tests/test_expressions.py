@@ -11,6 +11,7 @@ import uuid
 import pytest
 from django.contrib.auth.models import Group, User
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
 from drf_scim.expressions import AnyOf
@@ -50,6 +51,18 @@ def test_ids_as_text_and_unknown_ids(users):
 def test_an_empty_list_selects_nothing(users):
     assert not UserRecord.objects.filter(AnyOf("id", [])).exists()
     assert UserRecord.objects.exclude(AnyOf("id", [])).count() == 5
+
+
+def test_an_empty_list_sends_no_query_as_djangos_in_does(users, django_assert_num_queries):
+    """An empty page has no key to look up: like ``__in=[]``, nothing is sent, and the
+    condition matches nothing under ``OR`` and everything under ``NOT``."""
+    created, ids = users
+    with django_assert_num_queries(0):
+        assert list(UserRecord.objects.filter(AnyOf("id", []))) == []
+        assert UserRecord.objects.filter(AnyOf("id", [])).update(version=9) == 0
+    either = Q(AnyOf("id", [])) | Q(id=ids[0])
+    assert list(UserRecord.objects.filter(either).values_list("id", flat=True)) == [ids[0]]
+    assert UserRecord.objects.filter(~Q(AnyOf("id", []))).count() == 5
 
 
 def test_inside_a_subquery_and_under_a_join(users):
