@@ -300,13 +300,25 @@ class Relation:
         ]
 
     def add(self, instance: models.Model, pks: Iterable[Any]) -> None:
-        """Add related resources; ones already there are left alone (two queries)."""
+        """Add related resources; ones already there are left alone.
+
+        Two queries: the rows inserted, the related resources' versions. Through a
+        project's own model, three: its fields' defaults are Python's, so its rows go
+        through ``bulk_create()``, and as it may hold no unique constraint on the pair,
+        the related resources already there are read first, as Django's own ``add()``
+        reads them for such a model.
+        """
         pks = list(pks)
         if self.through._meta.auto_created:
             self._insert_selected(instance, pks)
-        else:  # a project's own through model: its fields' defaults are Python's
+        else:
+            held = set(
+                self.through._default_manager.filter(
+                    AnyOf(self.target_field, pks), **{self.source_field: instance.pk}
+                ).values_list(f"{self.target_field}_id", flat=True)
+            )
             self.through._default_manager.bulk_create(
-                self._rows(instance, pks), ignore_conflicts=True
+                self._rows(instance, [pk for pk in pks if pk not in held]), ignore_conflicts=True
             )
         self.touch(pks)
 
