@@ -14,7 +14,7 @@ from django.db import connection
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
-from drf_scim.expressions import AnyOf
+from drf_scim.expressions import AnyOf, canonical_uuid, uuid_text
 from drf_scim.models import UserRecord
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +56,7 @@ def test_an_empty_list_selects_nothing(users):
 def test_an_empty_list_sends_no_query_as_djangos_in_does(users, django_assert_num_queries):
     """An empty page has no key to look up: like ``__in=[]``, nothing is sent, and the
     condition matches nothing under ``OR`` and everything under ``NOT``."""
-    created, ids = users
+    _, ids = users
     with django_assert_num_queries(0):
         assert list(UserRecord.objects.filter(AnyOf("id", []))) == []
         assert UserRecord.objects.filter(AnyOf("id", [])).update(version=9) == 0
@@ -117,3 +117,23 @@ def test_more_ids_than_sqlite_takes_parameters(users):
     many = [*(uuid.uuid4() for _ in range(40_000)), ids[1]]
     found = UserRecord.objects.filter(AnyOf("id", many)).values_list("user_id", flat=True)
     assert list(found) == [created[3].pk]
+
+
+# -- uuid_text, canonical_uuid -------------------------------------------------------------
+
+
+def test_a_uuid_read_as_text_is_its_canonical_text(users):
+    """RFC 7643 §3.1: a resource's ``id`` is answered the same however it is read: a
+    record id read as text (no ``uuid.UUID`` made) is the text ``str()`` of the UUID
+    gives, on every database (32 hex digits on SQLite, the ``uuid`` type's text on
+    PostgreSQL and MariaDB)."""
+    rows = UserRecord.objects.values_list("id", uuid_text("id"))
+    assert len(rows) == 5
+    for as_uuid, as_text in rows:
+        assert canonical_uuid(as_text) == str(as_uuid)
+
+
+def test_canonical_uuid_of_each_form():
+    value = uuid.UUID("7D6C5A7E-0B9F-4C55-9A1E-3C2B1A0F9E8D")
+    text = "7d6c5a7e-0b9f-4c55-9a1e-3c2b1a0f9e8d"
+    assert canonical_uuid(value) == canonical_uuid(value.hex) == canonical_uuid(text) == text
