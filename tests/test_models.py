@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import pytest
 from django.contrib.auth.models import User
 
 from drf_scim.models import SCIMToken, UserRecord
@@ -44,6 +45,34 @@ def test_models_and_migrations_agree(db):
     out = StringIO()
     call_command("makemigrations", "drf_scim", "--check", "--dry-run", stdout=out)
     assert "No changes detected" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("model", "name", "columns"),
+    [
+        ("UserRecord", "drf_scim_user_live_idx", ["user_id", "id"]),
+        ("GroupRecord", "drf_scim_group_live_idx", ["group_id", "id"]),
+    ],
+)
+def test_live_records_keys_are_indexed_on_postgresql(db, model, name, columns):
+    """Migration 0009: on PostgreSQL the keys of the live records (``deleted IS NULL``) are
+    indexed, so that a list's ``totalResults`` and a later page's ``OFFSET`` (RFC 7644
+    §3.4.2.4) read the index alone; elsewhere no index nothing would read."""
+    from django.apps import apps
+    from django.db import connection
+
+    table = apps.get_model("drf_scim", model)._meta.db_table
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    if connection.vendor == "postgresql":
+        assert constraints[name]["columns"] == columns
+        assert constraints[name]["index"]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = %s", [name])
+            (definition,) = cursor.fetchone()
+        assert definition.endswith("WHERE (deleted IS NULL)")
+    else:
+        assert name not in constraints
 
 
 def test_records_leave_room_for_updates_on_postgresql(db):
