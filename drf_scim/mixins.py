@@ -109,6 +109,28 @@ class SCIMWrite:
         self._send(operation_failed, None, None, status=status, detail=str(detail))
 
 
+class RelationWatch:
+    """What :meth:`SCIMWriteMixin.watching_relations` watches for one write."""
+
+    def __init__(self, relations: list[Any]) -> None:
+        self.relations = relations
+        self.named: set[str] = set()
+        self.instance: models.Model | None = None
+
+    def read(self, instance: models.Model) -> None:
+        """``instance`` was just read, its read-only relations with it: watch from here."""
+        self.instance = instance
+        self.named.clear()  # that read named their tables itself
+
+    def forget(self) -> None:
+        """Drop what was read of a relation whose table a later statement named."""
+        if self.instance is None:
+            return
+        for relation in self.relations:
+            if relation.table in self.named:
+                vars(self.instance).pop(relation.embedded_name, None)
+
+
 class SCIMWriteMixin:
     """What every SCIM write shares; the base of the mixins below."""
 
@@ -156,6 +178,27 @@ class SCIMWriteMixin:
         storage = self.get_serializer_class().get_storage()
         record = getattr(instance, storage.record_name, None)
         return str(record.id) if record is not None else ""
+
+    @contextmanager
+    def watching_relations(self) -> Iterator[RelationWatch]:
+        """Watch, from the resource's read on, whether the write names its relations.
+
+        The read-only relations a write's locked read reads with the resource
+        (``SCIMStorage.embedded_relations``) answer its response, unless a statement of
+        the request named their table after that read (a host's receiver putting the user
+        in a group, an ``on_commit`` hook): then they are read again. Around
+        :meth:`scim_write`, so that the commit's hooks are watched too.
+        """
+        relations = [
+            relation
+            for relation in self.get_serializer_class().get_relations().values()
+            if not relation.writable
+        ]
+        watch = RelationWatch(relations)
+        with tables_named(relations) as named:
+            watch.named = named
+            yield watch
+        watch.forget()
 
     def in_bulk(self) -> bool:
         """Whether this request is an operation of a ``POST /Bulk`` (drf_scim.bulk).
@@ -231,8 +274,9 @@ class SCIMUpdateModelMixin(SCIMWriteMixin):
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """PUT: replace the resource with the request's document."""
-        with self.scim_write(Operation.REPLACE) as write:
+        with self.watching_relations() as watch, self.scim_write(Operation.REPLACE) as write:
             instance = self.get_object(lock=True)
+            watch.read(instance)
             self.check_preconditions(instance)
             serializer = self.get_serializer(instance, data=request.data)
             serializer.is_valid(raise_exception=True)
@@ -306,7 +350,7 @@ class SCIMPartialUpdateModelMixin(SCIMUpdateModelMixin):
         200 with the resource (honouring ``attributes``/``excludedAttributes``), or 204
         when :meth:`patch_answers_no_content`.
         """
-        with self.scim_write(Operation.PATCH) as write:
+        with self.watching_relations() as watch, self.scim_write(Operation.PATCH) as write:
             self.check_patch_size(request.data)
             operations = parse_patch_request(
                 request.data,
@@ -314,6 +358,7 @@ class SCIMPartialUpdateModelMixin(SCIMUpdateModelMixin):
                 strict=bool(scim_settings.STRICT),
             )
             instance = self.get_object(lock=True)
+            watch.read(instance)
             self.check_preconditions(instance)
             serializer = self.get_serializer(instance, data=operations, partial=True)
             serializer.is_valid(raise_exception=True)

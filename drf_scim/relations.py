@@ -15,15 +15,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections, models, router
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, Value
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.constants import OnConflict
+from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
 from .characteristics import Mutability
 from .definitions import Attribute
 from .exceptions import InvalidFilter, InvalidPath, InvalidValue
 from .exceptions import Mutability as MutabilityError
-from .expressions import AnyOf, canonical_uuid, uuid_text
+from .expressions import AnyOf, JSONRows, canonical_uuid, read_json_rows, uuid_text
 from .filter_language import Comparison, Or, PatchPath
 
 __all__ = [
@@ -33,6 +34,9 @@ __all__ = [
     "split_relation_operations",
     "tables_named",
 ]
+
+
+_ABSENT = object()
 
 
 def _first(values: Iterable[Any]) -> Any:
@@ -64,20 +68,29 @@ def display_of(resource: Any, instance: models.Model) -> str | None:
     return None
 
 
-def display_paths(resource: Any) -> list[str] | None:
-    """ORM paths of ``display_attributes``, to read references without loading them.
+def _display_sources(resource: Any) -> list[tuple[str, bool]] | None:
+    """ORM paths of ``display_attributes``, each with whether it is a key of a JSON column.
 
-    ``None`` when one is computed in Python; references are then loaded whole.
+    ``None`` when one is computed in Python.
     """
-    paths = []
+    sources = []
     for name in resource.display_attributes:
         mapping = resource.get_mapping(name)
         if mapping is not None and mapping.computed is not None:
             return None
         if mapping is not None:
-            paths.append(mapping.lookup)
-        paths.append(f"{resource.record_name}__attributes__{name}")
-    return paths
+            sources.append((mapping.lookup, False))
+        sources.append((f"{resource.record_name}__attributes__{name}", True))
+    return sources
+
+
+def display_paths(resource: Any) -> list[str] | None:
+    """ORM paths of ``display_attributes``, to read references without loading them.
+
+    ``None`` when one is computed in Python; references are then loaded whole.
+    """
+    sources = _display_sources(resource)
+    return None if sources is None else [path for path, _ in sources]
 
 
 @dataclass(frozen=True)
@@ -141,6 +154,61 @@ class Relation:
         return Prefetch(
             self.accessor, queryset=self._live(self.target.get_model()._default_manager)
         )
+
+    # -- read with the resource -------------------------------------------------------
+
+    @property
+    def embedded_name(self) -> str:
+        """The annotation :meth:`embedded` is read into."""
+        return f"_scim_{self.attribute}_json"
+
+    def embedded(self) -> Subquery | None:
+        """Each resource's references, as JSON text, for an annotation of its own query.
+
+        For a read-only relation (a user's ``groups``) of a resource read alone (a GET, a
+        write's locked read): the references come with it, not in a query of their own.
+        Each row is ``[related pk, SCIM id, display name paths...]``, unordered. ``None``
+        when the related type's display names are computed in Python.
+        """
+        sources = _display_sources(self.target)
+        if sources is None:
+            return None
+        prefix = f"{self.target_field}__"
+        columns = [F(self.target_field), uuid_text(f"{prefix}{self.target.record_name}__id")]
+        for path, key in sources:
+            if key:  # the key of a JSON column, as text
+                column, _, name = path.rpartition("__")
+                columns.append(KeyTextTransform(name, prefix + column))
+            else:
+                columns.append(F(prefix + path))
+        rows = (
+            self.through._default_manager.filter(
+                self.target.get_storage().live_lookup(prefix),
+                **{self.source_field: OuterRef("pk")},
+            )
+            .order_by()
+            .values(self.source_field)
+            .annotate(rows=JSONRows(*columns))
+            .values("rows")
+        )
+        return Subquery(rows, output_field=models.TextField())
+
+    def embedded_references(self, instance: models.Model, root: str) -> list[dict[str, Any]] | None:
+        """The references read with ``instance`` (:meth:`embedded`), once; else ``None``.
+
+        ``None`` too when MariaDB cut the JSON short (``group_concat_max_len``): they are
+        then read by a query of their own. In the related resources' order (by pk), as
+        :meth:`represent` reads them.
+        """
+        text = vars(instance).pop(self.embedded_name, _ABSENT)
+        if text is _ABSENT:
+            return None
+        try:
+            rows = read_json_rows(text, ())
+        except ValueError:
+            return None
+        rows.sort(key=lambda row: row[0])
+        return [self._reference(row[1], _first(row[2:]), root) for row in rows]
 
     def represent(self, instance: models.Model, root: str) -> list[dict[str, Any]]:
         """The attribute's values, e.g. ``{"value", "$ref", "display", "type"}`` per member.

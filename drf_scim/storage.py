@@ -69,6 +69,8 @@ _ROWS_ANNOTATION = "_scim_value_rows_json"
 #: The annotation of :meth:`SCIMStorage.lock`: the record's version as the statement's
 #: snapshot saw it, which the rows annotation was read with.
 _READ_VERSION = "_scim_read_version"
+#: Whether the annotations read with a resource are current (:meth:`annotations_fresh`).
+_FRESH = "_scim_annotations_fresh"
 _BOOLEAN_COLUMNS = (_STORED_FIELDS.index("primary"),)
 
 
@@ -228,7 +230,12 @@ class SCIMStorage:
     # -- reading -------------------------------------------------------------------------
 
     def get_queryset(
-        self, projection: Projection | None = None, *, relations: bool = True, values: bool = True
+        self,
+        projection: Projection | None = None,
+        *,
+        relations: bool = True,
+        values: bool = True,
+        embed: bool = False,
     ) -> models.QuerySet[Any]:
         """Live resources with their record, values and relations, in a stable order.
 
@@ -237,14 +244,17 @@ class SCIMStorage:
         ``select_related``/``prefetch_related`` so a page costs a constant number of queries.
         With ``values``, each resource's value rows come in the same query, as JSON
         (:meth:`with_values`); a list page is read without them and gets them from
-        :meth:`preload`, in its own query when it has no ``OFFSET``.
+        :meth:`preload`, in its own query when it has no ``OFFSET``. With ``embed`` (a
+        resource read alone), its read-only relations (a user's ``groups``) come in the
+        same query too (:meth:`embedded_relations`).
         """
         if projection is None:
             queryset = self.reused(
-                ("resources", values), lambda: self._base_queryset(None, values=values)
+                ("resources", values, embed),
+                lambda: self._base_queryset(None, values=values, embed=embed),
             )
         else:
-            queryset = self._base_queryset(projection, values=values)
+            queryset = self._base_queryset(projection, values=values, embed=embed)
         for relation in self.resource.get_relations().values() if relations else ():
             if shows(projection, relation):
                 queryset = queryset.prefetch_related(relation.prefetch())
@@ -272,7 +282,7 @@ class SCIMStorage:
         return cached[1].all()
 
     def _base_queryset(
-        self, projection: Projection | None, *, values: bool
+        self, projection: Projection | None, *, values: bool, embed: bool = False
     ) -> models.QuerySet[Any]:
         """:meth:`get_queryset` without its prefetches."""
         related = {"__".join(m.relation) for m in self.resource.get_mappings() if m.relation}
@@ -281,7 +291,47 @@ class SCIMStorage:
             queryset = queryset.select_related(*sorted(related))
         if values:
             queryset = self.with_values(queryset, projection)
+        if embed:
+            queryset = queryset.annotate(
+                **{
+                    relation.embedded_name: relation.embedded()
+                    for relation in self.embedded_relations(projection)
+                }
+            )
         return queryset
+
+    def embedded_relations(self, projection: Projection | None = None) -> list[Relation]:
+        """The relations a resource read alone reads in its own query (one query less).
+
+        The read-only ones ``projection`` shows (a user's ``groups``): no write of the
+        resource changes them, so what its locked read found is still so when it answers
+        (:meth:`annotations_fresh`), unless another statement of the request named their
+        table (the viewset watches). A writable relation (a group's ``members``) is read
+        afterwards, by a query of its own.
+        """
+        return [
+            relation
+            for relation in self.resource.get_relations().values()
+            if not relation.writable
+            and shows(projection, relation)
+            and relation.embedded() is not None
+        ]
+
+    def annotations_fresh(self, instance: Any) -> bool:
+        """Whether what was read with ``instance`` (value rows, relations) is current.
+
+        Not when a locking read (:meth:`lock`) waited for another write to the resource:
+        its subqueries saw the rows as they were before. Decided once, before the write
+        changes the version; the viewset asks as soon as it has read the resource.
+        """
+        state = vars(instance)
+        fresh: bool | None = state.get(_FRESH)
+        if fresh is None:
+            read_version = state.pop(_READ_VERSION, None)
+            record = self.get_record(instance)
+            fresh = read_version is None or read_version == record.version
+            state[_FRESH] = fresh
+        return fresh
 
     def with_values(
         self, queryset: models.QuerySet[Any], projection: Projection | None = None
@@ -437,8 +487,7 @@ class SCIMStorage:
         if instance is None or _ROWS_ANNOTATION not in vars(instance):
             return None
         text = vars(instance).pop(_ROWS_ANNOTATION)
-        read_version = vars(instance).pop(_READ_VERSION, None)
-        if read_version is not None and read_version != self.get_record(instance).version:
+        if not self.annotations_fresh(instance):
             return None
         try:
             rows = read_json_rows(text, _BOOLEAN_COLUMNS)

@@ -177,11 +177,16 @@ class SCIMModelViewSet(  # type: ignore[misc]
         """The resources this request may see: the serializer's, scoped to the tenant."""
         projection = self.get_projection() if hasattr(self, "request") else None
         preload = getattr(self, "_preload", False)
-        relations = getattr(self, "_load_relations", True) and not preload
+        alone = not getattr(self, "_load_relations", True) and not preload
         queryset = (
             self.get_serializer_class()
             .get_storage()
-            .get_queryset(projection, relations=relations, values=not preload)
+            .get_queryset(
+                projection,
+                relations=getattr(self, "_load_relations", True) and not preload,
+                values=not preload,
+                embed=alone,  # one resource, read alone: its read-only relations with it
+            )
         )
         return self.scope_queryset(queryset)
 
@@ -267,6 +272,8 @@ class SCIMModelViewSet(  # type: ignore[misc]
         instance = next(iter(queryset[:1]), None)
         if instance is None:
             raise ResourceNotFound(missing)
+        # Decided now, before a write changes the version it is decided by.
+        self.get_serializer_class().get_storage().annotations_fresh(instance)
         self.check_object_permissions(self.request, instance)
         return cast(models.Model, instance)
 

@@ -456,6 +456,139 @@ def test_rfc7644_3_3_groups_a_commit_hook_gives_a_new_user_are_in_the_response(c
     assert [g["display"] for g in created["groups"]] == ["Staff"]
 
 
+# -- a user read alone reads its groups in the same query ----------------------------------
+
+
+def test_rfc7643_4_1_2_a_user_read_alone_shows_its_groups_in_order(client, staff):
+    """GET one user reads its ``groups`` in the query that reads it (read-only: no write
+    of the user changes them): the same references, in the same order (by group), as a
+    list page shows, and none of a group out of scope (one that carries permissions)."""
+    from django.contrib.auth.models import Permission
+
+    user = User.objects.get(username=create_user(client, "member")["userName"])
+    later = Group.objects.create(name="Later")
+    admins = Group.objects.create(name="Admins")
+    admins.permissions.add(Permission.objects.first())
+    for group in (later, admins, staff):
+        group.user_set.add(user)
+
+    url = f"{USERS}/{user.scim_record.id}"
+    with CaptureQueriesContext(connection) as captured:
+        alone = client.get(url).json()
+    statements = len(captured)  # before the next request resets Django's query log
+    listed = client.get(USERS, {"filter": 'userName eq "member"'}).json()["Resources"][0]
+
+    assert [g["display"] for g in alone["groups"]] == ["Staff", "Later"]
+    assert alone["groups"] == listed["groups"]
+    assert alone["groups"][0] == {
+        "value": str(staff.scim_record.id),
+        "$ref": f"http://testserver/scim/v2/Groups/{staff.scim_record.id}",
+        "display": "Staff",
+        "type": "direct",
+    }
+    assert statements == 2  # the token, the user with everything
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+@pytest.mark.parametrize("join", JOINS)
+def test_rfc7644_3_5_groups_a_receiver_gives_during_a_write_are_in_its_response(
+    client, staff, join, method
+):
+    """RFC 7644 §3.5.1, §3.5.2: PUT and PATCH answer the resource as it is after the
+    write. Its groups were read with it before the write; a group the host's receiver
+    gives it during the write names the membership table, so they are read again."""
+    user_id = create_user(client, "member")["id"]
+
+    def receiver(sender, instance, created, **kwargs):
+        if not created:
+            join(instance, staff)
+
+    if method == "put":
+        body = {"schemas": [USER_SCHEMA], "userName": "member", "name": {"givenName": "M"}}
+    else:
+        body = {
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "replace", "path": "active", "value": False}],
+        }
+    post_save.connect(receiver, sender=User, dispatch_uid="test_groups_join_on_write")
+    try:
+        answered = getattr(client, method)(f"{USERS}/{user_id}", body).json()
+    finally:
+        post_save.disconnect(sender=User, dispatch_uid="test_groups_join_on_write")
+
+    assert [g["display"] for g in answered["groups"]] == ["Staff"]
+    assert client.get(f"{USERS}/{user_id}").json()["groups"] == answered["groups"]
+
+
+def test_rfc7644_3_5_2_groups_read_by_a_locked_read_that_waited_are_read_again(client, staff):
+    """A write's locking read that waited for another write to the user (a group PATCH
+    adding it bumps its version) read the groups as they were before: when the version
+    it read with them is not the locked record's, they are read again."""
+    from drf_scim.settings import scim_settings
+
+    user = User.objects.get(username=create_user(client, "member")["userName"])
+    storage = scim_settings.USER_SERIALIZER.get_storage()
+    serializer = scim_settings.USER_SERIALIZER
+    with transaction.atomic():
+        queryset = storage.get_queryset(relations=False, embed=True)
+        waited = storage.lock(queryset).get(pk=user.pk)
+        # What the wait left: another write put the user in a group and bumped its version.
+        staff.user_set.add(user)
+        waited.scim_record.version += 1
+        assert not storage.annotations_fresh(waited)
+        shown = serializer(waited, context={"scim_root": ""}).data
+
+    assert [g["display"] for g in shown["groups"]] == ["Staff"]
+
+
+def test_references_read_with_a_resource_take_display_names_from_record_attributes(client):
+    """``Relation.embedded()`` reads each related resource's display name from its column
+    or from its record's attributes, on every database: a user's ``displayName`` has no
+    column on ``auth.User``. (Here a group's members, read with the group.)"""
+    from drf_scim.settings import scim_settings
+
+    babs = client.post(
+        USERS, {"schemas": [USER_SCHEMA], "userName": "bjensen", "displayName": "Babs"}
+    ).json()
+    plain = create_user(client, "plain")
+    group = create_group(client, "Tour", members=[babs, plain])
+    serializer = scim_settings.GROUP_SERIALIZER
+    relation = serializer.get_relations()["members"]
+    storage = serializer.get_storage()
+    read = (
+        storage.live()
+        .annotate(**{relation.embedded_name: relation.embedded()})
+        .get(scim_record__id=group["id"])
+    )
+
+    references = relation.embedded_references(read, "")
+    assert references == relation.represent(read, "")
+    assert {r["value"]: r.get("display") for r in references} == {
+        babs["id"]: "Babs",
+        plain["id"]: "plain",
+    }
+
+
+def test_groups_cut_short_by_the_database_are_read_again(client, staff, monkeypatch):
+    """MariaDB cuts an aggregate at ``group_concat_max_len`` bytes: groups read with the
+    user that are no JSON array are read again by a query of their own."""
+    from drf_scim import relations
+    from drf_scim.expressions import read_json_rows
+
+    user = User.objects.get(username=create_user(client, "member")["userName"])
+    staff.user_set.add(user)
+
+    def cut(text, *args):
+        return read_json_rows(text[: len(text) // 2], *args)
+
+    monkeypatch.setattr(relations, "read_json_rows", cut)
+    url = f"{USERS}/{user.scim_record.id}"
+    with CaptureQueriesContext(connection) as captured:
+        shown = client.get(url).json()
+    assert len(captured) == 3  # the token, the user, its groups again
+    assert [g["display"] for g in shown["groups"]] == ["Staff"]
+
+
 @override_settings(DRF_SCIM={"DELETE_MODE": "deactivate"})
 def test_rfc7644_3_3_a_user_brought_back_by_a_post_shows_the_groups_it_kept(client, staff):
     """A "deactivate" DELETE keeps a user's groups (read-only to SCIM); the POST that

@@ -62,10 +62,11 @@ def warm(client):
 
 
 @pytest.mark.parametrize("emails", [1, 30])
-def test_get_one_user_costs_3(warm, emails):
-    """Budget 3: the token; the user with its record and value rows; its groups."""
+def test_get_one_user_costs_2(warm, emails):
+    """Budget 3: the token; the user with its record, value rows and groups (read-only:
+    read in the same query, ``SCIMStorage.embedded_relations``)."""
     user = post_user(warm, "bjensen", emails)
-    with statements(3):
+    with statements(2):
         assert warm.get(f"{USERS}/{user['id']}").status_code == 200
 
 
@@ -180,10 +181,10 @@ def test_post_bringing_back_a_deleted_user_costs_10(warm, settings, emails):
 
 
 @pytest.mark.parametrize("emails", [1, 30])
-def test_put_of_a_user_costs_5(warm, emails):
-    """Budget 7: the token; the user locked and read with its record and value rows; the
-    record updated (no column of the user nor value row changed: no statement); the
-    audit event; the groups of the response."""
+def test_put_of_a_user_costs_4(warm, emails):
+    """Budget 7: the token; the user locked and read with its record, value rows and
+    groups; the record updated (no column of the user nor value row changed: no
+    statement); the audit event."""
     user = post_user(warm, "bjensen", emails)
     body = {
         "schemas": [USER_SCHEMA],
@@ -191,18 +192,72 @@ def test_put_of_a_user_costs_5(warm, emails):
         "title": "Guide",
         "emails": [{"value": f"bjensen{i}@example.com", "type": "work"} for i in range(emails)],
     }
-    with statements(5):
+    with statements(4):
         assert warm.put(f"{USERS}/{user['id']}", body).status_code == 200
 
 
 @pytest.mark.parametrize("emails", [1, 30])
-def test_patch_of_one_attribute_costs_6(warm, emails):
-    """Budget 7: the token; the user locked and read; ``is_active`` and the record
-    updated; the audit event; the groups of the response."""
+def test_patch_of_one_attribute_costs_5(warm, emails):
+    """Budget 7: the token; the user locked and read with its groups; ``is_active`` and
+    the record updated; the audit event."""
     user = post_user(warm, "bjensen", emails)
     body = patch_body({"op": "replace", "path": "active", "value": False})
-    with statements(6):
+    with statements(5):
         assert warm.patch(f"{USERS}/{user['id']}", body).status_code == 200
+
+
+ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+#: PATCH operations on every kind of storage: columns, the record, value rows.
+EVERY_KIND = [
+    {"op": "replace", "path": "active", "value": False},
+    {"op": "replace", "path": "name.givenName", "value": "Barbara"},
+    {"op": "replace", "path": "title", "value": "Tour Guide"},
+    {"op": "add", "path": "nickName", "value": "Babs"},
+    {"op": "replace", "path": f"{ENTERPRISE}:department", "value": "Tours"},
+    {"op": "add", "path": "phoneNumbers", "value": [{"value": "+1 555 0100", "type": "work"}]},
+    {
+        "op": "replace",
+        "path": 'emails[value eq "bjensen0@example.com"].value',
+        "value": "b@example.com",
+    },
+    {"op": "remove", "path": 'emails[value eq "bjensen1@example.com"]'},
+]
+
+
+@pytest.mark.parametrize("changed", [1, 4, len(EVERY_KIND)])
+def test_patch_changing_every_kind_of_attribute_costs_at_most_7(warm, changed):
+    """Budget 7, whatever the number of attributes changed: the token; the user locked and
+    read with its record, value rows and groups; one ``UPDATE`` of the user's columns and
+    one of its record; the value rows changed (one ``DELETE``, one ``INSERT``); the audit
+    event. One attribute: 5; columns and record attributes: 5; value rows too: 7."""
+    user = post_user(warm, "bjensen", 2)
+    expected = {1: 5, 4: 5, len(EVERY_KIND): 7}[changed]
+    with statements(expected):
+        response = warm.patch(f"{USERS}/{user['id']}", patch_body(*EVERY_KIND[:changed]))
+    assert response.status_code == 200, response.content
+    if changed == len(EVERY_KIND):
+        body = response.json()
+        assert [e["value"] for e in body["emails"]] == ["b@example.com"]
+        assert body[ENTERPRISE]["department"] == "Tours"
+
+
+def test_put_changing_every_kind_of_attribute_costs_7(warm):
+    """Budget 7: the token; the user locked and read with its record, value rows and
+    groups; its columns and record updated; its value rows replaced (one ``DELETE``, one
+    ``INSERT``); the audit event."""
+    user = post_user(warm, "bjensen", 2)
+    body = {
+        "schemas": [USER_SCHEMA],
+        "userName": "bjensen",
+        "name": {"givenName": "Barbara"},
+        "title": "Guide",
+        "emails": [{"value": "new@example.com", "type": "work"}],
+        "phoneNumbers": [{"value": "+1 555 0100"}],
+    }
+    with statements(7):
+        response = warm.put(f"{USERS}/{user['id']}", body)
+    assert response.status_code == 200, response.content
+    assert [e["value"] for e in response.json()["emails"]] == ["new@example.com"]
 
 
 def group_and_newcomer(client, members):
