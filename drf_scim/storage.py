@@ -292,13 +292,26 @@ class SCIMStorage:
         if values:
             queryset = self.with_values(queryset, projection)
         if embed:
-            queryset = queryset.annotate(
-                **{
-                    relation.embedded_name: relation.embedded()
-                    for relation in self.embedded_relations(projection)
-                }
-            )
+            queryset = self.with_relations(queryset, projection)
         return queryset
+
+    def with_relations(
+        self, queryset: models.QuerySet[Any], projection: Projection | None = None
+    ) -> models.QuerySet[Any]:
+        """``queryset`` reading each resource's read-only relations in its own query, as JSON.
+
+        :meth:`embedded_relations`, each a correlated subquery (``Relation.embedded()``)
+        the database runs for each row the query reads: for one resource or a page read
+        without ``OFFSET``, as :meth:`with_values`; :meth:`preload` reads them for a page
+        that came without them.
+        """
+        embedded = self.embedded_relations(projection)
+        if not embedded:
+            return queryset
+        annotated: models.QuerySet[Any] = queryset.annotate(
+            **{relation.embedded_name: relation.embedded() for relation in embedded}
+        )
+        return annotated
 
     def embedded_relations(self, projection: Projection | None = None) -> list[Relation]:
         """The relations a resource read alone reads in its own query (one query less).
@@ -356,9 +369,10 @@ class SCIMStorage:
     ) -> dict[str, Any]:
         """The value rows and references of a page of resources, as plain values.
 
-        The value rows the page's query read (:meth:`with_values`), else one query for
-        them, and one query per relation, whatever the page's size, and no model
-        instances: a list page costs little more than a hand-written ``.values()``.
+        The value rows and read-only relations the page's query read (:meth:`with_values`,
+        :meth:`with_relations`), else one query for the value rows and one per relation,
+        whatever the page's size, and no model instances: a list page costs little more
+        than a hand-written ``.values()``.
         """
         loaded: dict[str, Any] = {"values": None, "references": {}, "columns": {}}
         if shows_values(projection):
@@ -380,14 +394,34 @@ class SCIMStorage:
                 for record_id, *row in rows:
                     by_record.setdefault(record_id, []).append(tuple(row))
             loaded["values"] = by_record
-        for name, relation in self.resource.get_relations().items():
-            if shows(projection, relation):
-                references = relation.preload([instance.pk for instance in instances], root)
-                if references is not None:
-                    loaded["references"][name] = references
+        loaded["references"] = self._page_references(instances, projection, root)
         for mapping in self.reference_mappings():
             pks = {getattr(instance, mapping.field.attname) for instance in instances}  # type: ignore[union-attr]
             loaded["columns"][mapping.key] = self.references(pks=pks - {None})
+        return loaded
+
+    def _page_references(
+        self, instances: list[Any], projection: Projection | None, root: str
+    ) -> dict[str, dict[Any, list[dict[str, Any]]]]:
+        """Each relation's references of a page's resources, by relation and pk.
+
+        Those the page's query read with every resource (:meth:`with_relations`), else one
+        query per relation (``Relation.preload()``). A relation whose display names are
+        computed in Python is left out (its references are then loaded whole).
+        """
+        loaded = {}
+        for name, relation in self.resource.get_relations().items():
+            if not shows(projection, relation):
+                continue
+            found: dict[Any, list[dict[str, Any]]] | None = {}
+            for instance in instances:
+                references = relation.embedded_references(instance, root)
+                if references is None:  # not read with the page: one query for all
+                    found = relation.preload([instance.pk for instance in instances], root)
+                    break
+                found[instance.pk] = references  # type: ignore[index]
+            if found is not None:
+                loaded[name] = found
         return loaded
 
     def load_document(

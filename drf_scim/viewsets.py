@@ -323,10 +323,12 @@ class SCIMModelViewSet(  # type: ignore[misc]
 
         A page whose query skips no row (a cursor page, the first index page, a later
         index page whose ``OFFSET`` is in a subquery: see
-        :meth:`SCIMPagination.skips_rows`) reads each resource's value rows in the same
-        query (:meth:`SCIMStorage.with_values`); on MariaDB, a later index page reads them
-        afterwards, in one query. References are read as plain values afterwards
-        (:meth:`SCIMStorage.preload`), not prefetched as model instances.
+        :meth:`SCIMPagination.skips_rows`) reads each resource's value rows and read-only
+        relations (a user's ``groups``) in the same query
+        (:meth:`SCIMStorage.with_values`, :meth:`SCIMStorage.with_relations`); on
+        MariaDB, a later index page reads them afterwards, in one query each. Other
+        references are read as plain values afterwards (:meth:`SCIMStorage.preload`), not
+        prefetched as model instances.
         """
         if self.paginator is None:  # a subclass without pagination: DRF's own list
             return super().list(request, *args, **kwargs)
@@ -339,6 +341,7 @@ class SCIMModelViewSet(  # type: ignore[misc]
             queryset, request, self
         ):
             queryset = storage.with_values(queryset, self.get_projection())
+            queryset = storage.with_relations(queryset, self.get_projection())
         page = cast(list[Any], self.paginate_queryset(queryset))
         context = self.get_serializer_context()
         context["preloaded"] = storage.preload(page, self.get_projection(), context["scim_root"])

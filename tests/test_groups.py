@@ -541,6 +541,31 @@ def test_rfc7644_3_5_2_groups_read_by_a_locked_read_that_waited_are_read_again(c
     assert [g["display"] for g in shown["groups"]] == ["Staff"]
 
 
+def test_a_page_whose_groups_were_cut_short_reads_them_again_in_one_query(
+    client, staff, monkeypatch
+):
+    """A list page reads each user's groups with it; when MariaDB cut one user's short,
+    the page's groups are read again, in one query however many users it holds."""
+    from drf_scim import relations
+    from drf_scim.expressions import read_json_rows
+
+    for name in ("ann", "bob", "cyd"):
+        staff.user_set.add(User.objects.get(username=create_user(client, name)["userName"]))
+
+    def cut_bobs(text, *args):
+        if text and '"Staff"' in text and cut_bobs.calls == 1:
+            text = text[: len(text) // 2]
+        cut_bobs.calls += 1
+        return read_json_rows(text, *args)
+
+    cut_bobs.calls = 0
+    monkeypatch.setattr(relations, "read_json_rows", cut_bobs)
+    with CaptureQueriesContext(connection) as captured:
+        body = client.get(USERS).json()
+    assert len(captured) == 3  # the token, the page, the page's groups again
+    assert [[g["display"] for g in r["groups"]] for r in body["Resources"]] == [["Staff"]] * 3
+
+
 def test_references_read_with_a_resource_take_display_names_from_record_attributes(client):
     """``Relation.embedded()`` reads each related resource's display name from its column
     or from its record's attributes, on every database: a user's ``displayName`` has no
