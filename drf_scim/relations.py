@@ -162,36 +162,46 @@ class Relation:
         """The annotation :meth:`embedded` is read into."""
         return f"_scim_{self.attribute}_json"
 
+    @property
+    def embeddable(self) -> bool:
+        """Whether :meth:`embedded` can read the references (display names not computed)."""
+        return _display_sources(self.target) is not None
+
     def embedded(self) -> Subquery | None:
         """Each resource's references, as JSON text, for an annotation of its own query.
 
         For a read-only relation (a user's ``groups``) of a resource read alone (a GET, a
-        write's locked read): the references come with it, not in a query of their own.
-        Each row is ``[related pk, SCIM id, display name paths...]``, unordered. ``None``
-        when the related type's display names are computed in Python.
+        write's locked read) or of a page: the references come with it, not in a query of
+        their own. Each row is ``[related pk, SCIM id, display name paths...]``,
+        unordered. ``None`` when the related type's display names are computed in Python.
+        Built once (``SCIMStorage.reused()``), as :meth:`preload`'s query.
         """
         sources = _display_sources(self.target)
         if sources is None:
             return None
+        storage = self.target.get_storage()
         prefix = f"{self.target_field}__"
-        columns = [F(self.target_field), uuid_text(f"{prefix}{self.target.record_name}__id")]
-        for path, key in sources:
-            if key:  # the key of a JSON column, as text
-                column, _, name = path.rpartition("__")
-                columns.append(KeyTextTransform(name, prefix + column))
-            else:
-                columns.append(F(prefix + path))
-        rows = (
-            self.through._default_manager.filter(
-                self.target.get_storage().live_lookup(prefix),
-                **{self.source_field: OuterRef("pk")},
+
+        def build() -> Any:
+            columns = [F(self.target_field), uuid_text(f"{prefix}{self.target.record_name}__id")]
+            for path, key in sources:
+                if key:  # the key of a JSON column, as text
+                    column, _, name = path.rpartition("__")
+                    columns.append(KeyTextTransform(name, prefix + column))
+                else:
+                    columns.append(F(prefix + path))
+            return (
+                self.through._default_manager.filter(
+                    storage.live_lookup(prefix), **{self.source_field: OuterRef("pk")}
+                )
+                .order_by()
+                .values(self.source_field)
+                .annotate(rows=JSONRows(*columns))
+                .values("rows")
             )
-            .order_by()
-            .values(self.source_field)
-            .annotate(rows=JSONRows(*columns))
-            .values("rows")
-        )
-        return Subquery(rows, output_field=models.TextField())
+
+        key = ("embedded", self.through._meta.label_lower, self.source_field, self.target_field)
+        return Subquery(storage.reused(key, build), output_field=models.TextField())
 
     def embedded_references(self, instance: models.Model, root: str) -> list[dict[str, Any]] | None:
         """The references read with ``instance`` (:meth:`embedded`), once; else ``None``.

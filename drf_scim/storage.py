@@ -325,9 +325,7 @@ class SCIMStorage:
         return [
             relation
             for relation in self.resource.get_relations().values()
-            if not relation.writable
-            and shows(projection, relation)
-            and relation.embedded() is not None
+            if not relation.writable and shows(projection, relation) and relation.embeddable
         ]
 
     def annotations_fresh(self, instance: Any) -> bool:
