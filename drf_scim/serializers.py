@@ -239,14 +239,11 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
                 if name in preloaded["references"]:
                     values = preloaded["references"][name].get(instance.pk, [])
                 else:
-                    embedded = None
+                    values = None
                     if storage.annotations_fresh(instance):  # read with it: no query
-                        embedded = relation.embedded_references(instance, self._root())
-                    values = (
-                        embedded
-                        if embedded is not None
-                        else relation.represent(instance, self._root())
-                    )
+                        values = relation.embedded_references(instance, self._root())
+                    if values is None:
+                        values = relation.represent(instance, self._root())
                 if values:  # an empty multi-valued attribute is unassigned (RFC 7643 §2.4)
                     document[name] = values
         shaped = self._shape(instance, document)

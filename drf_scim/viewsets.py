@@ -177,15 +177,16 @@ class SCIMModelViewSet(  # type: ignore[misc]
         """The resources this request may see: the serializer's, scoped to the tenant."""
         projection = self.get_projection() if hasattr(self, "request") else None
         preload = getattr(self, "_preload", False)
-        alone = not getattr(self, "_load_relations", True) and not preload
+        load_relations = getattr(self, "_load_relations", True)
         queryset = (
             self.get_serializer_class()
             .get_storage()
             .get_queryset(
                 projection,
-                relations=getattr(self, "_load_relations", True) and not preload,
+                relations=load_relations and not preload,
                 values=not preload,
-                embed=alone,  # one resource, read alone: its read-only relations with it
+                # One resource, read alone: its read-only relations come with it.
+                embed=not load_relations and not preload,
             )
         )
         return self.scope_queryset(queryset)
