@@ -6,6 +6,8 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import models
+from django.db.models.signals import post_init
 
 from drf_scim.models import SCIMToken, UserRecord
 
@@ -103,3 +105,56 @@ def test_records_leave_room_for_updates_on_postgresql(db):
         migration.set_fillfactor(apps, editor)
         migration.reset_fillfactor(apps, editor)
         assert executed == []
+
+
+def _loaded(record: UserRecord) -> dict[str, object]:
+    """What a record read from the database holds: its columns and its state."""
+    return {
+        **{field.attname: getattr(record, field.attname) for field in record._meta.concrete_fields},
+        "adding": record._state.adding,
+        "db": record._state.db,
+    }
+
+
+def test_a_record_read_from_the_database_is_what_model_init_builds(db):
+    """``BaseRecord.from_db`` skips ``Model.__init__``, and builds the same record.
+
+    Read alone, with its user (``select_related``) and with a column deferred: every
+    column, ``_state.adding`` and ``_state.db`` as Django's own ``from_db`` gives them,
+    and it saves as any record does.
+    """
+    User.objects.create_user("ada")
+    names = [field.attname for field in UserRecord._meta.concrete_fields]
+    row = UserRecord.objects.values_list(*names).get()
+    # Django's own from_db, which builds through Model.__init__.
+    expected = _loaded(models.Model.from_db.__func__(UserRecord, "default", names, row))  # type: ignore[attr-defined]
+    read = UserRecord.objects.get()
+    assert _loaded(read) == expected
+    with_user = User.objects.select_related("scim_record").get(username="ada").scim_record
+    assert _loaded(with_user) == expected
+    assert with_user.user.username == "ada"
+    deferred = UserRecord.objects.defer("attributes").get()
+    assert deferred.get_deferred_fields() == {"attributes"}
+    assert deferred.attributes == {}  # loaded when asked, as Django does
+    read.external_id = "x-1"
+    read.save()
+    assert UserRecord.objects.get().external_id == "x-1"
+    assert UserRecord.objects.get().version == read.version
+
+
+def test_a_record_model_with_init_receivers_is_built_by_model_init(db):
+    """A ``post_init`` receiver (or a subclass's own ``__init__``) still sees each record."""
+    User.objects.create_user("ada")
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance)
+
+    post_init.connect(receiver, sender=UserRecord)
+    try:
+        read = UserRecord.objects.get()
+    finally:
+        post_init.disconnect(receiver, sender=UserRecord)
+    assert seen == [read]
+    assert read.user.username == "ada"
+    assert not read._state.adding
