@@ -137,9 +137,11 @@ class MappedAttribute(AttributeRef):
 def to_scim(value: Any) -> Any:
     """A column's value as SCIM shows it: instants in UTC ``Z`` form, ``""`` as no value."""
     if isinstance(value, datetime.datetime):
-        if timezone.is_naive(value):
-            value = timezone.make_aware(value, datetime.timezone.utc)
-        return value.astimezone(datetime.timezone.utc).isoformat().replace("+00:00", "Z")
+        if value.tzinfo is not datetime.timezone.utc:  # as the database reads them
+            if timezone.is_naive(value):
+                value = timezone.make_aware(value, datetime.timezone.utc)
+            value = value.astimezone(datetime.timezone.utc)
+        return value.isoformat().replace("+00:00", "Z")
     if value == "":
         return None
     return value
@@ -166,9 +168,9 @@ def read_column(document: dict[str, Any], mapping: MappedAttribute, instance: An
     """Put the mapped column's value into ``document`` (``meta`` is left to the shaper)."""
     if mapping.reference:
         return  # the storage resolves it (SCIMStorage.read_reference)
-    value = to_scim(mapping.read(instance))
     if mapping.urn is None and mapping.attribute.name == "meta":
         return
+    value = to_scim(mapping.read(instance))
     holder = container(document, mapping.urn, create=value is not None)
     if holder is None:
         return

@@ -454,7 +454,7 @@ class SCIMStorage:
             assert holder is not None  # noqa: S101 - create=True always returns one
             holder.setdefault(name, []).append(item)
         for mapping in self.resource.get_mappings():
-            if not _left_unassigned(mapping, instance, unassigned):
+            if not (unassigned and _left_unassigned(mapping, instance, unassigned)):
                 read_column(document, mapping, instance)
         for mapping in self.reference_mappings():
             preloaded = None if references is None else references.get(mapping.key)
