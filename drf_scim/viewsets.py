@@ -178,15 +178,17 @@ class SCIMModelViewSet(  # type: ignore[misc]
         projection = self.get_projection() if hasattr(self, "request") else None
         preload = getattr(self, "_preload", False)
         load_relations = getattr(self, "_load_relations", True)
+        # A page read without OFFSET reads its value rows and groups with it (list()).
+        with_page = getattr(self, "_read_with_page", False)
         queryset = (
             self.get_serializer_class()
             .get_storage()
             .get_queryset(
                 projection,
                 relations=load_relations and not preload,
-                values=not preload,
+                values=not preload or with_page,
                 # One resource, read alone: its read-only relations come with it.
-                embed=not load_relations and not preload,
+                embed=(not load_relations and not preload) or with_page,
             )
         )
         return self.scope_queryset(queryset)
@@ -336,13 +338,11 @@ class SCIMModelViewSet(  # type: ignore[misc]
         self._preload = True
         serializer_class = self.get_serializer_class()
         storage = serializer_class.get_storage()
-        queryset = self.filter_queryset(self.get_queryset())
         paginator = self.paginator
-        if isinstance(paginator, SCIMPagination) and not paginator.skips_rows(
-            queryset, request, self
-        ):
-            queryset = storage.with_values(queryset, self.get_projection())
-            queryset = storage.with_relations(queryset, self.get_projection())
+        self._read_with_page = isinstance(paginator, SCIMPagination) and not (
+            paginator.skips_rows(storage.model._default_manager.all(), request, self)
+        )
+        queryset = self.filter_queryset(self.get_queryset())
         page = cast(list[Any], self.paginate_queryset(queryset))
         context = self.get_serializer_context()
         context["preloaded"] = storage.preload(page, self.get_projection(), context["scim_root"])
