@@ -253,7 +253,11 @@ def _overlay_primary(holder: dict[str, Any], name: str, value: Any) -> None:
         if value is not None:
             holder[name] = [{"value": value, "primary": True}]
         return
-    chosen = next((i for i in items if i.get("primary") is True), items[0])
+    chosen = items[0]
+    for item in items:  # a loop, not next() over a generator: once per resource read
+        if item.get("primary") is True:
+            chosen = item
+            break
     if value is not None and chosen.get("value") != value:
         chosen["value"] = value  # the column was changed outside SCIM: it wins
 
