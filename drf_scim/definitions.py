@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from . import constants
@@ -119,6 +120,11 @@ class Schema:
 
     def __iter__(self) -> Iterator[Attribute]:
         return iter(self.attributes)
+
+    @cached_property
+    def shown(self) -> tuple[str, ...]:
+        """The names of the attributes a response may hold (``returned`` not "never")."""
+        return tuple(a.name for a in self.attributes if a.returned is not Returned.NEVER)
 
     def to_representation(self) -> dict[str, Any]:
         """The schema as a ``/Schemas`` resource, without ``meta`` (RFC 7643 §7)."""

@@ -90,6 +90,8 @@ class MappedAttribute(AttributeRef):
         """The value from ``instance`` (``None`` where a related row is missing)."""
         if self.computed is not None:
             return self.computed.getter(instance)
+        if not self.relation:  # a column of the resource's own row
+            return getattr(instance, self.field.attname)  # type: ignore[union-attr]
         owner = self.owner(instance)
         return None if owner is None else getattr(owner, self.field.attname)  # type: ignore[union-attr]
 

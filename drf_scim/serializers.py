@@ -32,7 +32,6 @@ from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 
-from .characteristics import Returned
 from .definitions import ENTERPRISE_USER, GROUP, USER, Schema
 from .exceptions import InvalidValue
 from .indexing import index_key
@@ -302,17 +301,13 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         result: dict[str, Any] = {"schemas": [schemas.core.id], "id": str(record.id)}
         if record.external_id:
             result["externalId"] = record.external_id
-        for attribute in schemas.core:
-            if attribute.name in document and attribute.returned is not Returned.NEVER:
-                result[attribute.name] = document[attribute.name]
+        for name in schemas.core.shown:
+            if name in document:
+                result[name] = document[name]
         for extension in schemas.extensions:
             data = document.get(extension.id)
             if data:
-                returned = {
-                    a.name: data[a.name]
-                    for a in extension
-                    if a.name in data and a.returned is not Returned.NEVER
-                }
+                returned = {name: data[name] for name in extension.shown if name in data}
                 if returned:
                     result["schemas"].append(extension.id)
                     result[extension.id] = returned
