@@ -75,6 +75,9 @@ __all__ = [
 #: or one PATCH operation.
 RelationChange = tuple[Relation, Any]
 
+#: What a serializer without a list's preloaded values reads: nothing preloaded.
+_NOTHING_PRELOADED: dict[str, Any] = {"values": None, "references": {}}
+
 
 class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-arg]
     """Base class of resource serializers: subclass it for each resource type.
@@ -223,16 +226,19 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
     def to_representation(self, instance: models.Model) -> dict[str, Any]:
         """The SCIM document of ``instance``, with the request's ``attributes`` applied."""
         storage = self.get_storage()
-        projection: Projection | None = self.context.get("projection")
-        preloaded = self.context.get("preloaded") or {"values": None, "references": {}}
+        context = self.context
+        projection: Projection | None = context.get("projection")
+        preloaded = context.get("preloaded") or _NOTHING_PRELOADED
+        root = str(context.get("scim_root") or "")
+        record = storage.get_record(instance)
         wanted = shows_values(projection)
         rows = None
         if wanted and preloaded["values"] is not None:
-            rows = preloaded["values"].get(storage.get_record(instance).pk, [])
+            rows = preloaded["values"].get(record.pk, [])
         document = storage.load_document(
-            instance, values=wanted, rows=rows, references=preloaded.get("columns")
+            instance, values=wanted, rows=rows, references=preloaded.get("columns"), record=record
         )
-        self._add_refs(document)
+        self._add_refs(document, root)
         for name, relation in self._relations_once().items():
             if shows(projection, relation):
                 if name in preloaded["references"]:
@@ -240,12 +246,12 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
                 else:
                     values = None
                     if storage.annotations_fresh(instance):  # read with it: no query
-                        values = relation.embedded_references(instance, self._root())
+                        values = relation.embedded_references(instance, root)
                     if values is None:
-                        values = relation.represent(instance, self._root())
+                        values = relation.represent(instance, root)
                 if values:  # an empty multi-valued attribute is unassigned (RFC 7643 §2.4)
                     document[name] = values
-        shaped = self._shape(instance, document)
+        shaped = self._shape(instance, document, record, root)
         return projection.apply(shaped) if projection is not None else shaped
 
     def _relations_once(self) -> dict[str, Relation]:
@@ -258,13 +264,13 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
             relations = self.__dict__["_scim_relations"] = self.get_relations()
         return relations
 
-    def _add_refs(self, document: dict[str, Any]) -> None:
+    def _add_refs(self, document: dict[str, Any], root: str) -> None:
         """Give reference columns (``manager``) their ``$ref`` (RFC 7643 §4.3)."""
         for mapping in self.get_storage().reference_mappings():
             holder = container(document, mapping.urn, create=False) or {}
             reference = holder.get(mapping.attribute.name)
             if isinstance(reference, dict) and "value" in reference:
-                reference["$ref"] = self.location_of(self._root(), reference["value"])
+                reference["$ref"] = self.location_of(root, reference["value"])
 
     def current_document(self, instance: models.Model) -> dict[str, Any]:
         """The whole stored resource, for a write to compare or patch.
@@ -272,7 +278,9 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         Unlike :meth:`to_representation`, it ignores the request's ``attributes`` and
         leaves out relations, which writes change without loading them.
         """
-        return self._shape(instance, self.get_storage().load_document(instance, values=True))
+        storage = self.get_storage()
+        document = storage.load_document(instance, values=True)
+        return self._shape(instance, document, storage.get_record(instance), self._root())
 
     def _root(self) -> str:
         """The SCIM base URL, for ``meta.location`` and ``$ref`` values.
@@ -281,7 +289,7 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         """
         return str(self.context.get("scim_root") or "")
 
-    def _meta(self, instance: models.Model, record: BaseRecord) -> dict[str, Any]:
+    def _meta(self, instance: models.Model, record: BaseRecord, root: str) -> dict[str, Any]:
         created = record.created
         mapping = self.get_mapping("meta.created")
         if mapping is not None:
@@ -290,13 +298,14 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
             "resourceType": self.resource_type,
             "created": to_scim(created),
             "lastModified": to_scim(record.last_modified),
-            "location": self.location_of(self._root(), record.id),
+            "location": self.location_of(root, record.id),
             "version": f'W/"{record.version}"',
         }
 
-    def _shape(self, instance: models.Model, document: dict[str, Any]) -> dict[str, Any]:
+    def _shape(
+        self, instance: models.Model, document: dict[str, Any], record: BaseRecord, root: str
+    ) -> dict[str, Any]:
         """Order the document as the schemas do and drop what is never returned."""
-        record = self.get_storage().get_record(instance)
         schemas = self.get_schemas()
         result: dict[str, Any] = {"schemas": [schemas.core.id], "id": str(record.id)}
         if record.external_id:
@@ -311,7 +320,7 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
                 if returned:
                     result["schemas"].append(extension.id)
                     result[extension.id] = returned
-        result["meta"] = self._meta(instance, record)
+        result["meta"] = self._meta(instance, record, root)
         return result
 
     # -- writing -----------------------------------------------------------------------

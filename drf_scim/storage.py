@@ -429,14 +429,17 @@ class SCIMStorage:
         values: bool,
         rows: list[tuple[Any, ...]] | None = None,
         references: dict[str, Any] | None = None,
+        record: BaseRecord | None = None,
     ) -> dict[str, Any]:
         """The stored document: record attributes, values and columns; no relations.
 
         ``rows`` are the value rows when preloaded (:meth:`preload`); otherwise they are
         :meth:`stored_rows`. ``references`` are the preloaded
         references of reference columns (``manager``); otherwise one query each.
+        ``record`` is ``instance``'s record, when the caller has it at hand.
         """
-        record = self.get_record(instance)
+        if record is None:
+            record = self.get_record(instance)
         document: dict[str, Any] = copy_document(record.attributes)
         unassigned = document.pop(_UNASSIGNED, None) or {}
         if rows is None:
@@ -453,7 +456,7 @@ class SCIMStorage:
             holder = container(document, urn or None, create=True)
             assert holder is not None  # noqa: S101 - create=True always returns one
             holder.setdefault(name, []).append(item)
-        for mapping in self.resource.get_mappings():
+        for mapping in self.column_mappings():
             if not (unassigned and _left_unassigned(mapping, instance, unassigned)):
                 read_column(document, mapping, instance)
         for mapping in self.reference_mappings():
@@ -535,6 +538,21 @@ class SCIMStorage:
         if found is None:
             found = [m for m in self.resource.get_mappings() if m.reference]
             self.__dict__["_reference_mappings"] = found
+        return found
+
+    def column_mappings(self) -> list[MappedAttribute]:
+        """Mappings whose column :func:`read_column` puts in a document, found once.
+
+        All but references (:meth:`read_reference`) and ``meta`` (the serializer's).
+        """
+        found: list[MappedAttribute] | None = self.__dict__.get("_column_mappings")
+        if found is None:
+            found = [
+                m
+                for m in self.resource.get_mappings()
+                if not m.reference and not (m.urn is None and m.attribute.name == "meta")
+            ]
+            self.__dict__["_column_mappings"] = found
         return found
 
     def references(
