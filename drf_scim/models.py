@@ -92,23 +92,24 @@ class BaseRecord(models.Model):
         Every resource read comes with its record: a page of 100 users builds 100 of them.
         ``__init__`` passes each column through its descriptor and sends ``pre_init`` and
         ``post_init``; a row just read needs neither, and this costs about a fifth of it.
-        A subclass with its own ``__init__``, a model with ``pre_init``/``post_init``
-        receivers, and a queryset with a ``fetch_mode()`` (Django 6.1) are built the
-        usual way.
+        The state is Django's own ``from_db()``'s (``fetch_mode``: Django 6.1). A subclass
+        with its own ``__init__``, or a model with ``pre_init``/``post_init`` receivers, is
+        built the usual way.
         """
         if (
-            fetch_mode is not None
-            or cls.__init__ is not models.Model.__init__
+            cls.__init__ is not models.Model.__init__
             or signals.pre_init.has_listeners(cls)
             or signals.post_init.has_listeners(cls)
         ):
-            if fetch_mode is None:
+            if fetch_mode is None:  # Django 5.2's from_db() takes no fetch_mode
                 return super().from_db(db, field_names, values)
             return super().from_db(db, field_names, values, fetch_mode=fetch_mode)
         record = cls.__new__(cls)
         state = record._state = ModelState()
         state.adding = False
         state.db = db
+        if fetch_mode is not None:
+            state.fetch_mode = fetch_mode
         columns = record.__dict__
         for name, value in zip(field_names, values, strict=True):
             if value is not DEFERRED:

@@ -113,6 +113,7 @@ def _loaded(record: UserRecord) -> dict[str, object]:
         **{field.attname: getattr(record, field.attname) for field in record._meta.concrete_fields},
         "adding": record._state.adding,
         "db": record._state.db,
+        "fetch_mode": getattr(record._state, "fetch_mode", None),  # Django 6.1
     }
 
 
