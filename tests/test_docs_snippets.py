@@ -31,6 +31,7 @@ import importlib.machinery
 import re
 import sys
 import types
+import warnings
 from pathlib import Path
 from unittest import mock
 
@@ -131,10 +132,23 @@ def stand_in_myapp(monkeypatch):
 
 
 def settings_namespace() -> dict:
-    """The test project's settings, copied, as a settings module's globals would be."""
-    namespace = {
-        name: copy.deepcopy(getattr(settings, name)) for name in dir(settings) if name.isupper()
-    }
+    """The test project's settings, copied, as a settings module's globals would be.
+
+    Without the defaults Django deprecates (``EMAIL_BACKEND`` on Django 6.1): reading one
+    warns, and no settings module of ours sets them.
+    """
+    namespace = {}
+    for name in dir(settings):
+        if not name.isupper():
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", DeprecationWarning)
+            warnings.simplefilter("error", PendingDeprecationWarning)
+            try:
+                value = getattr(settings, name)
+            except (DeprecationWarning, PendingDeprecationWarning):
+                continue
+        namespace[name] = copy.deepcopy(value)
     namespace.setdefault("BASE_DIR", ROOT)  # as startproject's settings.py defines it
     return namespace
 
