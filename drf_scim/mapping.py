@@ -131,6 +131,15 @@ class MappedAttribute(AttributeRef):
         )
 
     @cached_property
+    def in_document(self) -> bool:
+        """Whether :func:`read_column` puts the column's value in a stored document.
+
+        Not a reference (the storage resolves it: ``SCIMStorage.read_reference``), nor
+        ``meta`` (the serializer shapes it).
+        """
+        return not self.reference and not (self.urn is None and self.attribute.name == "meta")
+
+    @cached_property
     def primary_value(self) -> bool:
         """A multi-valued attribute whose primary value is kept in the column."""
         return self.attribute.multi_valued
@@ -168,9 +177,7 @@ def check_length(field: Any, value: Any, label: str) -> None:
 
 def read_column(document: dict[str, Any], mapping: MappedAttribute, instance: Any) -> None:
     """Put the mapped column's value into ``document`` (``meta`` is left to the shaper)."""
-    if mapping.reference:
-        return  # the storage resolves it (SCIMStorage.read_reference)
-    if mapping.urn is None and mapping.attribute.name == "meta":
+    if not mapping.in_document:
         return
     value = to_scim(mapping.read(instance))
     holder = container(document, mapping.urn, create=value is not None)

@@ -541,17 +541,10 @@ class SCIMStorage:
         return found
 
     def column_mappings(self) -> list[MappedAttribute]:
-        """Mappings whose column :func:`read_column` puts in a document, found once.
-
-        All but references (:meth:`read_reference`) and ``meta`` (the serializer's).
-        """
+        """Mappings whose column :func:`read_column` puts in a document, found once."""
         found: list[MappedAttribute] | None = self.__dict__.get("_column_mappings")
         if found is None:
-            found = [
-                m
-                for m in self.resource.get_mappings()
-                if not m.reference and not (m.urn is None and m.attribute.name == "meta")
-            ]
+            found = [m for m in self.resource.get_mappings() if m.in_document]
             self.__dict__["_column_mappings"] = found
         return found
 
