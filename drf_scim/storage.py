@@ -534,18 +534,20 @@ class SCIMStorage:
 
     def reference_mappings(self) -> list[MappedAttribute]:
         """Mappings of a reference attribute to a foreign key of the model to itself."""
-        found: list[MappedAttribute] | None = self.__dict__.get("_reference_mappings")
-        if found is None:
-            found = [m for m in self.resource.get_mappings() if m.reference]
-            self.__dict__["_reference_mappings"] = found
-        return found
+        return self._mappings_where("reference")
 
     def column_mappings(self) -> list[MappedAttribute]:
-        """Mappings whose column :func:`read_column` puts in a document, found once."""
-        found: list[MappedAttribute] | None = self.__dict__.get("_column_mappings")
+        """Mappings whose column :func:`read_column` puts in a document."""
+        return self._mappings_where("in_document")
+
+    def _mappings_where(self, flag: str) -> list[MappedAttribute]:
+        """The mappings whose ``flag`` property is true, found once per storage."""
+        key = f"_mappings_{flag}"
+        found: list[MappedAttribute] | None = self.__dict__.get(key)
         if found is None:
-            found = [m for m in self.resource.get_mappings() if m.in_document]
-            self.__dict__["_column_mappings"] = found
+            found = self.__dict__[key] = [
+                m for m in self.resource.get_mappings() if getattr(m, flag)
+            ]
         return found
 
     def references(
