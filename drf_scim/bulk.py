@@ -51,6 +51,7 @@ from .handlers import scim_exception_handler
 from .mixins import LimitExceeded
 from .parsers import SCIMJSONParser, SCIMParser
 from .settings import scim_settings
+from .storage import DeletedKeys
 from .viewsets import SCIMModelViewSet, SCIMViewMixin
 
 __all__ = ["BulkOperation", "SCIMBulkView", "parse_bulk_request"]
@@ -331,6 +332,8 @@ class SCIMBulkView(SCIMViewMixin, APIView):
     parser_classes = (SCIMBulkParser, SCIMBulkJSONParser)
     #: The resource viewsets registered on the router, set by SCIMRouter.
     resource_viewsets: ClassVar[tuple[type[SCIMModelViewSet], ...]] = ()
+    #: Which keys of the request's creates deleted resources hold, asked once for all.
+    deleted_keys: DeletedKeys | None = None
 
     @classmethod
     def get_max_operations(cls) -> int:
@@ -365,6 +368,7 @@ class SCIMBulkView(SCIMViewMixin, APIView):
             if operation.action == "create" and operation.bulk_id is not None:
                 defined.setdefault(operation.bulk_id, operation)
         order, breaking = execution_order(operations, defined)
+        self.deleted_keys = DeletedKeys(operation.data for operation in defined.values())
         run = BulkRun(self, defined)
         results: dict[int, dict[str, Any]] = {}
         errors = 0
@@ -437,7 +441,9 @@ class SCIMBulkView(SCIMViewMixin, APIView):
         attributes middleware set on it (``request.tenant`` and the like), and the
         operation's ``version`` as ``If-Match`` (§3.7). It is marked as a Bulk operation
         (``constants.BULK_OPERATION``): a write answers it with the resource's ``id`` and
-        headers, not its representation, which no BulkResponse shows.
+        headers, not its representation, which no BulkResponse shows. It holds
+        :attr:`deleted_keys` (``constants.BULK_DELETED_KEYS``): a create asks no query
+        of its own for the deleted resource it may bring back.
         """
         outer = self.request._request
         body = b"" if data is None else json.dumps(data).encode()
@@ -466,6 +472,7 @@ class SCIMBulkView(SCIMViewMixin, APIView):
         sub._force_auth_user = self.request.user  # type: ignore[attr-defined]
         sub._force_auth_token = self.request.auth  # type: ignore[attr-defined]
         setattr(sub, constants.BULK_OPERATION, True)
+        setattr(sub, constants.BULK_DELETED_KEYS, self.deleted_keys)
         return sub
 
 
@@ -563,6 +570,10 @@ class BulkRun:
             return self.error(operation, exc)
         except MethodNotAllowed as exc:
             return self.error(operation, exc, location)
+        finally:
+            if method == "DELETE" and self.view.deleted_keys is not None:
+                # A "deactivate" DELETE leaves its resource's key held.
+                self.view.deleted_keys.forget()
         return self.answer(operation, response, path, location, links)
 
     def answer(

@@ -42,3 +42,6 @@ BULK_RESPONSE_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:BulkResponse"
 #: The attribute set (true) on the request of an operation of a ``POST /Bulk``
 #: (drf_scim.bulk): its response only feeds the BulkResponse, which shows no resource.
 BULK_OPERATION = "scim_bulk_operation"
+#: The attribute holding, on the request of an operation of a ``POST /Bulk``, what the
+#: Bulk request found out for all its creates at once (drf_scim.storage.DeletedKeys).
+BULK_DELETED_KEYS = "scim_bulk_deleted_keys"

@@ -52,7 +52,7 @@ from .patch import PatchOperation, apply_patch
 from .projection import Projection
 from .relations import Relation, find_many_to_many, patch_relation, split_relation_operations
 from .settings import scim_settings
-from .storage import SCIMStorage, shows, shows_values
+from .storage import DeletedKeys, SCIMStorage, shows, shows_values
 from .validation import (
     ResourceSchemas,
     check_immutable,
@@ -418,7 +418,10 @@ class SCIMResourceSerializer(serializers.BaseSerializer):  # type: ignore[type-a
         instance = None
         if self.context.get("delete_mode") == "deactivate" and self.unique_key_attribute:
             key = self.unique_key(validated_data.get(self.unique_key_attribute))
-            old = storage.deleted_record(key, tenant)
+            # A Bulk request asks for all its creates at once (storage.DeletedKeys).
+            known: DeletedKeys | None = self.context.get("deleted_keys")
+            held = key is not None and (known is None or known.may_be_held(storage, key, tenant))
+            old = storage.deleted_record(key, tenant) if held else None
             if old is not None:
                 instance = getattr(old, storage.record_link)
                 old.delete()

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from .relations import Relation
     from .serializers import SCIMResourceSerializer
 
-__all__ = ["SCIMStorage", "prefixed"]
+__all__ = ["DeletedKeys", "SCIMStorage", "prefixed"]
 
 _VALUE_COLUMNS = ("value", "display", "type", "primary")
 #: Key of ``data`` holding a value of a multi-valued attribute of simple (not complex) type.
@@ -214,18 +214,46 @@ class SCIMStorage:
         field = self.resource.unique_key_field
         if not field or unique_key is None:
             return None
+        records = self._deleted_records(tenant).filter(**{field: unique_key})
+        # The key is unique (``unique_key_field``): no ORDER BY to compile.
+        return next(iter(records[:1]), None)
+
+    def deleted_keys(self, unique_keys: Iterable[str], tenant: Any = None) -> set[str]:
+        """Which of ``unique_keys`` deleted resources hold (see :meth:`deleted_record`).
+
+        One query for many creates (a Bulk request's, :class:`DeletedKeys`), however
+        many keys: they are asked in batches as large as the database takes. A key no
+        record can hold (too long for the column, a NUL character) is not asked.
+        """
+        field = self.resource.unique_key_field
+        if not field:
+            return set()
+        column = self.resource.record_model._meta.get_field(field)
+        length = getattr(column, "max_length", None) or 255
+        keys = sorted({key for key in unique_keys if len(key) <= length and "\x00" not in key})
+        if not keys:
+            return set()
+        records = self._deleted_records(tenant)
+        size = _batch_size(records.db)
+        held: set[str] = set()
+        for start in range(0, len(keys), size):
+            batch = records.filter(**{f"{field}__in": keys[start : start + size]})
+            held.update(batch.values_list(field, flat=True))
+        return held
+
+    def _deleted_records(self, tenant: Any) -> models.QuerySet[Any]:
+        """The records of deleted resources in scope, and of ``tenant`` if given."""
         records = self.reused(
             ("deleted",),
             lambda: self.resource.record_model._default_manager.filter(
                 self.scope(f"{self.record_link}__"), deleted__isnull=False
             ).only("pk", self.record_link),
-        ).filter(**{field: unique_key})
+        )
         if tenant is not None and self.resource.tenant_field:
             records = records.filter(
                 **{f"{self.record_link}__{self.resource.tenant_field}": tenant}
             )
-        # The key is unique (``unique_key_field``): no ORDER BY to compile.
-        return next(iter(records[:1]), None)
+        return records
 
     # -- reading -------------------------------------------------------------------------
 
@@ -895,6 +923,49 @@ class SCIMStorage:
         record = self.get_record(instance)
         record.deleted = timezone.now()
         record.save(update_fields=["deleted"])
+
+
+class DeletedKeys:
+    """Which unique keys deleted resources hold, asked once for many creates: a Bulk's.
+
+    ``documents`` are the bodies of the creates to come, as sent. The first create of a
+    resource type asks, in one query, which of the keys these bodies name a deleted
+    resource holds (:meth:`SCIMStorage.deleted_keys`); from then on a create whose key
+    was asked and is not held looks for no deleted resource of its own (see
+    ``SCIMResourceSerializer.create()``). A key the bodies do not give as plain text
+    under the attribute's name (a value the normalisation rewrites) is looked up as
+    usual. Call :meth:`forget` after a DELETE: in "deactivate" mode it makes its
+    resource's key held.
+    """
+
+    def __init__(self, documents: Iterable[Any]) -> None:
+        self.documents = [document for document in documents if isinstance(document, dict)]
+        #: By resource type and tenant: the keys asked, and those held.
+        self.asked: dict[tuple[Any, Any], tuple[set[str], set[str]]] = {}
+
+    def may_be_held(self, storage: SCIMStorage, unique_key: str, tenant: Any) -> bool:
+        """Whether a deleted resource may hold ``unique_key``: False only when known."""
+        resource = storage.resource
+        found = self.asked.get((resource, tenant))
+        if found is None:
+            keys = {
+                key for key in map(resource.unique_key, self._named(resource)) if key is not None
+            }
+            found = self.asked[resource, tenant] = (keys, storage.deleted_keys(keys, tenant))
+        keys, held = found
+        return unique_key not in keys or unique_key in held
+
+    def _named(self, resource: type[SCIMResourceSerializer]) -> Iterable[str]:
+        """The values the bodies give the unique attribute (named in any case, §2.1)."""
+        attribute = (resource.unique_key_attribute or "").lower()
+        for document in self.documents:
+            for name, value in document.items():
+                if isinstance(name, str) and isinstance(value, str) and name.lower() == attribute:
+                    yield value
+
+    def forget(self) -> None:
+        """Forget what was found: the next create asks again."""
+        self.asked.clear()
 
 
 def _left_unassigned(mapping: MappedAttribute, instance: Any, unassigned: dict[str, Any]) -> bool:

@@ -23,6 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from . import constants
 from .exceptions import (
     NotImplementedByProvider,
     PreconditionFailed,
@@ -235,12 +236,17 @@ class SCIMModelViewSet(  # type: ignore[misc]
         return self._scim_root
 
     def get_serializer_context(self) -> dict[str, Any]:
-        """DRF's context, with ``scim_root``, ``projection``, ``tenant`` and ``delete_mode``."""
+        """DRF's context, with ``scim_root``, ``projection``, ``tenant`` and ``delete_mode``.
+
+        An operation of a ``POST /Bulk`` adds ``deleted_keys`` (drf_scim.storage.DeletedKeys).
+        """
         context = dict(super().get_serializer_context())
         context["scim_root"] = self.get_scim_root()
         context["projection"] = self.get_projection()
         context["tenant"] = self.get_tenant()
         context["delete_mode"] = self.get_delete_mode()
+        request = getattr(self.request, "_request", None)
+        context["deleted_keys"] = getattr(request, constants.BULK_DELETED_KEYS, None)
         return context
 
     def get_object(self, *, lock: bool = False) -> models.Model:

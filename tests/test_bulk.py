@@ -826,16 +826,76 @@ def _users_with_emails(count, emails, prefix="user"):
 def test_rfc7644_3_7_queries_grow_with_operations_not_their_size(
     client, django_assert_num_queries, emails
 ):
-    """One token lookup for the request, then the same queries per operation, whatever
-    its size: 3 users with 1 or with 20 e-mails each cost the same. Per operation: the
-    savepoint and its release, the userName check, the user, its record, its values in
+    """One token lookup for the request and one look for the deleted users holding any
+    of its userNames (RFC 7644 §3.6, "deactivate" mode), then the same queries per
+    operation, whatever its size: 3 users with 1 or with 20 e-mails each cost the same.
+    Per operation: the savepoint and its release, the user, its record, its values in
     one insert, the audit event; the new user's groups are not read, as its single POST
     would not read them (RFC 7644 §3.3: nothing of the request put it in a group), nor
     its values (the rows just written). No token lookup per operation."""
     client.post(BULK, _users_with_emails(1, 1, "warm-up"))  # the token's last_used is written
-    with django_assert_num_queries(1 + 3 * 7):
+    with django_assert_num_queries(2 + 3 * 6):
         response = client.post(BULK, _users_with_emails(3, emails))
     assert [op["status"] for op in response.json()["Operations"]] == ["201"] * 3
+
+
+def _deleted(client, user_name):
+    """A user deleted in "deactivate" mode (the default): its row kept, its pk."""
+    created = create_user(client, user_name)
+    assert client.delete(f"{USERS}/{created['id']}").status_code == 204
+    return get_user_model().objects.get(username=user_name).pk
+
+
+def test_rfc7644_3_6_a_bulk_create_brings_back_the_deleted_user_holding_its_name(client):
+    """The creates of a Bulk request ask at once which of their userNames deleted users
+    hold: one that does is brought back (its row, a new id), whatever the case of the
+    name or of the attribute's name (RFC 7643 §2.1); the others are created."""
+    pks = {name: _deleted(client, name) for name in ("ann", "bob")}
+    results = send(
+        client,
+        bulk(
+            post_user("a", "ANN"),
+            post_user("n", "new"),
+            {"method": "POST", "path": "/Users", "bulkId": "b", "data": {"UserName": "bob"}},
+        ),
+    )
+
+    assert [result["status"] for result in results] == ["201"] * 3, results
+    users = get_user_model().objects
+    assert users.get(username="ANN").pk == pks["ann"]
+    assert users.get(username="bob").pk == pks["bob"]
+    assert users.get(username="new").pk not in pks.values()
+    assert users.get(username="bob").is_active
+
+
+def test_rfc7644_3_6_a_bulk_delete_then_create_of_the_name_brings_the_row_back(client):
+    """What the request's creates were found to need is asked again after a DELETE of
+    the request: in "deactivate" mode the deleted user holds its userName, and a later
+    create of that name brings its row back rather than failing with a 409."""
+    ann = create_user(client, "ann")
+    ann_pk = get_user_model().objects.get(username="ann").pk
+    results = send(
+        client,
+        bulk(
+            post_user("o", "other"),  # the request's userNames are asked here
+            {"method": "DELETE", "path": f"/Users/{ann['id']}"},
+            post_user("a", "ann"),
+        ),
+    )
+
+    assert [result["status"] for result in results] == ["201", "204", "201"]
+    assert get_user_model().objects.get(username="ann").pk == ann_pk
+    assert results[2]["location"] != f"http://testserver{USERS}/{ann['id']}"
+
+
+def test_rfc7644_3_7_a_name_no_database_stores_fails_its_operation_alone(client):
+    """A userName with a NUL character is its operation's 400, asked of no database
+    (PostgreSQL refuses NUL in text); the other creates of the request are made."""
+    results = send(client, bulk(post_user("x", "a\u0000b"), post_user("a", "ann")))
+
+    assert_error(results[0], 400, "invalidValue")
+    assert results[1]["status"] == "201"
+    assert user_names() == ["ann"]
 
 
 def test_rfc7644_3_7_optional_members_that_are_null_count_as_left_out(client):

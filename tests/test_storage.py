@@ -102,6 +102,18 @@ def test_rfc7644_3_6_live_leaves_out_deleted_resources():
     assert STORAGE.deleted_record("bjensen") is None
 
 
+def test_rfc7644_3_6_deleted_keys_asks_for_many_keys_at_once(django_assert_num_queries):
+    """Which of many userName keys deleted users hold, in one query; a key no record can
+    hold (NUL, longer than the column) is not sent, which PostgreSQL would refuse."""
+    save_new()
+    STORAGE.mark_deleted(save_new({"userName": "gone"}))
+    asked = ["gone", "bjensen", "nobody", "a\x00b", "x" * 300]
+    with django_assert_num_queries(1):
+        assert STORAGE.deleted_keys(asked) == {"gone"}
+    with django_assert_num_queries(0):
+        assert STORAGE.deleted_keys(["a\x00b"]) == set()
+
+
 @pytest.mark.parametrize("emails", [1, 50])
 def test_a_save_costs_the_same_queries_for_one_value_or_fifty(emails, django_assert_num_queries):
     """Replacing a user writes the columns, the record and the values in bulk: 4 queries
