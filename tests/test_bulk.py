@@ -869,9 +869,10 @@ def test_rfc7644_3_6_a_bulk_create_brings_back_the_deleted_user_holding_its_name
 
 
 def test_rfc7644_3_6_a_bulk_delete_then_create_of_the_name_brings_the_row_back(client):
-    """What the request's creates were found to need is asked again after a DELETE of
-    the request: in "deactivate" mode the deleted user holds its userName, and a later
-    create of that name brings its row back rather than failing with a 409."""
+    """After a DELETE of the request, the next create asks again which names deleted
+    users hold: in "deactivate" mode the user just deleted holds its userName, and a
+    later create of that name brings its row back (RFC 7644 §3.6) rather than failing
+    with a 409."""
     ann = create_user(client, "ann")
     ann_pk = get_user_model().objects.get(username="ann").pk
     results = send(
