@@ -14,6 +14,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from drf_scim.constants import USER_SCHEMA
@@ -82,4 +83,18 @@ def test_scope_index_lets_an_index_page_skip_users_in_the_index(client):
     finally:
         with connection.schema_editor(atomic=False) as editor:
             migration["remove_scope_index"](apps, editor)
+    assert NAME not in indexes_of_users()
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(DRF_SCIM={"PRIVILEGED_USERS_IN_SCOPE": True})
+def test_scope_index_is_not_added_when_the_scope_is_every_user():
+    """With every user in scope (``get_scope()`` is ``Q()``) the primary key serves the
+    skip: the migration adds nothing, on any database, and still runs backwards."""
+    migration = deployment_migration()
+    with connection.schema_editor(atomic=False) as editor:
+        migration["add_scope_index"](apps, editor)
+    assert NAME not in indexes_of_users()
+    with connection.schema_editor(atomic=False) as editor:
+        migration["remove_scope_index"](apps, editor)
     assert NAME not in indexes_of_users()
