@@ -6,8 +6,9 @@ no authentication, no parsing beyond a regular expression, no validation, JSON b
 ``meta``) and value rows (``emails``), so it answers the same documents, and keeps the
 rules any server on these tables must keep to answer them (docs/security.md): no staff
 or superusers, no groups that carry permissions, nothing deleted. Its writes touch
-the user, group and membership rows, and a record's version, and nothing else: no search
-document, no audit row (drf-scim's receivers stand aside, bench/project/apps.py).
+the user, group and membership rows, the records (a user's inserted, or a version and
+keys bumped) and a user's ``emails`` value rows, and nothing else: no search document,
+no audit row (drf-scim's receivers stand aside, bench/project/apps.py).
 Only the request shapes the harness sends are understood; anything else is a 400.
 """
 
