@@ -44,7 +44,8 @@ def indexes_of_users() -> dict:
 def test_scope_index_lets_an_index_page_skip_users_in_the_index(client):
     """RFC 7644 §3.4.2.4 ``startIndex``: on PostgreSQL the skipped users are read from the
     index of the users in scope (``get_scope()``); the page is the same. Elsewhere the
-    migration adds nothing (SQLite and MariaDB keep the table in the order of its key)."""
+    migration adds nothing (MariaDB, and SQLite for an integer key, keep the table in the
+    order of its primary key)."""
     migration = deployment_migration()
     assert migration["Migration"].atomic is False  # CREATE INDEX CONCURRENTLY
     # Out of scope, and before the others: a skip that counted it would shift the page.
