@@ -28,13 +28,14 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
@@ -572,6 +573,13 @@ def quote(text: str) -> str:
     return url_quote(text, safe="")
 
 
+def rotated(items: Sequence[T], start: int) -> list[T]:
+    """``items`` from index ``start`` (modulo their number), then the ones before it: the
+    order of one interleaved round, which starts one further on each time."""
+    shift = start % len(items)
+    return [*items[shift:], *items[:shift]]
+
+
 def measure(
     client: Client, operations: list[Operation], size: int, runs: int, targets: tuple[str, ...]
 ) -> list[Measurement]:
@@ -588,8 +596,7 @@ def measure(
         for operation, target in slots
     }
     for run in range(-1, runs):  # run -1 warms up, untimed
-        shift = run % len(slots)
-        for operation, target in slots[shift:] + slots[:shift]:
+        for operation, target in rotated(slots, run):
             result = results[operation.key, target]
             if result.ok:
                 reply = client.send(*operation.request(target, run))
@@ -950,8 +957,7 @@ def measure_throughput(client: Client, args: argparse.Namespace) -> list[dict[st
         answered = dict.fromkeys(args.targets, 0)
         seconds = dict.fromkeys(args.targets, 0.0)
         for window in range(THROUGHPUT_WINDOWS):
-            shift = window % len(args.targets)
-            for target in args.targets[shift:] + args.targets[:shift]:
+            for target in rotated(args.targets, window):
                 count, elapsed = throughput(
                     client,
                     operation,
