@@ -35,7 +35,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
-T = TypeVar("T")
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
@@ -571,6 +570,9 @@ def quote(text: str) -> str:
     from urllib.parse import quote as url_quote
 
     return url_quote(text, safe="")
+
+
+T = TypeVar("T")
 
 
 def rotated(items: Sequence[T], start: int) -> list[T]:
